@@ -1,0 +1,178 @@
+# secstore: the only build entry point (SPEC §1).
+#
+#   make deps         install build and test dependencies (Debian 12, as root)
+#   make              library, module, command
+#   make check        unit, real-libpam and command tests; prints "N passed, N failed"
+#   make install      DESTDIR=, PREFIX=, LIBDIR=, PAMDIR=, ... (GNU conventions)
+#   make deb          the Debian packages (dpkg-buildpackage -us -uc -b)
+#   make bench        session-open cost beside pam_permit and pam_cap
+#   make fuzz         libFuzzer targets, FUZZ_SECONDS each
+#   make system-check real su/runuser/login in a Debian chroot
+#   make vm-check     the same in a booted guest
+#
+# CXXFLAGS/LDFLAGS come from the environment (dpkg-buildflags in Debian);
+# what the code needs to build at all is in the *_REQUIRED variables.
+
+PACKAGE    := secstore
+VERSION    := 0.1.0
+SOVERSION  := 1
+
+PREFIX     ?= /usr/local
+EXEC_PREFIX ?= $(PREFIX)
+BINDIR     ?= $(EXEC_PREFIX)/bin
+LIBDIR     ?= $(EXEC_PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+DATADIR    ?= $(PREFIX)/share
+MANDIR     ?= $(DATADIR)/man
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+PAMDIR     ?= $(LIBDIR)/security
+# The module and the command look here by default; not under PREFIX, because
+# PAM modules are configured in /etc whatever prefix they were built for.
+SYSCONFDIR ?= /etc
+SECURITYDIR ?= $(SYSCONFDIR)/security
+PAMCONFIGSDIR ?= $(DATADIR)/pam-configs
+
+CXX        ?= g++
+CXXFLAGS   ?= -O2 -g
+LDFLAGS    ?=
+CPPFLAGS   ?=
+WERROR     ?= -Werror
+SANITIZE   ?=
+
+B := build
+
+SAN_FLAGS := $(if $(SANITIZE),-fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all)
+CXXFLAGS_REQUIRED := -std=c++20 -fPIC -fvisibility=hidden -fvisibility-inlines-hidden \
+	-Wall -Wextra $(WERROR) $(SAN_FLAGS) -MMD -MP
+CPPFLAGS_REQUIRED := -Ilib/include -Ilib/src \
+	-DSECSTORE_VERSION='"$(VERSION)"' \
+	-DSECSTORE_DEFAULT_STORE='"$(SECURITYDIR)/Security.store"' \
+	-DSECSTORE_DEFAULT_CONF='"$(SECURITYDIR)/secstore.conf"'
+LDFLAGS_REQUIRED := $(SAN_FLAGS) -Wl,--as-needed -Wl,-z,defs
+ALL_CXXFLAGS = $(CPPFLAGS_REQUIRED) $(CPPFLAGS) $(CXXFLAGS_REQUIRED) $(CXXFLAGS)
+ALL_LDFLAGS = $(LDFLAGS_REQUIRED) $(LDFLAGS)
+
+LIB_SRCS    := $(sort $(wildcard lib/src/*.cpp))
+MODULE_SRCS := $(sort $(wildcard module/*.cpp))
+TOOL_SRCS   := $(sort $(wildcard tools/*.cpp))
+LIB_OBJS    := $(LIB_SRCS:%.cpp=$(B)/%.o)
+MODULE_OBJS := $(MODULE_SRCS:%.cpp=$(B)/%.o)
+TOOL_OBJS   := $(TOOL_SRCS:%.cpp=$(B)/%.o)
+
+LIB_A    := $(B)/libsecstore.a
+LIB_SO   := $(B)/libsecstore.so.$(SOVERSION).0.0
+LIB_SONAME := libsecstore.so.$(SOVERSION)
+MODULE   := $(B)/pam_secstore.so
+TOOL     := $(B)/secstore
+PCFILE   := $(B)/secstore.pc
+
+.PHONY: all deps check install uninstall deb bench fuzz system-check vm-check clean man
+all: $(LIB_A) $(LIB_SO) $(MODULE) $(TOOL) $(PCFILE)
+
+$(B)/%.o: %.cpp
+	@mkdir -p $(dir $@)
+	$(CXX) $(ALL_CXXFLAGS) -c -o $@ $<
+
+$(LIB_A): $(LIB_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+# The shared library exports its API only (lib/libsecstore.map).
+$(LIB_SO): $(LIB_OBJS) lib/libsecstore.map
+	$(CXX) -shared -Wl,-soname,$(LIB_SONAME) -Wl,--version-script=lib/libsecstore.map \
+		$(ALL_CXXFLAGS) $(ALL_LDFLAGS) -o $@ $(LIB_OBJS) -lcap
+	ln -sf $(notdir $@) $(B)/$(LIB_SONAME)
+	ln -sf $(LIB_SONAME) $(B)/libsecstore.so
+
+# The module carries the library objects inside it (one file to load in
+# every login, no second dlopen) and exports only pam_sm_* (module/module.map).
+$(MODULE): $(MODULE_OBJS) $(LIB_A) module/module.map
+	$(CXX) -shared -Wl,--version-script=module/module.map $(ALL_CXXFLAGS) $(ALL_LDFLAGS) \
+		-o $@ $(MODULE_OBJS) $(LIB_A) -lpam -lcap
+
+$(TOOL): $(TOOL_OBJS) $(LIB_A)
+	$(CXX) $(ALL_CXXFLAGS) -fPIE -pie $(ALL_LDFLAGS) -o $@ $(TOOL_OBJS) $(LIB_A) -lcap
+
+$(PCFILE): lib/secstore.pc.in Makefile
+	@mkdir -p $(B)
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
+		-e 's|@VERSION@|$(VERSION)|' $< > $@
+
+# ---------------------------------------------------------------- tests
+GTEST_LIBS := -lgmock -lgtest -lpthread
+UNIT_SRCS   := $(sort $(wildcard tests/unit/*.cpp))
+MODUNIT_SRCS := $(sort $(wildcard tests/module/*.cpp))
+PAMTEST_SRCS := $(sort $(wildcard tests/pam/*.cpp))
+CLITEST_SRCS := $(sort $(wildcard tests/cli/*.cpp))
+CAPITEST_SRCS := $(sort $(wildcard tests/capi/*.cpp))
+UNIT_TESTS  := $(B)/tests/unit-tests
+MODUNIT_TESTS := $(B)/tests/module-unit-tests
+PAM_TESTS   := $(B)/tests/pam-tests
+CLI_TESTS   := $(B)/tests/cli-tests
+CAPI_TESTS  := $(B)/tests/capi-tests
+TEST_BINS   := $(if $(UNIT_SRCS),$(UNIT_TESTS)) $(if $(MODUNIT_SRCS),$(MODUNIT_TESTS)) \
+	$(if $(PAMTEST_SRCS),$(PAM_TESTS)) $(if $(CLITEST_SRCS),$(CLI_TESTS)) \
+	$(if $(CAPITEST_SRCS),$(CAPI_TESTS))
+TEST_CPPFLAGS := -Itests -DSECSTORE_BUILD_DIR='"$(abspath $(B))"' \
+	-DSECSTORE_SOURCE_DIR='"$(abspath .)"'
+
+$(B)/tests/%.o: tests/%.cpp
+	@mkdir -p $(dir $@)
+	$(CXX) $(ALL_CXXFLAGS) $(TEST_CPPFLAGS) -c -o $@ $<
+
+$(UNIT_TESTS): $(UNIT_SRCS:%.cpp=$(B)/%.o) $(LIB_A)
+	$(CXX) $(ALL_CXXFLAGS) $(ALL_LDFLAGS) -o $@ $^ -lcap $(GTEST_LIBS) -lgtest_main
+
+# The module's own logic, linked unchanged against a libpam seam (tests/module/).
+MODULE_LOGIC_OBJS := $(filter-out $(B)/module/pam_hooks.o,$(MODULE_OBJS))
+$(MODUNIT_TESTS): $(MODUNIT_SRCS:%.cpp=$(B)/%.o) $(MODULE_LOGIC_OBJS) $(LIB_A)
+	$(CXX) $(ALL_CXXFLAGS) $(ALL_LDFLAGS) -o $@ $^ -lcap $(GTEST_LIBS) -lgtest_main
+
+$(PAM_TESTS): $(PAMTEST_SRCS:%.cpp=$(B)/%.o) $(LIB_A) | $(MODULE)
+	$(CXX) $(ALL_CXXFLAGS) $(ALL_LDFLAGS) -o $@ $^ -lpam -lcap $(GTEST_LIBS) -lgtest_main
+
+$(CLI_TESTS): $(CLITEST_SRCS:%.cpp=$(B)/%.o) | $(TOOL)
+	$(CXX) $(ALL_CXXFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(GTEST_LIBS) -lgtest_main
+
+# The C API through the shared library, as a program using pkg-config would.
+$(CAPI_TESTS): $(CAPITEST_SRCS:%.cpp=$(B)/%.o) $(LIB_SO)
+	$(CXX) $(ALL_CXXFLAGS) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) -L$(B) -lsecstore \
+		-Wl,-rpath,'$$ORIGIN/..' $(GTEST_LIBS) -lgtest_main
+
+check: all $(TEST_BINS)
+	@tests/run-tests.sh $(TEST_BINS)
+
+# ---------------------------------------------------------------- install
+install: all
+	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PAMDIR) $(DESTDIR)$(BINDIR) \
+		$(DESTDIR)$(INCLUDEDIR)/secstore $(DESTDIR)$(PKGCONFIGDIR)
+	install -m 0644 $(LIB_SO) $(DESTDIR)$(LIBDIR)/
+	ln -sf $(notdir $(LIB_SO)) $(DESTDIR)$(LIBDIR)/$(LIB_SONAME)
+	ln -sf $(LIB_SONAME) $(DESTDIR)$(LIBDIR)/libsecstore.so
+	install -m 0644 $(MODULE) $(DESTDIR)$(PAMDIR)/
+	install -m 0755 $(TOOL) $(DESTDIR)$(BINDIR)/
+	install -m 0644 lib/include/secstore/*.h lib/include/secstore/*.hpp $(DESTDIR)$(INCLUDEDIR)/secstore/
+	install -m 0644 $(PCFILE) $(DESTDIR)$(PKGCONFIGDIR)/
+
+uninstall:
+	rm -f $(DESTDIR)$(LIBDIR)/libsecstore.so* $(DESTDIR)$(PAMDIR)/pam_secstore.so \
+		$(DESTDIR)$(BINDIR)/secstore $(DESTDIR)$(PKGCONFIGDIR)/secstore.pc
+	rm -rf $(DESTDIR)$(INCLUDEDIR)/secstore
+
+# ---------------------------------------------------------------- deps
+# Everything `make`, `make check`, `make deb`, `make bench`, `make fuzz` and
+# `make system-check` need on Debian 12. pam_cap (the peer) is not installed:
+# its postinst would edit this machine's /etc/pam.d; bench and system-check
+# unpack it privately instead.
+DEPS := g++ make pkg-config libpam0g-dev libcap-dev libcap2-bin libgtest-dev libgmock-dev \
+	libbenchmark-dev valgrind clang libclang-rt-14-dev debhelper fakeroot dpkg-dev lintian \
+	mmdebstrap util-linux expect man-db groff-base
+deps:
+	@if [ "$$(id -u)" != 0 ]; then echo "make deps: run as root (it calls apt-get)" >&2; exit 2; fi
+	apt-get update
+	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(DEPS)
+
+clean:
+	rm -rf $(B)
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -1,0 +1,27 @@
+// Name service lookups (getpwnam_r, getgrouplist, getgrnam_r) with buffers
+// that grow, so a long group list or a large NSS entry never truncates.
+#pragma once
+
+#include <sys/types.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace secstore {
+
+struct UserInfo {
+  std::string name;
+  uid_t uid = 0;
+  gid_t gid = 0;
+  std::vector<std::string> group_names;  // primary first, then supplementary
+  std::vector<gid_t> gids;               // the same order
+};
+
+// nullopt when NSS does not know the user.
+std::optional<UserInfo> lookup_user(const std::string& name);
+// A group by name, or by number when `name_or_gid` is all digits.
+std::optional<gid_t> lookup_group(const std::string& name_or_gid);
+std::optional<std::string> group_name(gid_t gid);
+
+}  // namespace secstore

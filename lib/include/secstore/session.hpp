@@ -1,0 +1,38 @@
+// One session, resolved end to end: who it is, its roles, its permissions and
+// the plan for its process. The module and `secstore explain` both go
+// through here, so they cannot disagree.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "secstore/conf.hpp"
+#include "secstore/diagnostic.hpp"
+#include "secstore/permissions.hpp"
+#include "secstore/store.hpp"
+
+namespace secstore {
+
+struct SessionRequest {
+  bool anonymous = false;
+  std::string user;  // PAM_USER; may be empty for anonymous sessions
+  // When set, the user's whole group membership (`secstore --groups`), and the
+  // user need not exist. When unset, a named user must exist in NSS.
+  std::optional<std::vector<std::string>> groups;
+};
+
+struct ResolvedSession {
+  SessionIdentity identity;
+  SessionFacts facts;
+  RoleSet roles;
+  std::vector<std::string> role_names;  // sorted
+  GlobalPermissions global;
+  SessionPlan plan;
+};
+
+// Errors: a named user unknown to NSS (without `groups`), a plan error.
+Outcome<ResolvedSession> resolve_session(const Store& store, const Config& conf,
+                                         const SessionRequest& request);
+
+}  // namespace secstore
