@@ -39,7 +39,9 @@ CPPFLAGS   ?=
 WERROR     ?= -Werror
 SANITIZE   ?=
 
-B := build
+# Sanitized objects are not link-compatible with plain ones: a SANITIZE build
+# gets its own tree unless B is given.
+B ?= $(if $(SANITIZE),build-san,build)
 
 SAN_FLAGS := $(if $(SANITIZE),-fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all)
 CXXFLAGS_REQUIRED := -std=c++20 -fPIC -fvisibility=hidden -fvisibility-inlines-hidden \
@@ -66,7 +68,7 @@ MODULE   := $(B)/pam_secstore.so
 TOOL     := $(B)/secstore
 PCFILE   := $(B)/secstore.pc
 
-.PHONY: all deps check install uninstall deb bench fuzz system-check vm-check clean man
+.PHONY: all deps check install uninstall deb bench fuzz fuzz-build system-check vm-check clean man
 all: $(LIB_A) $(LIB_SO) $(MODULE) $(TOOL) $(PCFILE)
 
 $(B)/%.o: %.cpp
@@ -141,6 +143,48 @@ $(CAPI_TESTS): $(CAPITEST_SRCS:%.cpp=$(B)/%.o) $(LIB_SO)
 
 check: all $(TEST_BINS)
 	@tests/run-tests.sh $(TEST_BINS)
+
+# ---------------------------------------------------------------- fuzz
+# libFuzzer targets (tests/fuzz/*_fuzzer.cpp), built with clang into
+# $(B)/fuzz/ with the library sources compiled by clang too, instrumented.
+# Each runs FUZZ_SECONDS from the seed corpus (tests/fuzz/corpus/TARGET) and
+# the regression corpus (tests/fuzz/regressions/TARGET); what it learns goes to
+# $(B)/fuzz/corpus/TARGET, crashes to $(B)/fuzz/artifacts/TARGET/. A crash
+# fails `make fuzz`; copy its input into tests/fuzz/regressions/TARGET/ so
+# `make check` replays it (tests/unit/fuzz_regressions_test.cpp).
+FUZZ_SECONDS ?= 60
+FUZZ_CXX     ?= clang++
+FUZZ_B       := $(B)/fuzz
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_CXXFLAGS := $(CPPFLAGS_REQUIRED) -Itests -std=c++20 -g -O1 -Wall -Wextra \
+	-fsanitize=fuzzer-no-link $(FUZZ_SAN) -MMD -MP
+FUZZ_TARGET_SRCS := $(sort $(wildcard tests/fuzz/*_fuzzer.cpp))
+FUZZ_TARGETS := $(FUZZ_TARGET_SRCS:tests/fuzz/%.cpp=$(FUZZ_B)/%)
+FUZZ_LIB_OBJS := $(LIB_SRCS:%.cpp=$(FUZZ_B)/%.o)
+FUZZ_RUN_FLAGS ?= -max_len=65536 -timeout=10 -rss_limit_mb=4096 -print_final_stats=1
+
+$(FUZZ_B)/%.o: %.cpp
+	@mkdir -p $(dir $@)
+	$(FUZZ_CXX) $(FUZZ_CXXFLAGS) -c -o $@ $<
+
+$(FUZZ_B)/%_fuzzer: $(FUZZ_B)/tests/fuzz/%_fuzzer.o $(FUZZ_LIB_OBJS)
+	$(FUZZ_CXX) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $^ -lcap
+
+fuzz-build: $(FUZZ_TARGETS)
+
+fuzz: fuzz-build
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	  name=$$(basename $$t _fuzzer); \
+	  mkdir -p $(FUZZ_B)/corpus/$$name $(FUZZ_B)/artifacts/$$name tests/fuzz/regressions/$$name; \
+	  dict=; [ -f tests/fuzz/$$name.dict ] && dict=-dict=tests/fuzz/$$name.dict; \
+	  echo "=== fuzz $$name for $(FUZZ_SECONDS) s"; \
+	  $$t $(FUZZ_RUN_FLAGS) $$dict -max_total_time=$(FUZZ_SECONDS) \
+	    -artifact_prefix=$(FUZZ_B)/artifacts/$$name/ \
+	    $(FUZZ_B)/corpus/$$name tests/fuzz/corpus/$$name tests/fuzz/regressions/$$name \
+	    > $(FUZZ_B)/$$name.log 2>&1 || { tail -n 60 $(FUZZ_B)/$$name.log; \
+	      echo "*** fuzz $$name: crash; input in $(FUZZ_B)/artifacts/$$name/"; exit 1; }; \
+	  grep -E '^stat::(number_of_executed_units|peak_rss_mb)|^Done' $(FUZZ_B)/$$name.log || true; \
+	done
 
 # ---------------------------------------------------------------- install
 install: all
