@@ -31,6 +31,8 @@ PAMDIR     ?= $(LIBDIR)/security
 SYSCONFDIR ?= /etc
 SECURITYDIR ?= $(SYSCONFDIR)/security
 PAMCONFIGSDIR ?= $(DATADIR)/pam-configs
+DOCDIR     ?= $(DATADIR)/doc/$(PACKAGE)
+comma := ,
 
 CXX        ?= g++
 CXXFLAGS   ?= -O2 -g
@@ -161,6 +163,8 @@ FUZZ_CXXFLAGS := $(CPPFLAGS_REQUIRED) -Itests -std=c++20 -g -O1 -Wall -Wextra \
 FUZZ_TARGET_SRCS := $(sort $(wildcard tests/fuzz/*_fuzzer.cpp))
 FUZZ_TARGETS := $(FUZZ_TARGET_SRCS:tests/fuzz/%.cpp=$(FUZZ_B)/%)
 FUZZ_LIB_OBJS := $(LIB_SRCS:%.cpp=$(FUZZ_B)/%.o)
+# Shipped and test files are seeds for every target (a store is a bad conf).
+FUZZ_SEED_DIRS := $(wildcard conf tests/data)
 FUZZ_RUN_FLAGS ?= -max_len=65536 -timeout=10 -rss_limit_mb=4096 -print_final_stats=1
 
 $(FUZZ_B)/%.o: %.cpp
@@ -180,7 +184,7 @@ fuzz: fuzz-build
 	  echo "=== fuzz $$name for $(FUZZ_SECONDS) s"; \
 	  $$t $(FUZZ_RUN_FLAGS) $$dict -max_total_time=$(FUZZ_SECONDS) \
 	    -artifact_prefix=$(FUZZ_B)/artifacts/$$name/ \
-	    $(FUZZ_B)/corpus/$$name tests/fuzz/corpus/$$name tests/fuzz/regressions/$$name \
+	    $(FUZZ_B)/corpus/$$name tests/fuzz/corpus/$$name tests/fuzz/regressions/$$name $(FUZZ_SEED_DIRS) \
 	    > $(FUZZ_B)/$$name.log 2>&1 || { tail -n 60 $(FUZZ_B)/$$name.log; \
 	      echo "*** fuzz $$name: crash; input in $(FUZZ_B)/artifacts/$$name/"; exit 1; }; \
 	  grep -E '^stat::(number_of_executed_units|peak_rss_mb)|^Done' $(FUZZ_B)/$$name.log || true; \
@@ -197,11 +201,54 @@ install: all
 	install -m 0755 $(TOOL) $(DESTDIR)$(BINDIR)/
 	install -m 0644 lib/include/secstore/*.h lib/include/secstore/*.hpp $(DESTDIR)$(INCLUDEDIR)/secstore/
 	install -m 0644 $(PCFILE) $(DESTDIR)$(PKGCONFIGDIR)/
+	install -d $(addprefix $(DESTDIR)$(MANDIR)/man,1 3 5 8)
+	$(foreach m,$(MANPAGES),install -m 0644 $(m) $(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(m)))/ &&) true
+	install -d $(DESTDIR)$(PAMCONFIGSDIR) $(DESTDIR)$(DOCDIR)/examples/pam.d
+	install -m 0644 conf/pam-configs/secstore $(DESTDIR)$(PAMCONFIGSDIR)/secstore
+	cp -R conf/examples/. $(DESTDIR)$(DOCDIR)/examples/
+	install -m 0644 conf/pam.d/*.example $(DESTDIR)$(DOCDIR)/examples/pam.d/
+	chmod -R u=rwX,go=rX $(DESTDIR)$(DOCDIR)/examples
+	@# Never overwrite an admin's files on a real install (DESTDIR empty).
+	install -d $(DESTDIR)$(SECURITYDIR)
+	for f in Security.store secstore.conf; do \
+		if [ -n "$(DESTDIR)" ] || [ ! -e $(SECURITYDIR)/$$f ]; then \
+			install -m 0644 conf/$$f $(DESTDIR)$(SECURITYDIR)/$$f; \
+		else echo "install: keeping existing $(SECURITYDIR)/$$f"; fi; \
+	done
 
 uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/libsecstore.so* $(DESTDIR)$(PAMDIR)/pam_secstore.so \
-		$(DESTDIR)$(BINDIR)/secstore $(DESTDIR)$(PKGCONFIGDIR)/secstore.pc
-	rm -rf $(DESTDIR)$(INCLUDEDIR)/secstore
+		$(DESTDIR)$(BINDIR)/secstore $(DESTDIR)$(PKGCONFIGDIR)/secstore.pc \
+		$(DESTDIR)$(PAMCONFIGSDIR)/secstore \
+		$(foreach m,$(MANPAGES),$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(m)))/$(notdir $(m)))
+	rm -rf $(DESTDIR)$(INCLUDEDIR)/secstore $(DESTDIR)$(DOCDIR)/examples
+
+# ---------------------------------------------------------------- man, deb
+MANPAGES := doc/secstore.1 doc/libsecstore.3 doc/Security.store.5 doc/secstore.conf.5 \
+	doc/pam_secstore.8
+
+# Renders every page and fails on any groff or man warning.
+man:
+	@for m in $(MANPAGES); do \
+		out=$$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings=w -l $$m 2>&1 >/dev/null; \
+			groff -ww -z -man -Tutf8 $$m 2>&1); \
+		if [ -n "$$out" ]; then echo "$$m:"; echo "$$out"; exit 1; fi; \
+		lexgrog $$m >/dev/null || { echo "$$m: lexgrog cannot read NAME"; exit 1; }; \
+	done; echo "man pages: $(words $(MANPAGES)) clean"
+
+# The packages are built from a copy of the tree in build/deb-src (so
+# dpkg-buildpackage's clean never touches build/), and copied to build/deb/.
+# LINTIAN= skips the lintian run.
+LINTIAN ?= lintian
+DEB_SRC := $(B)/deb-src/$(PACKAGE)-$(VERSION)
+deb:
+	rm -rf $(B)/deb-src $(B)/deb
+	mkdir -p $(DEB_SRC) $(B)/deb
+	tar -c --exclude-vcs --exclude='./build' --exclude='./build-*' -f - . | tar -x -C $(DEB_SRC) -f -
+	cd $(DEB_SRC) && dpkg-buildpackage -us -uc -b
+	cp $(B)/deb-src/*.deb $(B)/deb/
+	$(if $(LINTIAN),$(LINTIAN) --pedantic -I -E --fail-on error$(comma)warning $(B)/deb-src/*.changes)
+	@ls -1 $(B)/deb/
 
 # ---------------------------------------------------------------- deps
 # Everything `make`, `make check`, `make deb`, `make bench`, `make fuzz` and

@@ -1,0 +1,337 @@
+// What the fuzz targets check, shared by the libFuzzer mains (tests/fuzz/*_fuzzer.cpp)
+// and the replay test (tests/unit/fuzz_regressions_test.cpp), so that every
+// input in the corpora gets the same checks under `make check` as under
+// `make fuzz`.
+//
+// Each check_* function feeds one input through a parser and, if it parses,
+// through the evaluator or planner, and returns "" when every property held or
+// a sentence naming the property that did not. A crash, a sanitizer report or
+// a hang is the other way to fail.
+#pragma once
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+#include "secstore/conf.hpp"
+#include "secstore/diagnostic.hpp"
+#include "secstore/store.hpp"
+
+namespace secstore::fuzz {
+
+// Quoted strings of the input (either quote, no escapes), at most `limit`:
+// the role, user, group and path names a seed mentions, so that evaluation
+// looks at names the store actually uses.
+inline std::vector<std::string> quoted_strings(std::string_view text, std::size_t limit = 8) {
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < text.size() && out.size() < limit; ++i) {
+    char q = text[i];
+    if (q != '"' && q != '\'') continue;
+    std::size_t end = text.find(q, i + 1);
+    if (end == std::string_view::npos) break;
+    out.emplace_back(text.substr(i + 1, end - i - 1));
+    i = end;
+  }
+  return out;
+}
+
+inline unsigned count_lines(std::string_view text) {
+  unsigned lines = 1;
+  for (char c : text)
+    if (c == '\n') ++lines;
+  return lines;
+}
+
+// Every diagnostic of a failed parse must say where and what (SPEC §2.3:
+// "Errors name file:line:column and say what was expected").
+template <class T>
+std::string check_failure_is_explained(const Outcome<T>& outcome, std::string_view text,
+                                       const std::string& file_name, bool same_file_only) {
+  const Diagnostic* err = outcome.first_error();
+  if (err == nullptr) return "a rejected input has no error diagnostic";
+  if (err->message.empty()) return "an error diagnostic has an empty message";
+  if (err->where.file.empty()) return "an error diagnostic names no file";
+  if (same_file_only) {
+    if (err->where.file != file_name)
+      return "an error names file \"" + err->where.file + "\", not the parsed \"" + file_name + "\"";
+    if (err->where.line > count_lines(text))
+      return "an error names line " + std::to_string(err->where.line) + " of a " +
+             std::to_string(count_lines(text)) + "-line input";
+  }
+  return "";
+}
+
+inline std::vector<SessionIdentity> identities_for(const std::vector<std::string>& names) {
+  std::vector<SessionIdentity> who;
+  who.push_back(SessionIdentity{true, "", {}});
+  who.push_back(SessionIdentity{false, "alice", {"alice", "netops"}});
+  who.push_back(SessionIdentity{false, "root", {"root"}});
+  for (std::size_t i = 0; i + 1 < names.size() && who.size() < 6; i += 2)
+    who.push_back(SessionIdentity{false, names[i], {names[i + 1], names[i]}});
+  return who;
+}
+
+inline std::vector<std::string> paths_for(const std::vector<std::string>& names) {
+  std::vector<std::string> paths{"", "/", "x", "x/y/z", "a//b/", std::string(300, 'p')};
+  for (const auto& n : names) paths.push_back(n);
+  for (const auto& n : names) paths.push_back(n + "/below/it");
+  return paths;
+}
+
+// Evaluates the same sessions and paths in two stores that must be equal.
+inline std::string compare_stores(const Store& a, const Store& b,
+                                  const std::vector<SessionIdentity>& who,
+                                  const std::vector<std::string>& paths) {
+  for (const auto& w : who) {
+    RoleSet ra = a.resolve(w), rb = b.resolve(w);
+    if (a.role_names(ra) != b.role_names(rb))
+      return "the re-parsed dump gives user \"" + w.user + "\" different roles";
+    if (!(a.global_permissions(ra) == b.global_permissions(rb)))
+      return "the re-parsed dump gives user \"" + w.user + "\" different global permissions";
+    for (const auto& p : paths)
+      if (!(a.path_permissions(ra, p) == b.path_permissions(rb, p)))
+        return "the re-parsed dump gives user \"" + w.user + "\" different permissions at \"" + p +
+               "\"";
+  }
+  return "";
+}
+
+// Properties of one parsed store that follow from SPEC §2.3 alone.
+inline std::string check_store_model(const Store& store, const std::vector<SessionIdentity>& who,
+                                     const std::vector<std::string>& names,
+                                     const std::vector<std::string>& paths) {
+  for (const auto& w : who) {
+    RoleSet roles = store.resolve(w);
+    std::vector<std::string> role_names = store.role_names(roles);
+    // The closure is closed: closing it again adds nothing.
+    RoleSet again = store.closure_of(role_names);
+    if (store.role_names(again) != role_names) return "closure_of(resolve(who)) != resolve(who)";
+    if (!(store.global_permissions(again) == store.global_permissions(roles)))
+      return "global permissions differ for the same role set";
+    (void)store.explain_roles(w);
+    for (const auto& p : paths) {
+      PathPermissions held = store.path_permissions(roles, p);
+      if (!normalize_path(p) && !held.empty())
+        return "a path that normalises to empty (\"" + p + "\") has permissions";
+      // The decisions explain the answer: their union is what is held, but
+      // for EXPOSE_BRANCH, which is also held below where it is granted.
+      PathPermissions explained;
+      for (const auto& d : store.explain_path(roles, p)) explained |= d.permissions;
+      std::uint32_t expose = PathPermissions::bit(PathPermission::EXPOSE_BRANCH);
+      if ((explained.bits & ~held.bits) != 0)
+        return "explain_path at \"" + p + "\" names permissions that path_permissions does not give";
+      if (((held.bits & ~explained.bits) & ~expose) != 0)
+        return "path_permissions at \"" + p + "\" gives permissions that explain_path does not explain";
+    }
+  }
+  for (const auto& n : names) {
+    (void)store.role_id(n);
+    (void)store.lock_of(n);
+    (void)normalize_path(n);
+  }
+  return "";
+}
+
+inline std::string check_store(std::string_view text) {
+  const std::string file_name = "fuzz/Security.store";
+  Outcome<Store> parsed = Store::parse(text, file_name);
+  if (!parsed.ok()) return check_failure_is_explained(parsed, text, file_name, true);
+  if (parsed.first_error() != nullptr) return "a parsed store also carries an error";
+  const Store& store = *parsed.value;
+
+  std::vector<std::string> names = quoted_strings(text);
+  std::vector<SessionIdentity> who = identities_for(names);
+  std::vector<std::string> paths = paths_for(names);
+  if (std::string e = check_store_model(store, who, names, paths); !e.empty()) return e;
+
+  // Round trip (SPEC §2.3, store.hpp): the dump parses to an equal store,
+  // and dumping that gives the same text.
+  std::string dump = store.dump();
+  Outcome<Store> reparsed = Store::parse(dump, "fuzz/dump");
+  if (!reparsed.ok()) {
+    const Diagnostic* err = reparsed.first_error();
+    return "the dump does not parse: " + (err ? err->str() : std::string("(no diagnostic)"));
+  }
+  if (reparsed.value->dump() != dump) return "dump(parse(dump(store))) != dump(store)";
+  return compare_stores(store, *reparsed.value, who, paths);
+}
+
+// An apply script (SPEC §5 `secstore apply`) runs its statements after the
+// store's, as one transaction. The input is "STORE\n%%\nSCRIPT" (no
+// separator: all script, on an empty store). Applying must give the same
+// result as parsing the store's dump followed by the script, and must never
+// turn a valid store into an invalid dump.
+inline std::string check_apply(std::string_view input) {
+  std::string_view store_text, script = input;
+  if (std::size_t sep = input.find("\n%%\n"); sep != std::string_view::npos) {
+    store_text = input.substr(0, sep);
+    script = input.substr(sep + 4);
+  }
+  Outcome<Store> base = Store::parse(store_text, "fuzz/Security.store");
+  if (!base.ok()) return "";  // check_store covers rejected stores
+  std::string combined = base.value->dump();
+  if (!combined.empty() && combined.back() != '\n') combined += '\n';
+  combined += script;
+  Outcome<Store> applied = Store::parse(combined, "fuzz/apply");
+  if (!applied.ok()) return check_failure_is_explained(applied, combined, "fuzz/apply", true);
+  std::string dump = applied.value->dump();
+  Outcome<Store> reparsed = Store::parse(dump, "fuzz/dump");
+  if (!reparsed.ok()) return "the dump after applying a script does not parse";
+  std::vector<std::string> names = quoted_strings(script);
+  return compare_stores(*applied.value, *reparsed.value, identities_for(names), paths_for(names));
+}
+
+// A private directory holding the files a fuzzed secstore.conf may include
+// by relative name: loops, a deep chain, a directory with a dot-file, an
+// unsafe file, a FIFO, symlinks. Built once per process, removed at exit.
+class ConfSandbox {
+ public:
+  ConfSandbox() {
+    char templ[] = "/tmp/secstore-fuzz-XXXXXX";
+    if (::mkdtemp(templ) == nullptr) std::abort();
+    dir_ = templ;
+    write("empty.conf", "");
+    write("one.conf", "Security { capabilities = \"cap_net_raw+ep\" }\n");
+    write("self.conf", "include \"self.conf\"\n");
+    write("loop_a.conf", "include \"loop_b.conf\"\n");
+    write("loop_b.conf", "include \"loop_a.conf\"\n");
+    write("bad.conf", "Security { no_such_option = 1 }\n");
+    for (int i = 0; i < 40; ++i)
+      write("deep/" + std::to_string(i) + ".conf",
+            "include \"" + std::to_string(i + 1) + ".conf\"\n");
+    write("deep/40.conf", "Security \"deepest\" { user = root\n capabilities = \"^cap_chown\" }\n");
+    write("dir/10-a.conf", "Security \"a\" { group = netops\n supplemental_groups = ( adm ) }\n");
+    write("dir/20-b.conf", "Security \"b\" { role = ( A B ) chroot = \"/srv/jail\" }\n");
+    write("dir/.hidden.conf", "this is not configuration {\n");
+    write("unsafe.conf", "Security { }\n");
+    ::chmod(path("unsafe.conf").c_str(), 0666);
+    ::mkfifo(path("fifo").c_str(), 0600);
+    std::error_code ec;
+    std::filesystem::create_symlink("one.conf", path("link.conf"), ec);
+    std::filesystem::create_symlink("nowhere.conf", path("dangling.conf"), ec);
+    std::filesystem::create_directories(path("secstore.d"), ec);
+    write("secstore.d/fuzz.conf", "Security \"svc\" { capabilities = \"cap_net_admin=i\" }\n");
+  }
+  ConfSandbox(const ConfSandbox&) = delete;
+  ConfSandbox& operator=(const ConfSandbox&) = delete;
+  ~ConfSandbox() {
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+
+  std::string path(const std::string& name) const { return dir_ + "/" + name; }
+
+  // Writes the input where it claims to be, so that an include of itself
+  // reads the same text.
+  void write(const std::string& name, std::string_view text) const {
+    std::string p = path(name);
+    std::error_code ec;
+    std::filesystem::create_directories(std::filesystem::path(p).parent_path(), ec);
+    int fd = ::open(p.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) std::abort();
+    std::size_t done = 0;
+    while (done < text.size()) {
+      ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+      if (n <= 0) std::abort();
+      done += static_cast<std::size_t>(n);
+    }
+    ::close(fd);
+  }
+
+ private:
+  std::string dir_;
+};
+
+inline std::vector<SessionFacts> facts_for(const std::vector<std::string>& names) {
+  std::vector<SessionFacts> facts;
+  facts.push_back(SessionFacts{true, "", std::nullopt, {}, {}, {}});
+  facts.push_back(SessionFacts{false, "root", uid_t{0}, {"root"}, {0}, {"A"}});
+  facts.push_back(SessionFacts{false, "alice", uid_t{1000}, {"alice", "netops"}, {1000, 1001},
+                               {"A", "B", "C"}});
+  facts.push_back(SessionFacts{false, "ghost", std::nullopt, {}, {}, {}});
+  if (names.size() >= 3)
+    facts.push_back(SessionFacts{false, names[0], uid_t{4242}, {names[1]}, {4242}, {names[2]}});
+  return facts;
+}
+
+inline std::string check_plan(const Config& conf, const SessionFacts& facts) {
+  Outcome<SessionPlan> plan = conf.plan(facts);
+  if (!plan.ok()) {
+    const Diagnostic* err = plan.first_error();
+    if (err == nullptr || err->message.empty()) return "a failed plan has no error message";
+    return "";
+  }
+  const SessionPlan& p = *plan.value;
+  std::uint64_t all = all_capabilities_mask();
+  if ((p.caps.ambient | p.caps.inheritable | p.caps.bounding_drop) & ~all)
+    return "a plan names a capability the kernel does not have";
+  if (p.root_exclusive && !(facts.uid && *facts.uid == 0))
+    return "a plan confines a session that is not root as root";
+  if (p.chroot && p.chroot->empty()) return "a plan has an empty chroot";
+  // Deduplicated, as conf.hpp promises.
+  for (std::size_t i = 0; i < p.supplemental_groups.size(); ++i)
+    for (std::size_t j = i + 1; j < p.supplemental_groups.size(); ++j)
+      if (p.supplemental_groups[i] == p.supplemental_groups[j])
+        return "a plan lists supplemental group \"" + p.supplemental_groups[i] + "\" twice";
+  return "";
+}
+
+inline std::string check_conf(std::string_view text, const ConfSandbox& sandbox) {
+  const std::string file_name = sandbox.path("fuzz.conf");
+  sandbox.write("fuzz.conf", text);
+  // As the module reads files; a fuzzer run by a user cannot make root-owned
+  // files, so there the ownership check is left out.
+  FileSafety safety;
+  safety.require_root_owned = ::geteuid() == 0;
+  Outcome<Config> parsed = Config::parse(text, file_name, safety);
+  if (!parsed.ok()) return check_failure_is_explained(parsed, text, file_name, false);
+  const Config& conf = *parsed.value;
+  (void)conf.lint();
+  (void)conf.group_references();
+  (void)conf.files_read();
+
+  std::vector<std::string> names = quoted_strings(text);
+  for (const auto& n : names) {
+    std::string error;
+    (void)parse_capability_text(n, error);
+  }
+  for (const auto& f : facts_for(names))
+    if (std::string e = check_plan(conf, f); !e.empty()) return e;
+
+  // The same text read from disk must be accepted too (load = read + parse).
+  Outcome<Config> loaded = Config::load(file_name, safety);
+  if (!loaded.ok()) {
+    const Diagnostic* err = loaded.first_error();
+    return "parse accepts the input but load of the same file rejects it: " +
+           (err ? err->str() : std::string("(no diagnostic)"));
+  }
+  // A service override from secstore.d/ beside it.
+  Outcome<Config> svc = Config::load_for_service(file_name, "fuzz", safety);
+  if (svc.ok())
+    for (const auto& f : facts_for(names))
+      if (std::string e = check_plan(*svc.value, f); !e.empty()) return e;
+  return "";
+}
+
+// Capability text alone (SPEC §3), through libcap.
+inline std::string check_capability_text(std::string_view text) {
+  std::string error;
+  std::optional<CapabilitySets> sets = parse_capability_text(text, error);
+  if (!sets) return error.empty() ? "a rejected capability text has no message" : "";
+  std::uint64_t all = all_capabilities_mask();
+  if ((sets->ambient | sets->inheritable | sets->bounding_drop) & ~all)
+    return "capability text gives a capability the kernel does not have";
+  for (const auto& n : capability_names(sets->ambient | sets->inheritable | sets->bounding_drop))
+    if (n.empty()) return "capability_names gives an empty name";
+  return "";
+}
+
+}  // namespace secstore::fuzz
