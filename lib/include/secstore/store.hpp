@@ -52,6 +52,12 @@ struct PathDecision {
   enum class Kind { Assignment, Isolated, Default, NoDefault } kind = Kind::NoDefault;
   std::string at_path;  // Assignment: where the assignment is; Isolated: the isolated path
   Location where;       // the deciding statement (Assignment, Isolated, Default)
+  // EXPOSE_BRANCH held at an ancestor is held below it (SPEC §2.3). When the
+  // decision above lacks it but the role holds it at an ancestor: the nearest
+  // such ancestor and the statement that gave it there (`permissions` then
+  // includes EXPOSE_BRANCH). Empty otherwise.
+  std::string expose_branch_from;
+  Location expose_branch_where;
 };
 
 class Store {
@@ -61,6 +67,15 @@ class Store {
   // are in the diagnostics of a successful outcome.
   static Outcome<Store> parse(std::string_view text, const std::string& file_name);
   static Outcome<Store> load(const std::string& path, const FileSafety& safety);
+
+  // `secstore apply` (SPEC §5): the store's statements, then the script's,
+  // as one transaction; errors in the script are located in `script_name`.
+  // A script statement that changes a role locked by principal P (its
+  // permissions, path assignments, includes or lock) is an error unless the
+  // invoker (a Unix user name) is P or root.
+  static Outcome<Store> parse_with_script(std::string_view store_text, const std::string& store_name,
+                                          std::string_view script, const std::string& script_name,
+                                          const std::string& invoker, bool invoker_is_root);
 
   // An empty store (as if from an empty file).
   Store();

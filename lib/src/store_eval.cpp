@@ -1,0 +1,192 @@
+// Evaluation: session roles, their closure, global and path permissions.
+#include "store_eval.hpp"
+
+#include <algorithm>
+
+namespace secstore {
+namespace detail {
+
+void for_each_session_list(const StoreData& d, const SessionIdentity& who,
+                           const std::function<void(const RoleList&, int, const std::string&)>& visit) {
+  static const std::string none;
+  if (who.anonymous) {
+    if (d.anonymous_sessions) visit(*d.anonymous_sessions, 1, none);
+    return;
+  }
+  if (d.named_sessions) visit(*d.named_sessions, 0, none);
+  if (auto it = d.user_roles.find(who.user); it != d.user_roles.end()) visit(it->second, 2, who.user);
+  for (const auto& group : who.groups)
+    if (auto it = d.group_roles.find(group); it != d.group_roles.end()) visit(it->second, 3, group);
+}
+
+std::vector<std::uint32_t> closure(const StoreData& d, const std::vector<std::uint32_t>& seeds) {
+  // Small closures are the rule: a linear scan of what we have is cheaper
+  // than any set, and switches to a bitmap only for big ones.
+  constexpr std::size_t kLinearLimit = 32;
+  std::vector<std::uint32_t> out;
+  std::vector<bool> seen;
+  std::vector<std::uint32_t> todo;
+  auto mark = [&](std::uint32_t id) {
+    if (id >= d.roles.size()) return;
+    if (seen.empty()) {
+      if (std::find(out.begin(), out.end(), id) != out.end()) return;
+      if (out.size() == kLinearLimit) {
+        seen.assign(d.roles.size(), false);
+        for (auto r : out) seen[r] = true;
+      }
+    } else if (seen[id]) {
+      return;
+    }
+    if (!seen.empty()) seen[id] = true;
+    out.push_back(id);
+    todo.push_back(id);
+  };
+  for (auto id : seeds) mark(id);
+  while (!todo.empty()) {
+    const std::uint32_t id = todo.back();
+    todo.pop_back();
+    for (auto child : d.roles[id].includes) mark(child);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::string_view normal_view(std::string_view path, std::string& storage) {
+  const bool normal = !path.empty() && path.front() != '/' && path.back() != '/' &&
+                      path.find("//") == std::string_view::npos;
+  if (normal) return path;
+  auto n = normalize_path(path);
+  if (!n) return {};
+  storage = std::move(*n);
+  return storage;
+}
+
+bool nodes_along(const StoreData& d, std::string_view path, std::vector<std::uint32_t>& levels) {
+  levels.clear();
+  bool any = false;
+  std::uint64_t h = PathIndex::kHashStart;
+  for (std::size_t i = 0; i <= path.size(); ++i) {
+    if (i == path.size() || path[i] == '/') {
+      const std::uint32_t node = d.index.find(h, path.substr(0, i), d.nodes);
+      any |= node != kNoNode;
+      levels.push_back(node);
+    }
+    if (i < path.size()) h = PathIndex::hash_byte(h, path[i]);
+  }
+  return any;
+}
+
+const RoleAssignment* assignment_of(const PathNode& node, std::uint32_t role) {
+  const auto& list = node.assignments;
+  if (list.size() <= 8) {
+    for (const auto& a : list)
+      if (a.role == role) return &a;
+    return nullptr;
+  }
+  auto it = std::lower_bound(list.begin(), list.end(), role,
+                             [](const RoleAssignment& a, std::uint32_t r) { return a.role < r; });
+  return it != list.end() && it->role == role ? &*it : nullptr;
+}
+
+}  // namespace detail
+
+RoleSet Store::resolve(const SessionIdentity& who) const {
+  std::vector<std::uint32_t> seeds;
+  detail::for_each_session_list(*data_, who, [&](const detail::RoleList& list, int, const std::string&) {
+    seeds.insert(seeds.end(), list.roles.begin(), list.roles.end());
+  });
+  return RoleSet{detail::closure(*data_, seeds)};
+}
+
+std::vector<std::string> Store::role_names(const RoleSet& roles) const {
+  std::vector<std::string> names;
+  names.reserve(roles.ids.size());
+  for (auto id : roles.ids)
+    if (id < data_->roles.size()) names.push_back(data_->roles[id].name);
+  std::sort(names.begin(), names.end());  // ids are in name order; this guards foreign sets
+  return names;
+}
+
+std::optional<std::uint32_t> Store::role_id(std::string_view name) const { return data_->find_role(name); }
+
+RoleSet Store::closure_of(const std::vector<std::string>& role_names) const {
+  std::vector<std::uint32_t> seeds;
+  for (const auto& name : role_names)
+    if (auto id = data_->find_role(name)) seeds.push_back(*id);
+  return RoleSet{detail::closure(*data_, seeds)};
+}
+
+GlobalPermissions Store::global_permissions(const RoleSet& roles) const {
+  GlobalPermissions out;
+  for (auto id : roles.ids)
+    if (id < data_->global_of.size()) out |= data_->global_of[id];
+  return out;
+}
+
+PathPermissions Store::path_permissions(const RoleSet& roles, std::string_view path) const {
+  const detail::StoreData& d = *data_;
+  std::string storage;
+  path = detail::normal_view(path, storage);
+  if (path.empty()) return {};
+
+  // The node at each level, found with one hash pass over the path. Paths
+  // are shallow; the inline buffer avoids allocating for all real ones.
+  constexpr std::size_t kInlineLevels = 32;
+  std::uint32_t inline_levels[kInlineLevels];
+  std::vector<std::uint32_t> heap_levels;
+  std::uint32_t* levels = inline_levels;
+  std::size_t depth = 1 + static_cast<std::size_t>(std::count(path.begin(), path.end(), '/'));
+  if (depth > kInlineLevels) {
+    heap_levels.resize(depth);
+    levels = heap_levels.data();
+  }
+  bool any = false;
+  {
+    std::size_t level = 0;
+    std::uint64_t h = detail::PathIndex::kHashStart;
+    for (std::size_t i = 0; i <= path.size(); ++i) {
+      if (i == path.size() || path[i] == '/') {
+        const std::uint32_t node = d.index.find(h, path.substr(0, i), d.nodes);
+        any |= node != detail::kNoNode;
+        levels[level++] = node;
+      }
+      if (i < path.size()) h = detail::PathIndex::hash_byte(h, path[i]);
+    }
+  }
+
+  PathPermissions result;
+  if (!any) {
+    for (auto id : roles.ids)
+      if (id < d.default_of.size()) result |= d.default_of[id];
+    return result;
+  }
+  constexpr auto kExpose = PathPermissions::bit(PathPermission::EXPOSE_BRANCH);
+  // Top-down per role: the deepest assignment or isolation at or above a
+  // level decides that level (the same as the spec's bottom-up walk).
+  for (auto id : roles.ids) {
+    if (id >= d.default_of.size()) continue;
+    PathPermissions state = d.default_of[id];
+    std::uint32_t exposed = 0;
+    for (std::size_t level = 0; level < depth; ++level) {
+      if (levels[level] != detail::kNoNode) {
+        const detail::PathNode& node = d.nodes[levels[level]];
+        if (const auto* a = detail::assignment_of(node, id))
+          state = a->permissions;
+        else if (node.isolated)
+          state = PathPermissions{};
+      }
+      if (level + 1 < depth) exposed |= state.bits & kExpose;
+    }
+    result |= state;
+    result.bits |= exposed;
+  }
+  return result;
+}
+
+std::optional<std::string> Store::lock_of(std::string_view role) const {
+  auto id = data_->find_role(role);
+  if (!id || !data_->roles[*id].locked) return std::nullopt;
+  return data_->roles[*id].lock_principal;
+}
+
+}  // namespace secstore

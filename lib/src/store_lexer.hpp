@@ -1,0 +1,32 @@
+// Security.store lexer (SPEC §2.1): one line at a time, since a statement
+// never spans lines.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace secstore::detail {
+
+enum class TokenKind { Word, String, ListOpen, ListClose, Comma };
+
+struct Token {
+  TokenKind kind;
+  unsigned column;   // 1-based byte column of the token's first character
+  std::string text;  // Word: as written; String: with escapes resolved
+};
+
+struct LexError {
+  unsigned column = 0;
+  std::string message;
+};
+
+// Splits one line (without its newline) into tokens, dropping whitespace and
+// a `#` comment outside strings. On a lexical error returns false and fills
+// `error`; `tokens` then holds what came before it.
+bool tokenize_line(std::string_view line, std::vector<Token>& tokens, LexError& error);
+
+// How a token reads in "expected X, found Y" messages.
+std::string describe(const Token& token);
+
+}  // namespace secstore::detail

@@ -1,0 +1,45 @@
+// One parsed Security.store statement (SPEC §2.2), before it is applied.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "secstore/permissions.hpp"
+
+namespace secstore::detail {
+
+// A compact source position: `file` indexes StoreData::files, so a store of
+// 100,000 statements does not carry 100,000 copies of its file name.
+struct SourcePos {
+  std::uint32_t line = 0;
+  std::uint32_t column = 0;
+  std::uint8_t file = 0;
+};
+
+enum class StatementKind {
+  RolePermissions,         // set "R" permissions [GLOBAL...]
+  RoleDefaultPermissions,  // set "R" default path permissions [PATHPERM...]
+  RolePathPermissions,     // set "R" path "p" permissions [PATHPERM...]
+  RemovePathPermissions,   // remove "R" permissions for path "p"
+  RoleIncludes,            // set "R" includes ["R2"...]
+  NamedSessionRoles,       // set roles for named sessions [...]
+  AnonymousSessionRoles,   // set roles for anonymous sessions [...]
+  UserRoles,               // set roles for user "u" [...]
+  GroupRoles,              // set roles for group "g" [...]
+  Isolate,                 // isolate path "p"
+  Deisolate,               // deisolate path "p"
+  RoleLock,                // set role "R" locked by principal "P"
+};
+
+struct Statement {
+  StatementKind kind{};
+  SourcePos where;             // the statement's first token
+  std::string role;            // the role the statement is about, if any
+  std::string subject;         // normalised path, user, group or principal
+  GlobalPermissions global;    // RolePermissions
+  PathPermissions path;        // RoleDefaultPermissions, RolePathPermissions
+  std::vector<std::string> roles;  // RoleIncludes and the session role lists
+};
+
+}  // namespace secstore::detail
