@@ -20,7 +20,9 @@ struct UserInfo {
 
 // nullopt when NSS does not know the user.
 std::optional<UserInfo> lookup_user(const std::string& name);
-// A group by name, or by number when `name_or_gid` is all digits.
+// A group by name, or by number when `name_or_gid` is all digits (a number
+// is a valid gid even when no group of that number exists, so it is returned
+// as is). nullopt when a name is not known to NSS.
 std::optional<gid_t> lookup_group(const std::string& name_or_gid);
 std::optional<std::string> group_name(gid_t gid);
 
