@@ -1,0 +1,63 @@
+#!/bin/bash
+# Builds (or reuses) a cached Debian 12 root tarball and prints its path.
+#
+#   tests/system/build-root.sh system|vm CACHE_DIR
+#
+# The cache key is a hash of everything that shapes the tarball (package list,
+# mirror, hooks), so changing any of them builds a new one and an unchanged
+# list costs nothing. "vm" is the "system" root plus a kernel, systemd as init
+# and sshd: the same programs and the same PAM, one more layer.
+set -euo pipefail
+
+kind=${1:?usage: build-root.sh system|vm CACHE_DIR}
+cache=${2:?usage: build-root.sh system|vm CACHE_DIR}
+mirror=${SECSTORE_MIRROR:-http://deb.debian.org/debian}
+security_mirror=${SECSTORE_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
+
+# What a login needs, what the tests drive it with, and the peer (pam_cap).
+# libcap2, libpam0g, libstdc++6 are our packages' run-time dependencies:
+# listing them lets `dpkg -i` succeed without an archive in the chroot.
+packages=(util-linux login passwd libcap2-bin libpam-modules libpam-modules-bin
+  libpam-runtime libpam-cap expect procps libcap2 libpam0g libstdc++6 libgcc-s1)
+if [ "$kind" = vm ]; then
+  packages+=(linux-image-amd64 initramfs-tools systemd systemd-sysv udev
+    openssh-server openssh-client)
+elif [ "$kind" != system ]; then
+  echo "build-root.sh: unknown kind '$kind' (system or vm)" >&2
+  exit 2
+fi
+
+# The initrd needs only what boots a virtio disk; "list" keeps it small.
+initrd_modules="virtio_pci virtio_blk virtio_net ext4"
+essential_hook='mkdir -p "$1/etc/initramfs-tools/conf.d" && echo MODULES=list > "$1/etc/initramfs-tools/conf.d/secstore-vm"'
+customize_hook='if [ -x "$1/usr/sbin/update-initramfs" ]; then printf "%s\n" '"$initrd_modules"' >> "$1/etc/initramfs-tools/modules" && chroot "$1" update-initramfs -u -k all; fi'
+dpkg_opts=('path-exclude=/usr/share/man/*' 'path-exclude=/usr/share/locale/*'
+  'path-include=/usr/share/locale/locale.alias' 'path-exclude=/usr/share/doc/*'
+  'path-include=/usr/share/doc/*/copyright' 'path-exclude=/usr/share/info/*')
+
+key_text="$kind ${packages[*]} $mirror $security_mirror $essential_hook $customize_hook ${dpkg_opts[*]}"
+key=$(printf '%s' "$key_text" | sha256sum | cut -c1-16)
+tarball="$cache/bookworm-$kind-$key.tar"
+
+if [ -s "$tarball" ]; then
+  echo "$tarball"
+  exit 0
+fi
+
+mkdir -p "$cache"
+start=$(date +%s)
+echo "build-root: creating $tarball with mmdebstrap (about a minute)" >&2
+dpkg_args=()
+for opt in "${dpkg_opts[@]}"; do dpkg_args+=(--dpkgopt="$opt"); done
+mmdebstrap --variant=minbase --mode=root --format=tar \
+  --include="$(IFS=,; echo "${packages[*]}")" \
+  "${dpkg_args[@]}" \
+  --essential-hook="$essential_hook" \
+  --customize-hook="$customize_hook" \
+  bookworm "$tarball.tmp" \
+  "deb $mirror bookworm main" \
+  "deb $mirror bookworm-updates main" \
+  "deb $security_mirror bookworm-security main" >&2
+mv "$tarball.tmp" "$tarball"
+echo "build-root: $tarball built in $(( $(date +%s) - start )) s" >&2
+echo "$tarball"

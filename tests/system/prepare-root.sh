@@ -1,0 +1,95 @@
+#!/bin/bash
+# Turns an extracted Debian root into the test root: installs our packages,
+# adds the test users and groups, builds the guest's chroot jail and copies
+# the test files in. Everything it writes is under ROOT; it never touches the
+# host's /etc.
+#
+#   prepare-root.sh ROOT --debs DIR      the .debs from `make deb` (dpkg -i)
+#   prepare-root.sh ROOT --raw BUILDDIR  fallback: build/pam_secstore.so and
+#                                        build/secstore copied in by hand
+set -euo pipefail
+
+root=${1:?usage: prepare-root.sh ROOT --debs DIR | --raw BUILDDIR}
+mode=${2:?usage: prepare-root.sh ROOT --debs DIR | --raw BUILDDIR}
+from=${3:?usage: prepare-root.sh ROOT --debs DIR | --raw BUILDDIR}
+here=$(cd "$(dirname "$0")" && pwd)
+multiarch=x86_64-linux-gnu
+
+in_root() { chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin "$@"; }
+
+# ------------------------------------------------------------ our packages
+case $mode in
+  --debs)
+    mapfile -t debs < <(find "$from" -maxdepth 1 -name '*.deb' ! -name '*-dbgsym_*' ! -name '*-dev_*' | sort)
+    if [ "${#debs[@]}" -eq 0 ]; then
+      echo "prepare-root: no .deb in $from (run make deb)" >&2
+      exit 2
+    fi
+    mkdir -p "$root/tmp/debs"
+    cp "${debs[@]}" "$root/tmp/debs/"
+    echo "prepare-root: dpkg -i $(cd "$root/tmp/debs" && echo *.deb)"
+    in_root sh -c 'dpkg -i /tmp/debs/*.deb' >"$root/tmp/dpkg-i.log" 2>&1 || {
+      cat "$root/tmp/dpkg-i.log" >&2
+      exit 2
+    }
+    rm -rf "$root/tmp/debs"
+    ;;
+  --raw)
+    echo "prepare-root: no .debs: copying $from/pam_secstore.so and $from/secstore in"
+    install -D -m 0644 "$from/pam_secstore.so" "$root/lib/$multiarch/security/pam_secstore.so"
+    install -D -m 0755 "$from/secstore" "$root/usr/bin/secstore"
+    ;;
+  *) echo "prepare-root: unknown mode $mode" >&2; exit 2 ;;
+esac
+[ -f "$root/lib/$multiarch/security/pam_secstore.so" ] || {
+  echo "prepare-root: pam_secstore.so did not land in /lib/$multiarch/security" >&2
+  exit 2
+}
+
+# ------------------------------------------------------------ users and groups
+# Homes are made empty (no skel): the shell's prompt then comes from
+# /etc/bash.bashrc, which the login driver (login.exp) waits for.
+in_root groupadd -g 2001 netops
+in_root groupadd -g 2002 probes
+add_user() {  # name uid [groups]
+  in_root useradd -M -u "$2" -s /bin/bash ${3:+-G "$3"} "$1"
+  install -d -m 0755 -o "$2" -g "$2" "$root/home/$1"
+}
+add_user alice 1001
+add_user bob 1002 netops
+add_user charlie 1003
+add_user guest 1004
+echo 'PS1='"'"'SHELL-READY\$ '"'" >>"$root/etc/bash.bashrc"
+
+# ------------------------------------------------------------ test files
+share=$root/usr/local/share/secstore-test
+install -d "$share"
+install -m 0644 "$here/files/probe.sh" "$here/files/login.exp" "$here/files/Security.store" \
+  "$here/files/secstore.conf" "$here/files/capability-test.conf" "$share/"
+install -m 0755 "$here/files/cells.sh" "$share/"
+echo main >"$root/.secstore-root"
+
+# ------------------------------------------------------------ the guest's jail
+# Only bash, its libraries and the probe: what an anonymous session that is
+# chrooted at session open can run.
+jail=$root/srv/guest
+install -d "$jail/usr/bin" "$jail/usr/lib/$multiarch" "$jail/usr/lib64" "$jail/proc" \
+  "$jail/home/guest" "$jail/dev" "$jail/usr/local/share/secstore-test"
+chown 1004:1004 "$jail/home/guest"
+for link in bin lib lib64; do ln -sfn "usr/$link" "$jail/$link"; done
+cp -a "$root/usr/bin/bash" "$jail/usr/bin/"
+# Merged /usr: /lib/x and /usr/lib/x are one file, so place both under usr/.
+in_jail_usr() { echo "$jail/usr${1#/usr}"; }
+for lib in $(in_root ldd /usr/bin/bash | grep -o '/[^ ]*'); do
+  real=$(in_root readlink -f "$lib")
+  install -D -m 0755 "$root$real" "$(in_jail_usr "$real")"
+  if [ "$(in_jail_usr "$lib")" != "$(in_jail_usr "$real")" ]; then
+    mkdir -p "$(dirname "$(in_jail_usr "$lib")")"
+    ln -sf "$real" "$(in_jail_usr "$lib")"
+  fi
+done
+cp -a "$root/dev/null" "$root/dev/zero" "$root/dev/tty" "$jail/dev/"
+install -m 0644 "$here/files/probe.sh" "$jail/usr/local/share/secstore-test/"
+echo guest >"$jail/.secstore-root"
+in_root /usr/sbin/chroot /srv/guest /bin/bash -c 'echo jail ok' >/dev/null
+echo "prepare-root: users alice bob(netops) charlie guest, jail /srv/guest ready"

@@ -1,0 +1,144 @@
+#!/bin/bash
+# Turns the CELL/LOG lines of cells.sh (and of the VM's ssh/console/service
+# runs) into the matrix: program x scenario -> what the shell got, ours beside
+# pam_cap's, each of ours checked against expected.txt.
+#
+#   render.sh CELLS_FILE EXPECTED_FILE BASELINE_CAPBND ROOT_DIR_OR_GROUP_FILE
+#
+# Exit status 0 when every cell of ours is as expected, 1 otherwise. The last
+# line is "N passed, N failed".
+set -u
+
+cells_file=$1
+expected_file=$2
+baseline_bnd=$3
+group_file=$4
+[ -d "$group_file" ] && group_file=$group_file/etc/group
+
+declare -A expected_cell expected_user group_name got log_lines
+scenarios=()
+while read -r scenario user rest; do
+  case $scenario in '' | '#'*) continue ;; esac
+  scenarios+=("$scenario")
+  expected_user[$scenario]=$user
+  expected_cell[$scenario]=$rest
+done <"$expected_file"
+
+while IFS=: read -r name _ gid _; do group_name[$gid]=$name; done <"$group_file"
+
+hex_trim() { printf '%x' "$((16#$1))"; }
+
+# PROBE line -> "amb=.. bnd=.. root=.. grp=.. env=..", the form expected.txt uses.
+cell_from_probe() {
+  local field key value
+  local -A f=()
+  for field in $1; do
+    key=${field%%=*} value=${field#*=}
+    [ "$key" != "$field" ] && f[$key]=$value
+  done
+  local bnd amb groups="" gid
+  amb=$(hex_trim "${f[CapAmb]}")
+  if [ "${f[CapBnd]}" = "$baseline_bnd" ]; then bnd=all; else bnd=$(hex_trim "${f[CapBnd]}"); fi
+  for gid in ${f[Groups]//,/ }; do
+    [ "$gid" = "${f[Gid]}" ] && continue
+    groups+="${group_name[$gid]:-$gid}"$'\n'
+  done
+  groups=$(sort <<<"$groups" | grep -v '^$' | paste -sd,)
+  echo "amb=$amb bnd=$bnd root=${f[root]} grp=${groups:--} env=${f[session]}/${f[roles]}"
+}
+
+# "amb=402 ..." -> "dac_override,net_bind_service", as setpriv/capsh print it.
+ambient_names() {
+  local amb=${1#amb=}
+  amb=${amb%% *}
+  if [ "$((16#$amb))" = 0 ]; then echo "[none]"; return; fi
+  capsh --decode="$amb" | sed 's/^0x[0-9a-f]*=//; s/cap_//g'
+}
+
+# CELL impl scenario program rest...
+while read -r tag impl scenario program rest; do
+  case $tag in
+    CELL)
+      case $rest in
+        PROBE*) got[$impl,$scenario,$program]=$(cell_from_probe "$rest") ;;
+        AMB*) got[$impl,$scenario,$program]="amb=${rest#AMB }" ;;
+        REFUSED*) got[$impl,$scenario,$program]="refused" ;;
+        NA*) got[$impl,$scenario,$program]="n/a" ;;
+        *) got[$impl,$scenario,$program]="?$rest" ;;
+      esac
+      ;;
+    LOG) log_lines[$impl,$scenario,$program]+="$rest"$'\n' ;;
+  esac
+done <"$cells_file"
+
+programs=()
+while read -r tag _ _ program _; do
+  [ "$tag" = CELL ] || continue
+  case " ${programs[*]} " in *" $program "*) ;; *) programs+=("$program") ;; esac
+done <"$cells_file"
+
+passed=0 failed=0
+declare -A status
+strip_env() { sed 's/ env=[^ ]*//' <<<"$1"; }
+
+printf '%-13s %-10s %-58s %-40s %s\n' scenario program "pam_secstore (ours)" "pam_cap (peer)" verdict
+printf '%s\n' "$(printf '%.0s-' {1..140})"
+for scenario in "${scenarios[@]}"; do
+  for program in "${programs[@]}"; do
+    ours=${got[ours,$scenario,$program]:-}
+    [ -z "$ours" ] && continue
+    peer=${got[pam_cap,$scenario,$program]:-"(no equivalent)"}
+    want=${expected_cell[$scenario]}
+    verdict=ok
+    case $program in
+      setpriv | capsh | ssh-wrapper-xcheck)
+        if [ "$ours" = n/a ]; then
+          verdict=n/a
+        elif [ "${want%% *}" = refused ]; then
+          [ "$ours" = refused ] || verdict=FAIL
+        else
+          [ "$ours" = "amb=$(ambient_names "$want")" ] || verdict=FAIL
+          want="amb=$(ambient_names "$want")"
+        fi
+        ;;
+      *)
+        if [ "${want%% *}" = refused ]; then
+          regex=${want#refused /}
+          regex=${regex%/}
+          if [ "$ours" != refused ]; then
+            verdict=FAIL
+          elif ! grep -Eq "$regex" <<<"${log_lines[ours,$scenario,$program]:-}"; then
+            verdict="FAIL (no syslog line matching /$regex/)"
+          fi
+          want=refused
+        else
+          [ "$ours" = "$want" ] || verdict=FAIL
+        fi
+        ;;
+    esac
+    if [ "$verdict" = ok ] && [ "$peer" != "(no equivalent)" ]; then
+      if [ "$(strip_env "$peer")" = "$(strip_env "$ours")" ]; then
+        verdict="ok, same as pam_cap"
+      else
+        verdict="ok, beats pam_cap"
+      fi
+    fi
+    case $verdict in
+      FAIL*) failed=$((failed + 1)); ours="$ours  (want: $want)" ;;
+      n/a) ;;
+      *) passed=$((passed + 1)) ;;
+    esac
+    printf '%-13s %-10s %-58s %-40s %s\n' "$scenario" "$program" "$ours" "$(strip_env "$peer")" "$verdict"
+  done
+done
+
+echo
+echo "Syslog lines of the refused cells (ours):"
+for scenario in "${scenarios[@]}"; do
+  [ "${expected_cell[$scenario]%% *}" = refused ] || continue
+  line=$(printf '%s' "${log_lines[ours,$scenario,su-l]:-}" | grep -m1 pam_secstore)
+  echo "  $scenario (su-l): ${line:-<none>}"
+done
+echo
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
