@@ -231,7 +231,7 @@ MANPAGES := doc/secstore.1 doc/libsecstore.3 doc/Security.store.5 doc/secstore.c
 man:
 	@for m in $(MANPAGES); do \
 		out=$$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings=w -l $$m 2>&1 >/dev/null; \
-			groff -ww -z -man -Tutf8 $$m 2>&1); \
+			groff -t -ww -z -man -Tutf8 $$m 2>&1); \
 		if [ -n "$$out" ]; then echo "$$m:"; echo "$$out"; exit 1; fi; \
 		lexgrog $$m >/dev/null || { echo "$$m: lexgrog cannot read NAME"; exit 1; }; \
 	done; echo "man pages: $(words $(MANPAGES)) clean"
@@ -266,4 +266,6 @@ deps:
 clean:
 	rm -rf $(B)
 
--include $(shell find $(B) -name '*.d' 2>/dev/null)
+# Only regular files: build/ also holds chroots (whose etc/rc2.d is a
+# directory) and the package build's own copy (deb-src).
+-include $(shell find $(B) -path $(B)/deb-src -prune -o -name '*.d' -type f -print 2>/dev/null)
