@@ -1,0 +1,53 @@
+// auth (SPEC §4.1): setcred(PAM_ESTABLISH_CRED) adds the session's
+// supplemental_groups; the module makes no authentication decision.
+#include <security/pam_modules.h>
+#include <syslog.h>
+
+#include "hooks.hpp"
+#include "log.hpp"
+#include "secstore/nss.hpp"
+#include "session_resolve.hpp"
+
+namespace secstore::module {
+
+int setcred(pam_handle_t* pamh, int flags, int argc, const char** argv, ProcessChanges& changes) {
+  // Deleting, refreshing or reinitialising: the groups added at establish
+  // belong to the process now; there is nothing of ours to change.
+  if (!(flags & PAM_ESTABLISH_CRED)) return PAM_SUCCESS;
+  const HookCodes codes = setcred_codes();
+  auto fail = [&](const Failure& failure) {
+    log_failure(pamh, failure);
+    return codes.code_for(failure.kind);
+  };
+  auto parsed = parse_module_args(argc, argv);
+  if (!parsed.args) return fail(*parsed.failure);
+  auto resolved = resolve_pam_session(*parsed.args, read_pam_identity(pamh));
+  if (auto* failure = std::get_if<Failure>(&resolved)) return fail(*failure);
+  const PamSession& s = std::get<PamSession>(resolved);
+
+  std::vector<gid_t> gids;
+  for (const auto& group : s.session.plan.supplemental_groups) {
+    auto gid = lookup_group(group);
+    if (!gid)
+      return fail(Failure{FailureKind::Config,
+                          "supplemental group \"" + group + "\" does not exist"});
+    gids.push_back(*gid);
+  }
+  if (auto failure = changes.add_supplementary_groups(gids)) return fail(*failure);
+  if (parsed.args->debug && !gids.empty())
+    log_line(pamh, LOG_DEBUG, "added " + std::to_string(gids.size()) + " supplemental group(s)");
+  return PAM_SUCCESS;
+}
+
+int authenticate(pam_handle_t* pamh, int /*flags*/, int argc, const char** argv) {
+  auto parsed = parse_module_args(argc, argv);
+  if (!parsed.args) {
+    log_failure(pamh, *parsed.failure);
+    return authenticate_codes().code_for(parsed.failure->kind);
+  }
+  // Not an error: this module has no say in authentication. It is listed in
+  // `auth` only so that pam_setcred reaches it.
+  return PAM_IGNORE;
+}
+
+}  // namespace secstore::module

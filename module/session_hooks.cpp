@@ -1,0 +1,59 @@
+// session open and close (SPEC §4.1).
+#include <security/pam_modules.h>
+#include <syslog.h>
+
+#include "gate.hpp"
+#include "hooks.hpp"
+#include "log.hpp"
+#include "session_env.hpp"
+#include "session_resolve.hpp"
+#include "session_summary.hpp"
+
+namespace secstore::module {
+
+int open_session(pam_handle_t* pamh, int /*flags*/, int argc, const char** argv,
+                 ProcessChanges& changes) {
+  const HookCodes codes = session_codes();
+  auto fail = [&](const Failure& failure) {
+    log_failure(pamh, failure);
+    return codes.code_for(failure.kind);
+  };
+  auto parsed = parse_module_args(argc, argv);
+  if (!parsed.args) return fail(*parsed.failure);
+  const ModuleArgs& args = *parsed.args;
+
+  auto resolved = resolve_pam_session(args, read_pam_identity(pamh));
+  if (auto* failure = std::get_if<Failure>(&resolved)) return fail(*failure);
+  const PamSession& s = std::get<PamSession>(resolved);
+  if (auto denied = check_requirements(s.store, s.session, args)) return fail(*denied);
+
+  // The environment first: pam_putenv can fail, and after the bounding set
+  // has changed nothing may fail any more.
+  if (!args.noenv) {
+    if (auto failure = export_session_env(pamh, s.session.identity.anonymous, s.session.role_names))
+      return fail(*failure);
+  }
+  if (auto failure = changes.apply_session_plan(pamh, s.session.plan)) {
+    if (!args.noenv) unexport_session_env(pamh);
+    return fail(*failure);
+  }
+  log_line(pamh, LOG_INFO, "session opened for " + summarize_session(s.session));
+  return PAM_SUCCESS;
+}
+
+int close_session(pam_handle_t* pamh, int /*flags*/, int argc, const char** argv) {
+  auto parsed = parse_module_args(argc, argv);
+  if (!parsed.args) {
+    log_failure(pamh, *parsed.failure);
+    return session_codes().code_for(parsed.failure->kind);
+  }
+  const PamIdentity who = read_pam_identity(pamh);
+  // Capabilities granted at open stay with the processes that got them; there
+  // is nothing to undo here, only to record.
+  log_line(pamh, parsed.args->debug ? LOG_DEBUG : LOG_INFO,
+           "session closed for " + (who.user.empty() ? std::string("a session with no user")
+                                                     : "user \"" + who.user + "\""));
+  return PAM_SUCCESS;
+}
+
+}  // namespace secstore::module
