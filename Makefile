@@ -190,6 +190,36 @@ fuzz: fuzz-build
 	  grep -E '^stat::(number_of_executed_units|peak_rss_mb)|^Done' $(FUZZ_B)/$$name.log || true; \
 	done
 
+# ---------------------------------------------------------------- bench
+# Session-open cost beside pam_permit and pam_cap, store-size scaling, library
+# throughput and callgrind counts (tests/bench/); table on stdout, figures in
+# $(B)/bench.json. Needs root. Missed targets are reported, not fatal; a
+# broken measurement is. The peer pam_cap.so is unpacked from Debian's
+# libpam-cap into $(B)/peer, never installed (its postinst edits /etc/pam.d).
+# BENCH_ARGS: e.g. --calls=2000 --sizes=1000,100000 --no-audit-pass.
+BENCH_SRCS := $(sort $(wildcard tests/bench/*.cpp))
+BENCH      := $(B)/bench/secstore-bench
+PEER_DIR   := $(B)/peer
+BENCH_ARGS ?=
+
+# audit_open is exported so that libpam binds to the bench's switch
+# (tests/bench/audit_switch.hpp) before libaudit's.
+$(BENCH): $(BENCH_SRCS:%.cpp=$(B)/%.o) $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(CXX) $(ALL_CXXFLAGS) $(ALL_LDFLAGS) -Wl,--export-dynamic-symbol=audit_open -o $@ $^ -lpam -lcap
+
+$(PEER_DIR)/.unpacked:
+	rm -rf $(PEER_DIR) && mkdir -p $(PEER_DIR)/deb
+	cd $(PEER_DIR)/deb && apt-get download libpam-cap
+	dpkg-deb -x $(PEER_DIR)/deb/libpam-cap_*.deb $(PEER_DIR)
+	touch $@
+
+bench: $(MODULE) $(BENCH) $(PEER_DIR)/.unpacked
+	$(BENCH) --module=$(abspath $(MODULE)) \
+		--pam-cap=$$(find $(abspath $(PEER_DIR)) -name pam_cap.so -path '*/security/*' | head -n 1) \
+		--work=$(abspath $(B))/bench --json=$(B)/bench.json \
+		--valgrind=$$(command -v valgrind) $(BENCH_ARGS)
+
 # ---------------------------------------------------------------- install
 install: all
 	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PAMDIR) $(DESTDIR)$(BINDIR) \
@@ -250,6 +280,17 @@ deb:
 	$(if $(LINTIAN),$(LINTIAN) --pedantic -I -E --fail-on error$(comma)warning $(B)/deb-src/*.changes)
 	@ls -1 $(B)/deb/
 
+# ---------------------------------------------------------------- system, vm
+# Real su/runuser/login in a Debian 12 chroot (build/system/) with the .debs
+# installed, pam_secstore beside pam_cap; then the same root booted under
+# qemu with systemd, sshd and a serial console. Both need root; neither
+# touches the host's /etc. tests/system/run.sh --raw $(B) runs without .debs.
+system-check: deb
+	tests/system/run.sh --debs $(B)/deb
+
+vm-check: deb
+	tests/vm/run.sh --debs $(B)/deb
+
 # ---------------------------------------------------------------- deps
 # Everything `make`, `make check`, `make deb`, `make bench`, `make fuzz` and
 # `make system-check` need on Debian 12. pam_cap (the peer) is not installed:
@@ -257,7 +298,7 @@ deb:
 # unpack it privately instead.
 DEPS := g++ make pkg-config libpam0g-dev libcap-dev libcap2-bin libgtest-dev libgmock-dev \
 	libbenchmark-dev valgrind clang libclang-rt-14-dev debhelper fakeroot dpkg-dev lintian \
-	mmdebstrap util-linux expect man-db groff-base
+	mmdebstrap util-linux expect man-db groff-base python3 qemu-system-x86 openssh-client
 deps:
 	@if [ "$$(id -u)" != 0 ]; then echo "make deps: run as root (it calls apt-get)" >&2; exit 2; fi
 	apt-get update
