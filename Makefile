@@ -307,6 +307,6 @@ deps:
 clean:
 	rm -rf $(B)
 
-# Only regular files: build/ also holds chroots (whose etc/rc2.d is a
-# directory) and the package build's own copy (deb-src).
--include $(shell find $(B) -path $(B)/deb-src -prune -o -name '*.d' -type f -print 2>/dev/null)
+# Only the .d beside each object: build/ also holds chroots (etc/rc2.d,
+# usr/sbin/invoke-rc.d) and the package build's own copy (deb-src).
+-include $(wildcard $(patsubst %.o,%.d,$(shell find $(B) -path $(B)/deb-src -prune -o -name '*.o' -type f -print 2>/dev/null)))
