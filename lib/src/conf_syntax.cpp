@@ -140,12 +140,11 @@ class Parser {
         take();
         return true;
       }
-      if (item.kind == Kind::End) {
-        fail(open, "this list is never closed with ')'");
-        return false;
-      }
       if (item.kind != Kind::String && item.kind != Kind::Word) {
-        fail(item, "expected a list item or ')', found " + describe(item));
+        // Whatever stopped the list, the fix is at its '('.
+        fail(open, "this list is never closed with ')': found " + describe(item) + " at line " +
+                       std::to_string(item.line) + ", column " + std::to_string(item.column) +
+                       " before any ')'");
         return false;
       }
       take();

@@ -1,0 +1,142 @@
+// Capability text (SPEC §3) read by libcap: which set each form raises, and
+// unknown names refused with the name in the message.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <linux/capability.h>
+#include <sys/capability.h>
+
+#include "conf_test_support.hpp"
+
+namespace secstore::test {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+CapabilitySets parse_ok(const std::string& text) {
+  std::string error;
+  auto sets = parse_capability_text(text, error);
+  EXPECT_TRUE(sets.has_value()) << text << ": " << error;
+  return sets.value_or(CapabilitySets{});
+}
+
+std::string parse_error(const std::string& text) {
+  std::string error;
+  auto sets = parse_capability_text(text, error);
+  EXPECT_FALSE(sets.has_value()) << text << " was accepted";
+  return error;
+}
+
+const std::uint64_t kBind = cap_bit(CAP_NET_BIND_SERVICE);
+const std::uint64_t kRaw = cap_bit(CAP_NET_RAW);
+const std::uint64_t kAdmin = cap_bit(CAP_NET_ADMIN);
+const std::uint64_t kSysAdmin = cap_bit(CAP_SYS_ADMIN);
+const std::uint64_t kChown = cap_bit(CAP_CHOWN);
+
+TEST(CapabilityText, PermittedAndEffectiveMeanAmbient) {
+  auto sets = parse_ok("cap_net_bind_service+ep");
+  EXPECT_EQ(sets.ambient, kBind);
+  EXPECT_EQ(sets.inheritable, kBind);  // ambient needs inheritable
+  EXPECT_EQ(sets.bounding_drop, 0u);
+}
+
+TEST(CapabilityText, EffectiveAloneOrPermittedAloneMeanAmbient) {
+  EXPECT_EQ(parse_ok("cap_net_raw+e").ambient, kRaw);
+  EXPECT_EQ(parse_ok("cap_net_raw+p").ambient, kRaw);
+}
+
+TEST(CapabilityText, InheritableAloneIsInheritableOnly) {
+  auto sets = parse_ok("cap_net_raw+i");
+  EXPECT_EQ(sets.ambient, 0u);
+  EXPECT_EQ(sets.inheritable, kRaw);
+}
+
+TEST(CapabilityText, SeveralNamesAndClauses) {
+  auto sets = parse_ok("cap_net_admin,cap_net_raw=eip cap_chown+i");
+  EXPECT_EQ(sets.ambient, kAdmin | kRaw);
+  EXPECT_EQ(sets.inheritable, kAdmin | kRaw | kChown);
+}
+
+TEST(CapabilityText, NamesAreCaseInsensitiveInCapFromTextForm) {
+  EXPECT_EQ(parse_ok("CAP_NET_RAW+ep").ambient, kRaw);
+}
+
+TEST(CapabilityText, MinusLowersWhatWasRaised) {
+  auto sets = parse_ok("cap_chown+ep-ep");
+  EXPECT_TRUE(sets.empty());
+}
+
+TEST(CapabilityText, BareEqualsIsTheEmptySet) { EXPECT_TRUE(parse_ok("=").empty()); }
+
+TEST(CapabilityText, AllMeansEveryCapabilityOfTheKernel) {
+  EXPECT_EQ(parse_ok("all=p").ambient, all_capabilities_mask());
+}
+
+TEST(CapabilityText, IabCaretIsAmbient) {
+  auto sets = parse_ok("^cap_net_bind_service");
+  EXPECT_EQ(sets.ambient, kBind);
+  EXPECT_EQ(sets.inheritable, kBind);
+}
+
+TEST(CapabilityText, IabBareAndPercentAreInheritable) {
+  auto sets = parse_ok("cap_net_raw,%cap_chown");
+  EXPECT_EQ(sets.ambient, 0u);
+  EXPECT_EQ(sets.inheritable, kRaw | kChown);
+}
+
+TEST(CapabilityText, IabBangDropsFromBounding) {
+  auto sets = parse_ok("^cap_net_bind_service,!cap_sys_admin");
+  EXPECT_EQ(sets.ambient, kBind);
+  EXPECT_EQ(sets.bounding_drop, kSysAdmin);
+  EXPECT_EQ(sets.inheritable & kSysAdmin, 0u);
+}
+
+TEST(CapabilityText, UnknownNameIsNamedInTheError) {
+  EXPECT_THAT(parse_error("cap_net_bind_servic+ep"), HasSubstr("\"cap_net_bind_servic\""));
+  EXPECT_THAT(parse_error("^cap_bogus,!cap_sys_admin"), HasSubstr("\"cap_bogus\""));
+  EXPECT_THAT(parse_error("cap_chown,cap_nope=eip"), HasSubstr("\"cap_nope\""));
+}
+
+TEST(CapabilityText, MalformedTextIsAnError) {
+  // Spaces are not allowed in the IAB form, and "+q" is no flag.
+  EXPECT_THAT(parse_error("cap_chown cap_kill"), HasSubstr("cap_chown cap_kill"));
+  EXPECT_THAT(parse_error("cap_chown+q"), HasSubstr("cap_chown+q"));
+}
+
+TEST(CapabilityNames, AreLibcapsLowerCaseNames) {
+  EXPECT_THAT(capability_names(kChown | kBind), ElementsAre("cap_chown", "cap_net_bind_service"));
+  EXPECT_TRUE(capability_names(0).empty());
+}
+
+TEST(CapabilityNames, AllMaskMatchesTheRunningKernel) {
+  auto names = capability_names(all_capabilities_mask());
+  EXPECT_EQ(names.size(), static_cast<std::size_t>(cap_max_bits()));
+  EXPECT_EQ(names.front(), "cap_chown");
+}
+
+TEST(CapabilitySetsTest, UnionIsBitwise) {
+  CapabilitySets a{kBind, kBind, 0};
+  CapabilitySets b{0, kRaw, kSysAdmin};
+  a |= b;
+  EXPECT_EQ(a, (CapabilitySets{kBind, kBind | kRaw, kSysAdmin}));
+}
+
+TEST(CapabilityOption, UnknownNameInConfIsAnErrorAtTheValue) {
+  auto conf = parse_conf("Security {\n  capabilities =   \"cap_net_bindservice+ep\"\n}\n");
+  ASSERT_FALSE(conf.ok());
+  EXPECT_THAT(first_error(conf), HasSubstr("test.conf:2:20: error:"));
+  EXPECT_THAT(first_error(conf), HasSubstr("cap_net_bindservice"));
+}
+
+TEST(CapabilityOption, BareValueWithoutEqualsIsAccepted) {
+  // '+' may appear in a bare value; only '=' forces quotes.
+  auto conf = parse_conf("Security { capabilities = cap_net_raw+ep }");
+  ASSERT_TRUE(conf.ok()) << first_error(conf);
+  SessionFacts facts;
+  facts.user = "alice";
+  facts.uid = 1000;
+  EXPECT_EQ(conf.value->plan(facts).value->caps.ambient, kRaw);
+}
+
+}  // namespace
+}  // namespace secstore::test
