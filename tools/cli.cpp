@@ -1,0 +1,38 @@
+#include "cli.hpp"
+
+#include "commands.hpp"
+
+namespace secstore::cli {
+
+std::string usage_text(std::string_view command) {
+  std::string text;
+  bool first = true;
+  for (const auto& c : all_commands()) {
+    if (!command.empty() && c.name != command) continue;
+    text += first ? "usage: secstore " : "       secstore ";
+    text += c.synopsis;
+    text += '\n';
+    first = false;
+  }
+  if (command.empty()) {
+    text += "       secstore --help | --version\n";
+  } else {
+    text += "       secstore ";
+    text += command;
+    text += " --help\n";
+  }
+  return text;
+}
+
+int usage_error(const Io& io, std::string_view reason) {
+  io.err << "secstore";
+  if (!io.command.empty()) io.err << ' ' << io.command;
+  io.err << ": " << reason << '\n' << usage_text(io.command);
+  return kExitUsage;
+}
+
+void print_error(const Io& io, std::string_view message) {
+  io.err << "secstore: error: " << message << '\n';
+}
+
+}  // namespace secstore::cli

@@ -1,0 +1,55 @@
+// `secstore import-pam-cap FILE`: prints pam_cap's capability.conf as
+// secstore.conf Security scopes that give each user what pam_cap would
+// (see pam_cap_import.hpp for how first-match-wins is kept). Nothing is
+// printed to stdout if the file has errors.
+#include "commands.hpp"
+#include "loading.hpp"
+#include "options.hpp"
+#include "pam_cap_conf.hpp"
+#include "pam_cap_import.hpp"
+#include "secstore/file.hpp"
+
+namespace secstore::cli {
+namespace {
+
+constexpr OptionSpec kOptions[] = {{"help", false}};
+
+bool needs_host_users(const PamCapFile& file) {
+  // Only per-user expansion and root detection read NSS; a file whose
+  // rules name only users needs none of it, but enumerating is cheap.
+  return !file.rules.empty();
+}
+
+}  // namespace
+
+int run_import_pam_cap(const Args& args, const Io& io) {
+  auto parsed = parse_options(args, kOptions);
+  if (!parsed.options) return usage_error(io, parsed.error);
+  const auto& opts = *parsed.options;
+  if (opts.has("help")) {
+    io.out << usage_text(io.command);
+    return kExitOk;
+  }
+  if (opts.positionals().size() != 1)
+    return usage_error(io, opts.positionals().empty()
+                               ? "the capability.conf file to import is required"
+                               : "unexpected argument \"" + opts.positionals()[1] + "\"");
+  const std::string& path = opts.positionals().front();
+  auto file = read_config_file(path, kCommandSafety);
+  if (!file.value) {
+    print_errors(io.err, file.diagnostics);
+    return kExitUsage;
+  }
+  auto rules = parse_pam_cap_conf(file.value->text, path);
+  print_diagnostics(io.err, rules.diagnostics);
+  if (!rules.value) return kExitNo;
+  auto users = needs_host_users(*rules.value) ? enumerate_host_users() : std::vector<HostUser>{};
+  auto imported = import_pam_cap(*rules.value, path, users);
+  print_diagnostics(io.err, imported.diagnostics);
+  for (const auto& d : imported.diagnostics)
+    if (d.severity == Severity::Error) return kExitNo;
+  io.out << imported.conf_text;
+  return kExitOk;
+}
+
+}  // namespace secstore::cli

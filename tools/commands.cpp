@@ -1,0 +1,34 @@
+#include "commands.hpp"
+
+#include <iterator>
+
+namespace secstore::cli {
+namespace {
+
+// Synopses follow SPEC §5 word for word, so `--help` and secstore(1) agree.
+constexpr Command kCommands[] = {
+    {"check", "check   [--store F] [--conf F]",
+     "validate the store and the configuration; errors and warnings as file:line:col",
+     run_check},
+    {"explain",
+     "explain [--store F] [--conf F] [--service S]\n"
+     "                 (--user U [--groups g1,g2] | --anonymous) [--path P]... [--json]",
+     "show a session's roles, permissions and capabilities, and why", run_explain},
+    {"can", "can     [--store F] (--user U [--groups g1,g2] | --anonymous) PERM [--path P]",
+     "exit 0 if the session holds PERM (at path P), 1 if not", run_can},
+    {"dump", "dump    [--store F]", "print the store in canonical form", run_dump},
+    {"import-pam-cap", "import-pam-cap FILE",
+     "print a pam_cap capability.conf as secstore.conf Security scopes", run_import_pam_cap},
+};
+
+}  // namespace
+
+std::span<const Command> all_commands() { return kCommands; }
+
+const Command* find_command(std::string_view name) {
+  for (const auto& c : kCommands)
+    if (c.name == name) return &c;
+  return nullptr;
+}
+
+}  // namespace secstore::cli
