@@ -1,0 +1,196 @@
+#include "pam_rows.hpp"
+
+#include <security/pam_appl.h>
+#include <fcntl.h>
+#include <sys/capability.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <valgrind/callgrind.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <memory>
+#include <vector>
+
+namespace secstore::bench {
+
+namespace {
+
+int refuse_conversation(int, const pam_message**, pam_response**, void*) { return PAM_CONV_ERR; }
+
+struct PamEnder {
+  void operator()(pam_handle_t* h) const { pam_end(h, PAM_SUCCESS); }
+};
+using PamHandle = std::unique_ptr<pam_handle_t, PamEnder>;
+
+struct CapFree {
+  void operator()(cap_t c) const { cap_free(c); }
+};
+
+bool inheritable_has_net_bind_service() {
+  std::unique_ptr<std::remove_pointer_t<cap_t>, CapFree> caps(cap_get_proc());
+  if (!caps) return false;
+  cap_flag_value_t v = CAP_CLEAR;
+  if (cap_get_flag(caps.get(), CAP_NET_BIND_SERVICE, CAP_INHERITABLE, &v) != 0) return false;
+  return v == CAP_SET;
+}
+
+// One measured unit: both calls, so that whatever open sets up close tears
+// down and every iteration starts from the same state.
+int run_once(pam_handle_t* h, PamOperation op, std::string& error) {
+  int rc = 0;
+  if (op == PamOperation::OpenAndCloseSession) {
+    rc = pam_open_session(h, 0);
+    if (rc != PAM_SUCCESS) {
+      error = std::string("pam_open_session: ") + pam_strerror(h, rc);
+      return rc;
+    }
+    rc = pam_close_session(h, 0);
+    if (rc != PAM_SUCCESS) error = std::string("pam_close_session: ") + pam_strerror(h, rc);
+    return rc;
+  }
+  rc = pam_setcred(h, PAM_ESTABLISH_CRED);
+  if (rc != PAM_SUCCESS) {
+    error = std::string("pam_setcred(ESTABLISH): ") + pam_strerror(h, rc);
+    return rc;
+  }
+  rc = pam_setcred(h, PAM_DELETE_CRED);
+  if (rc != PAM_SUCCESS) error = std::string("pam_setcred(DELETE): ") + pam_strerror(h, rc);
+  return rc;
+}
+
+bool write_service(const PamRow& row, const std::string& confdir, std::string& error) {
+  std::ofstream out(confdir + "/" + row.name, std::ios::trunc);
+  out << row.service_text;
+  out.close();
+  if (!out) {
+    error = "cannot write " + confdir + "/" + row.name + ": " + std::strerror(errno);
+    return false;
+  }
+  return true;
+}
+
+PamHandle start(const PamRow& row, const std::string& confdir, const std::string& user,
+                std::string& error) {
+  static const pam_conv conv{refuse_conversation, nullptr};
+  pam_handle_t* raw = nullptr;
+  const int rc = pam_start_confdir(row.name.c_str(), user.c_str(), &conv, confdir.c_str(), &raw);
+  if (rc != PAM_SUCCESS) {
+    error = std::string("pam_start_confdir: ") + pam_strerror(raw, rc);
+    if (raw != nullptr) pam_end(raw, rc);
+    return nullptr;
+  }
+  return PamHandle(raw);
+}
+
+bool warm_up(pam_handle_t* h, const PamRow& row, std::uint64_t calls, std::string& error) {
+  for (std::uint64_t i = 0; i < calls; ++i)
+    if (run_once(h, row.operation, error) != PAM_SUCCESS) return false;
+  if (row.grant_check == GrantCheck::InheritableRaised && !inheritable_has_net_bind_service()) {
+    error = "after warm-up cap_net_bind_service is not in the inheritable set: the stack granted nothing";
+    return false;
+  }
+  return true;
+}
+
+// What the child sends back through the pipe: plain bytes, no pointers.
+struct WireResult {
+  int ok = 0;
+  CallStats stats;
+  char error[512] = {};
+};
+
+WireResult measure(const PamRow& row, const std::string& confdir, const std::string& user) {
+  WireResult wire;
+  std::string error;
+  PamHandle h = start(row, confdir, user, error);
+  std::vector<std::uint64_t> samples;
+  if (h && warm_up(h.get(), row, row.warmup_calls, error)) {
+    samples.reserve(row.max_calls);
+    const std::uint64_t started = now_ns();
+    const auto budget_ns = static_cast<std::uint64_t>(row.time_budget_s * 1e9);
+    while (samples.size() < row.max_calls) {
+      const std::uint64_t t0 = now_ns();
+      if (run_once(h.get(), row.operation, error) != PAM_SUCCESS) break;
+      const std::uint64_t t1 = now_ns();
+      samples.push_back(t1 - t0);
+      if (samples.size() >= row.min_calls && t1 - started > budget_ns) break;
+    }
+    if (error.empty()) {
+      wire.ok = 1;
+      wire.stats = summarize(samples);
+    }
+  }
+  std::strncpy(wire.error, error.c_str(), sizeof wire.error - 1);
+  return wire;
+}
+
+bool read_all(int fd, void* buf, std::size_t len) {
+  auto* p = static_cast<char*>(buf);
+  while (len > 0) {
+    const ssize_t n = read(fd, p, len);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    p += n;
+    len -= static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
+}  // namespace
+
+RowResult run_pam_row(const PamRow& row, const std::string& confdir, const std::string& user) {
+  RowResult result;
+  if (!write_service(row, confdir, result.error)) return result;
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) {
+    result.error = std::string("pipe: ") + std::strerror(errno);
+    return result;
+  }
+  const pid_t pid = fork();
+  if (pid < 0) {
+    result.error = std::string("fork: ") + std::strerror(errno);
+    close(fds[0]);
+    close(fds[1]);
+    return result;
+  }
+  if (pid == 0) {
+    close(fds[0]);
+    const WireResult wire = measure(row, confdir, user);
+    const bool sent = write(fds[1], &wire, sizeof wire) == static_cast<ssize_t>(sizeof wire);
+    _exit(sent ? 0 : 1);
+  }
+  close(fds[1]);
+  WireResult wire;
+  const bool got = read_all(fds[0], &wire, sizeof wire);
+  close(fds[0]);
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (!got) {
+    result.error = WIFSIGNALED(status)
+                       ? "the measuring child died with signal " + std::to_string(WTERMSIG(status))
+                       : "the measuring child exited without a result";
+    return result;
+  }
+  result.ok = wire.ok != 0;
+  result.stats = wire.stats;
+  result.error = wire.error;
+  return result;
+}
+
+int run_pam_row_instrumented(const PamRow& row, const std::string& confdir, const std::string& user,
+                             std::uint64_t warmup, std::uint64_t calls, std::string& error) {
+  if (!write_service(row, confdir, error)) return 1;
+  PamHandle h = start(row, confdir, user, error);
+  if (!h || !warm_up(h.get(), row, warmup, error)) return 1;
+  CALLGRIND_ZERO_STATS;
+  CALLGRIND_TOGGLE_COLLECT;
+  for (std::uint64_t i = 0; i < calls; ++i)
+    if (run_once(h.get(), row.operation, error) != PAM_SUCCESS) break;
+  CALLGRIND_TOGGLE_COLLECT;
+  return error.empty() ? 0 : 1;
+}
+
+}  // namespace secstore::bench

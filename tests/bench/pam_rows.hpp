@@ -1,0 +1,49 @@
+// One benchmark row: a private PAM service (read through pam_start_confdir,
+// never /etc/pam.d) driven in a loop inside a forked child, so that the
+// capability changes one row makes cannot leak into the next.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "stats.hpp"
+
+namespace secstore::bench {
+
+enum class PamOperation {
+  OpenAndCloseSession,        // pam_open_session + pam_close_session
+  EstablishAndDeleteCred,     // pam_setcred(ESTABLISH) + pam_setcred(DELETE)
+};
+
+// What a row must have done to the process after warm-up; a row that did not
+// grant the capability would be timing a no-op, so it is reported as broken.
+enum class GrantCheck { None, InheritableRaised };
+
+struct PamRow {
+  std::string name;          // also the service name: CONFDIR/NAME
+  std::string service_text;  // the private pam.d file
+  PamOperation operation = PamOperation::OpenAndCloseSession;
+  GrantCheck grant_check = GrantCheck::None;
+  std::uint64_t warmup_calls = 1000;
+  std::uint64_t max_calls = 10000;
+  // Large stores: stop after `min_calls` once this many seconds have passed.
+  double time_budget_s = 1e9;
+  std::uint64_t min_calls = 10000;
+};
+
+struct RowResult {
+  bool ok = false;
+  std::string error;  // set when !ok
+  CallStats stats;
+};
+
+// Writes CONFDIR/NAME, forks, runs the loop for `user` in the child, and
+// returns the child's figures.
+RowResult run_pam_row(const PamRow& row, const std::string& confdir, const std::string& user);
+
+// For callgrind: the same row in this process, `calls` times after `warmup`
+// calls, with instrumentation on only around the measured calls.
+int run_pam_row_instrumented(const PamRow& row, const std::string& confdir, const std::string& user,
+                             std::uint64_t warmup, std::uint64_t calls, std::string& error);
+
+}  // namespace secstore::bench

@@ -1,0 +1,295 @@
+#include "report.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <sstream>
+
+namespace secstore::bench {
+
+namespace {
+
+const MeasuredRow* find_row(const std::vector<MeasuredRow>& rows, const std::string& name) {
+  for (const auto& r : rows)
+    if (r.name == name) return &r;
+  return nullptr;
+}
+
+// The row's median minus its baseline's median: what the added module costs.
+std::optional<double> added_us(const std::vector<MeasuredRow>& rows, const MeasuredRow& row) {
+  if (!row.result.ok || row.baseline.empty()) return std::nullopt;
+  const MeasuredRow* base = find_row(rows, row.baseline);
+  if (base == nullptr || !base->result.ok) return std::nullopt;
+  return row.result.stats.median_us - base->result.stats.median_us;
+}
+
+std::optional<double> added_us(const std::vector<MeasuredRow>& rows, const std::string& name) {
+  const MeasuredRow* row = find_row(rows, name);
+  if (row == nullptr) return std::nullopt;
+  return added_us(rows, *row);
+}
+
+std::optional<double> added_ir(const std::vector<CountedRow>& rows, const CountedRow& row) {
+  if (!row.count.ok || row.baseline.empty()) return std::nullopt;
+  for (const auto& b : rows)
+    if (b.name == row.baseline && b.count.ok)
+      return row.count.instructions_per_call - b.count.instructions_per_call;
+  return std::nullopt;
+}
+
+std::string fmt(double v, int decimals = 1) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+  return buf;
+}
+
+std::string fmt_opt(std::optional<double> v, int decimals = 1) { return v ? fmt(*v, decimals) : "-"; }
+
+std::string pad(const std::string& s, std::size_t width, bool right = true) {
+  if (s.size() >= width) return s;
+  return right ? std::string(width - s.size(), ' ') + s : s + std::string(width - s.size(), ' ');
+}
+
+std::string size_row_name(std::uint64_t lines) { return "secstore-" + std::to_string(lines); }
+
+void print_rows(const std::vector<MeasuredRow>& rows, std::ostream& out) {
+  out << pad("row", 18, false) << pad("calls", 8) << pad("median us", 11) << pad("p99 us", 10)
+      << pad("added us", 10) << "  stack / operation\n";
+  for (const auto& r : rows) {
+    if (!r.result.ok) {
+      out << pad(r.name, 18, false) << "  BROKEN: " << r.result.error << "\n";
+      continue;
+    }
+    const auto& s = r.result.stats;
+    out << pad(r.name, 18, false) << pad(std::to_string(s.calls), 8) << pad(fmt(s.median_us, 2), 11)
+        << pad(fmt(s.p99_us, 2), 10) << pad(fmt_opt(added_us(rows, r), 2), 10) << "  " << r.what << "\n";
+  }
+}
+
+class Json {
+ public:
+  static std::string str(const std::string& s) {
+    std::string out = "\"";
+    for (const char c : s) {
+      if (c == '"' || c == '\\') {
+        out += '\\';
+        out += c;
+      } else if (static_cast<unsigned char>(c) < 0x20) {
+        char buf[8];
+        std::snprintf(buf, sizeof buf, "\\u%04x", c);
+        out += buf;
+      } else {
+        out += c;
+      }
+    }
+    return out + "\"";
+  }
+  static std::string num(double v) { return fmt(v, 3); }
+  static std::string num(std::optional<double> v) { return v ? fmt(*v, 3) : "null"; }
+};
+
+std::string stats_json(const RowResult& r) {
+  if (!r.ok) return "{\"ok\": false, \"error\": " + Json::str(r.error) + "}";
+  const auto& s = r.stats;
+  return "{\"ok\": true, \"calls\": " + std::to_string(s.calls) + ", \"median_us\": " + Json::num(s.median_us) +
+         ", \"p99_us\": " + Json::num(s.p99_us) + ", \"mean_us\": " + Json::num(s.mean_us) +
+         ", \"min_us\": " + Json::num(s.min_us) + "}";
+}
+
+std::string rows_json(const std::vector<MeasuredRow>& rows) {
+  std::string out = "[";
+  for (const auto& r : rows) {
+    if (out.size() > 1) out += ",";
+    out += "\n    {\"name\": " + Json::str(r.name) + ", \"what\": " + Json::str(r.what) +
+           ", \"baseline\": " + (r.baseline.empty() ? "null" : Json::str(r.baseline)) +
+           ", \"added_median_us\": " + Json::num(added_us(rows, r)) + ", \"stats\": " + stats_json(r.result) + "}";
+  }
+  return out + "\n  ]";
+}
+
+}  // namespace
+
+std::vector<TargetVerdict> judge(const BenchReport& report) {
+  std::vector<TargetVerdict> v;
+  const std::uint64_t ref_lines = report.sizes.empty() ? 1000 : report.sizes.front().lines;
+  {
+    TargetVerdict t{"module added cost <= 1/4 of pam_cap's (" + std::to_string(ref_lines) + "-line store)", false,
+                    false, ""};
+    const auto module = added_us(report.rows, size_row_name(ref_lines));
+    const auto peer = added_us(report.rows, "pam_cap");
+    if (module && peer && *peer > 0) {
+      t.known = true;
+      t.pass = *module <= *peer / 4;
+      t.detail = fmt(*module, 2) + " us vs " + fmt(*peer, 2) + " us: ratio " + fmt(*module / *peer, 3);
+    } else {
+      t.detail = "a row it needs is missing or broken";
+    }
+    v.push_back(t);
+  }
+  {
+    const std::uint64_t big = report.sizes.empty() ? 0 : report.sizes.back().lines;
+    TargetVerdict t{"open at " + std::to_string(big) + " lines <= 2x open at " + std::to_string(ref_lines) + " lines",
+                    false, false, ""};
+    const auto small = added_us(report.rows, size_row_name(ref_lines));
+    const auto large = added_us(report.rows, size_row_name(big));
+    if (report.sizes.size() > 1 && small && large && *small > 0) {
+      t.known = true;
+      t.pass = *large <= 2 * *small;
+      t.detail = "module's added cost " + fmt(*large, 1) + " us vs " + fmt(*small, 1) + " us: " +
+                 fmt(*large / *small, 1) + "x";
+    } else {
+      t.detail = "a size row is missing or broken";
+    }
+    v.push_back(t);
+  }
+  {
+    TargetVerdict t{">= 10 million path checks per second on one core", false, false, ""};
+    double worst = -1;
+    std::string where;
+    for (const auto& [lines, pc] : report.path_checks) {
+      if (!pc.ok) continue;
+      if (worst < 0 || pc.checks_per_s < worst) {
+        worst = pc.checks_per_s;
+        where = std::to_string(lines) + "-line store, " + std::to_string(pc.roles) + " roles";
+      }
+    }
+    if (worst >= 0) {
+      t.known = true;
+      t.pass = worst >= 1e7;
+      t.detail = fmt(worst / 1e6, 1) + " million/s (slowest: " + where + ")";
+    } else {
+      t.detail = "the path-check measurement is missing or broken";
+    }
+    v.push_back(t);
+  }
+  return v;
+}
+
+void print_report(const BenchReport& report, const std::vector<TargetVerdict>& verdicts, std::ostream& out) {
+  const auto& m = report.machine;
+  out << "\n== secstore bench: " << m.cpu << ", " << m.cpus << " CPUs, " << m.memory << ", Linux " << m.kernel
+      << "\n   user \"" << report.user << "\"; every PAM stack is private (pam_start_confdir); each row runs in its own"
+      << " forked child\n\n";
+  out << "-- Per call, libpam's audit write stubbed out (audit_open fails with EPROTONOSUPPORT, as on a kernel"
+      << " without audit)\n";
+  print_rows(report.rows, out);
+
+  out << "\n-- Store size: the module's added cost per open+close (median; baseline permit-session)\n";
+  out << pad("lines", 10) << pad("MB", 8) << pad("calls", 8) << pad("median us", 12) << pad("p99 us", 12)
+      << pad("added us", 12) << pad("x ref", 8) << "\n";
+  std::optional<double> ref;
+  for (const auto& s : report.sizes) {
+    const MeasuredRow* r = find_row(report.rows, s.row);
+    if (r == nullptr || !r->result.ok) {
+      out << pad(std::to_string(s.lines), 10) << "  BROKEN: " << (r ? r->result.error : "no row") << "\n";
+      continue;
+    }
+    const auto added = added_us(report.rows, *r);
+    if (!ref) ref = added;
+    out << pad(std::to_string(s.lines), 10) << pad(fmt(static_cast<double>(s.bytes) / 1e6, 1), 8)
+        << pad(std::to_string(r->result.stats.calls), 8) << pad(fmt(r->result.stats.median_us, 1), 12)
+        << pad(fmt(r->result.stats.p99_us, 1), 12) << pad(fmt_opt(added, 1), 12)
+        << pad(ref && added && *ref > 0 ? fmt(*added / *ref, 1) : "-", 8) << "\n";
+  }
+
+  out << "\n-- Library (one thread)\n";
+  for (const auto& p : report.parses) {
+    if (!p.ok) {
+      out << "   parse " << p.lines << " lines: BROKEN: " << p.error << "\n";
+      continue;
+    }
+    out << "   parse " << pad(std::to_string(p.lines), 8) << " lines (" << fmt(static_cast<double>(p.bytes) / 1e6, 2)
+        << " MB): " << pad(fmt(p.mb_per_s, 1), 7) << " MB/s, " << fmt(p.seconds_per_parse * 1e3, 2)
+        << " ms per parse (" << p.parses << " parses)\n";
+  }
+  for (const auto& [lines, pc] : report.path_checks) {
+    if (!pc.ok) {
+      out << "   path checks, " << lines << "-line store: BROKEN: " << pc.error << "\n";
+      continue;
+    }
+    out << "   path checks, " << pad(std::to_string(lines), 8) << "-line store, " << pc.roles
+        << " roles, depth 1-8: " << fmt(pc.checks_per_s / 1e6, 1) << " million/s (" << pc.granted << " of "
+        << pc.checks << " granted something)\n";
+  }
+
+  out << "\n-- Instructions per call (valgrind --tool=callgrind, collection only around the measured calls)\n";
+  if (!report.callgrind_note.empty()) out << "   " << report.callgrind_note << "\n";
+  for (const auto& c : report.instructions) {
+    if (!c.count.ok) {
+      out << "   " << pad(c.name, 18, false) << " BROKEN: " << c.count.error << "\n";
+      continue;
+    }
+    out << "   " << pad(c.name, 18, false) << pad(fmt(c.count.instructions_per_call, 0), 12) << " Ir"
+        << (c.baseline.empty() ? "" : ", added " + fmt_opt(added_ir(report.instructions, c), 0) + " Ir") << "  ("
+        << c.count.calls << " calls)\n";
+  }
+
+  if (!report.rows_with_audit.empty()) {
+    out << "\n-- Per call with libpam's real audit write (the host's audit_open)\n";
+    print_rows(report.rows_with_audit, out);
+  }
+
+  out << "\n-- Targets (reported, not asserted)\n";
+  for (const auto& t : verdicts)
+    out << (t.known ? (t.pass ? "PASS " : "FAIL ") : "N/A  ") << t.name << ": " << t.detail << "\n";
+  out << "\n(bench took " << fmt(report.seconds, 0) << " s; figures also in the JSON file)\n";
+}
+
+std::string to_json(const BenchReport& report, const std::vector<TargetVerdict>& verdicts) {
+  const auto& m = report.machine;
+  std::ostringstream o;
+  o << "{\n  \"machine\": {\"cpu\": " << Json::str(m.cpu) << ", \"cpus\": " << m.cpus
+    << ", \"kernel\": " << Json::str(m.kernel) << ", \"memory\": " << Json::str(m.memory) << "},\n";
+  o << "  \"command\": " << Json::str(report.command) << ",\n";
+  o << "  \"user\": " << Json::str(report.user) << ",\n";
+  o << "  \"audit\": \"stubbed: audit_open fails with EPROTONOSUPPORT in rows; real in rows_with_audit\",\n";
+  o << "  \"rows\": " << rows_json(report.rows) << ",\n";
+  o << "  \"rows_with_audit\": " << rows_json(report.rows_with_audit) << ",\n";
+  o << "  \"store_sizes\": [";
+  bool first = true;
+  for (const auto& s : report.sizes) {
+    o << (first ? "" : ",") << "\n    {\"lines\": " << s.lines << ", \"bytes\": " << s.bytes
+      << ", \"row\": " << Json::str(s.row) << ", \"added_median_us\": " << Json::num(added_us(report.rows, s.row))
+      << "}";
+    first = false;
+  }
+  o << "\n  ],\n  \"parse\": [";
+  first = true;
+  for (const auto& p : report.parses) {
+    o << (first ? "" : ",") << "\n    {\"lines\": " << p.lines << ", \"bytes\": " << p.bytes
+      << ", \"ok\": " << (p.ok ? "true" : "false") << ", \"parses\": " << p.parses
+      << ", \"seconds_per_parse\": " << fmt(p.seconds_per_parse, 6) << ", \"mb_per_s\": " << Json::num(p.mb_per_s)
+      << (p.ok ? "" : ", \"error\": " + Json::str(p.error)) << "}";
+    first = false;
+  }
+  o << "\n  ],\n  \"path_checks\": [";
+  first = true;
+  for (const auto& [lines, pc] : report.path_checks) {
+    o << (first ? "" : ",") << "\n    {\"store_lines\": " << lines << ", \"ok\": " << (pc.ok ? "true" : "false")
+      << ", \"roles\": " << pc.roles << ", \"distinct_paths\": " << pc.distinct_paths << ", \"checks\": " << pc.checks
+      << ", \"checks_per_s\": " << Json::num(pc.checks_per_s) << ", \"granted\": " << pc.granted
+      << (pc.ok ? "" : ", \"error\": " + Json::str(pc.error)) << "}";
+    first = false;
+  }
+  o << "\n  ],\n  \"instructions\": [";
+  first = true;
+  for (const auto& c : report.instructions) {
+    o << (first ? "" : ",") << "\n    {\"name\": " << Json::str(c.name) << ", \"ok\": " << (c.count.ok ? "true" : "false")
+      << ", \"calls\": " << c.count.calls << ", \"ir_per_call\": "
+      << (c.count.ok ? fmt(c.count.instructions_per_call, 0) : "null")
+      << ", \"added_ir_per_call\": " << Json::num(added_ir(report.instructions, c))
+      << (c.count.ok ? "" : ", \"error\": " + Json::str(c.count.error)) << "}";
+    first = false;
+  }
+  o << "\n  ],\n  \"callgrind_note\": " << Json::str(report.callgrind_note) << ",\n  \"targets\": [";
+  first = true;
+  for (const auto& t : verdicts) {
+    o << (first ? "" : ",") << "\n    {\"name\": " << Json::str(t.name)
+      << ", \"result\": " << Json::str(t.known ? (t.pass ? "pass" : "fail") : "unknown")
+      << ", \"detail\": " << Json::str(t.detail) << "}";
+    first = false;
+  }
+  o << "\n  ],\n  \"seconds\": " << fmt(report.seconds, 1) << "\n}\n";
+  return o.str();
+}
+
+}  // namespace secstore::bench
