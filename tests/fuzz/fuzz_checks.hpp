@@ -16,6 +16,8 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -165,28 +167,51 @@ inline std::string check_store(std::string_view text) {
 }
 
 // An apply script (SPEC §5 `secstore apply`) runs its statements after the
-// store's, as one transaction. The input is "STORE\n%%\nSCRIPT" (no
-// separator: all script, on an empty store). Applying must give the same
-// result as parsing the store's dump followed by the script, and must never
-// turn a valid store into an invalid dump.
+// store's, as one transaction (Store::parse_with_script). The input is
+// "STORE\n%%\nSCRIPT" (no separator: all script, on an empty store).
+// Properties: for root, applying is the same as parsing the store followed by
+// the script (same acceptance, same result); a locked role can only make a
+// non-root invoker's script fail, never change what an accepted one gives;
+// an applied store dumps to text that parses back to the same store.
 inline std::string check_apply(std::string_view input) {
   std::string_view store_text, script = input;
   if (std::size_t sep = input.find("\n%%\n"); sep != std::string_view::npos) {
     store_text = input.substr(0, sep);
     script = input.substr(sep + 4);
   }
-  Outcome<Store> base = Store::parse(store_text, "fuzz/Security.store");
-  if (!base.ok()) return "";  // check_store covers rejected stores
-  std::string combined = base.value->dump();
-  if (!combined.empty() && combined.back() != '\n') combined += '\n';
+  const std::string store_name = "fuzz/Security.store", script_name = "fuzz/script";
+  Outcome<Store> as_root =
+      Store::parse_with_script(store_text, store_name, script, script_name, "root", true);
+  Outcome<Store> as_alice =
+      Store::parse_with_script(store_text, store_name, script, script_name, "alice", false);
+
+  std::string combined(store_text);
+  combined += '\n';
   combined += script;
-  Outcome<Store> applied = Store::parse(combined, "fuzz/apply");
-  if (!applied.ok()) return check_failure_is_explained(applied, combined, "fuzz/apply", true);
-  std::string dump = applied.value->dump();
+  Outcome<Store> concatenated = Store::parse(combined, "fuzz/combined");
+
+  if (as_root.ok() != concatenated.ok())
+    return as_root.ok() ? "root's script is accepted but the store followed by it is not"
+                        : "root's script is rejected but the store followed by it parses";
+  if (!as_root.ok()) {
+    const Diagnostic* err = as_root.first_error();
+    if (err == nullptr || err->message.empty()) return "a rejected script has no error message";
+    if (err->where.file != store_name && err->where.file != script_name)
+      return "a script error names neither the store nor the script: " + err->str();
+    if (as_alice.ok()) return "a script rejected for root is accepted for alice";
+    return "";
+  }
+  std::vector<std::string> names = quoted_strings(input);
+  std::vector<SessionIdentity> who = identities_for(names);
+  std::vector<std::string> paths = paths_for(names);
+  if (as_root.value->dump() != concatenated.value->dump())
+    return "applying as root gives a different store than parsing the store followed by the script";
+  if (as_alice.ok() && as_alice.value->dump() != as_root.value->dump())
+    return "the same script gives alice a different store than root";
+  std::string dump = as_root.value->dump();
   Outcome<Store> reparsed = Store::parse(dump, "fuzz/dump");
   if (!reparsed.ok()) return "the dump after applying a script does not parse";
-  std::vector<std::string> names = quoted_strings(script);
-  return compare_stores(*applied.value, *reparsed.value, identities_for(names), paths_for(names));
+  return compare_stores(*as_root.value, *reparsed.value, who, paths);
 }
 
 // A private directory holding the files a fuzzed secstore.conf may include
@@ -277,10 +302,9 @@ inline std::string check_plan(const Config& conf, const SessionFacts& facts) {
     return "a plan confines a session that is not root as root";
   if (p.chroot && p.chroot->empty()) return "a plan has an empty chroot";
   // Deduplicated, as conf.hpp promises.
-  for (std::size_t i = 0; i < p.supplemental_groups.size(); ++i)
-    for (std::size_t j = i + 1; j < p.supplemental_groups.size(); ++j)
-      if (p.supplemental_groups[i] == p.supplemental_groups[j])
-        return "a plan lists supplemental group \"" + p.supplemental_groups[i] + "\" twice";
+  std::set<std::string_view> seen;
+  for (const auto& g : p.supplemental_groups)
+    if (!seen.insert(g).second) return "a plan lists supplemental group \"" + g + "\" twice";
   return "";
 }
 

@@ -116,7 +116,7 @@ security {
     s["nested_scope"] = b'Security { Security { } }\n'
     s["deep_braces"] = b"Security " + b"{ " * 5000 + b"}" * 5000 + b"\n"
     s["deep_parens"] = b"Security { supplemental_groups = " + b"( " * 5000 + b")" * 5000 + b" }\n"
-    s["huge_group_list"] = b"Security { supplemental_groups = ( " + b" ".join(b"g%d" % i for i in range(5000)) + b" ) }\n"
+    s["huge_group_list"] = b"Security { supplemental_groups = ( " + b" ".join(b"g%d" % i for i in range(1500)) + b" ) }\n"
     s["huge_line"] = b'Security { chroot = "/' + b"x" * 60000 + b'" }\n'
     s["nul_bytes"] = b'Security { user = ro\x00ot }\n\x00Security { }\n'
     s["invalid_utf8"] = b'Security "\xff\xfe" { user = \xc3\x28 group = "\xe2\x82" }\n'
