@@ -89,6 +89,13 @@ for lib in $(in_root ldd /usr/bin/bash | grep -o '/[^ ]*'); do
   fi
 done
 cp -a "$root/dev/null" "$root/dev/zero" "$root/dev/tty" "$jail/dev/"
+# login looks the user up again after the session chrooted it, and its shell
+# needs the pty: a jail for login needs etc/passwd, etc/group and dev/pts.
+install -d "$jail/etc" "$jail/dev/pts"
+grep -E '^(root|guest):' "$root/etc/passwd" >"$jail/etc/passwd"
+grep -E '^(root|guest):' "$root/etc/group" >"$jail/etc/group"
+cp "$root/etc/nsswitch.conf" "$jail/etc/"
+: >"$jail/dev/log"  # run.sh binds the test's syslog socket here
 install -m 0644 "$here/files/probe.sh" "$jail/usr/local/share/secstore-test/"
 echo guest >"$jail/.secstore-root"
 in_root /usr/sbin/chroot /srv/guest /bin/bash -c 'echo jail ok' >/dev/null

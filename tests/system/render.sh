@@ -113,6 +113,12 @@ for scenario in "${scenarios[@]}"; do
           want=refused
         else
           [ "$ours" = "$want" ] || verdict=FAIL
+          # A session that works must not leave an error behind (authpriv
+          # emerg..err, <80>..<83>), except where the scenario is an error.
+          case $scenario in broken-*) ;; *)
+            error_line=$(grep -E -m1 '^<8[0-3]>.*pam_secstore' <<<"${log_lines[ours,$scenario,$program]:-}")
+            [ -n "$error_line" ] && [ "$verdict" = ok ] && verdict="FAIL (logged an error: ${error_line:0:110})"
+          esac
         fi
         ;;
     esac
@@ -124,12 +130,54 @@ for scenario in "${scenarios[@]}"; do
       fi
     fi
     case $verdict in
-      FAIL*) failed=$((failed + 1)); ours="$ours  (want: $want)" ;;
+      FAIL*)
+        failed=$((failed + 1))
+        [ "$ours" != "$want" ] && ours="$ours  (want: $want)"
+        ;;
       n/a) ;;
       *) passed=$((passed + 1)) ;;
     esac
+    case $verdict in FAIL*) status[$scenario,$program]=fail ;; esac
+    case $verdict in
+      *) ;;
+    esac
     printf '%-13s %-10s %-58s %-40s %s\n' "$scenario" "$program" "$ours" "$(strip_env "$peer")" "$verdict"
   done
+done
+
+# The same as a grid: one row per program, one column per scenario; each cell
+# "ours | pam_cap" in short form (a=CapAmb, b=CapBnd when not all, jail=the
+# guest's root, +g=the granted supplementary group, x=refused, -=no peer),
+# with "!" after ours when it is not what expected.txt says.
+short() {
+  case $1 in
+    refused) echo x ;;
+    n/a | "(no equivalent)" | "") echo - ;;
+    amb=*" "*)
+      local amb bnd root grp out
+      amb=$(sed 's/.*amb=\([^ ]*\).*/\1/' <<<"$1"); bnd=$(sed 's/.*bnd=\([^ ]*\).*/\1/' <<<"$1")
+      root=$(sed 's/.*root=\([^ ]*\).*/\1/' <<<"$1"); grp=$(sed 's/.*grp=\([^ ]*\).*/\1/' <<<"$1")
+      out="a$amb"
+      [ "$bnd" != all ] && out+=",b$bnd"
+      [ "$root" = guest ] && out+=",jail"
+      [[ $grp == *probes* ]] && out+=",+g"
+      echo "$out" ;;
+    amb=*) echo "${1#amb=}" | sed 's/net_bind_service/nbs/g; s/dac_override/dac/g; s/net_raw/nraw/g' ;;
+    *) echo "?" ;;
+  esac
+}
+echo
+printf '%-10s' program
+for scenario in "${scenarios[@]}"; do printf ' %-19s' "$scenario"; done
+echo
+for program in "${programs[@]}"; do
+  printf '%-10s' "$program"
+  for scenario in "${scenarios[@]}"; do
+    mark=""
+    [ "${status[$scenario,$program]:-}" = fail ] && mark="!"
+    printf ' %-19s' "$(short "${got[ours,$scenario,$program]:-}")$mark|$(short "${got[pam_cap,$scenario,$program]:-}")"
+  done
+  echo
 done
 
 echo

@@ -57,6 +57,10 @@ syslog=$root/var/log/secstore-test.log
 python3 "$here/files/syslog-listener.py" "$root/dev/log" "$syslog" &
 listener_pid=$!
 for _ in $(seq 50); do grep -q ready "$syslog" 2>/dev/null && break; sleep 0.1; done
+# The jail sees the same ptys and the same /dev/log.
+mount --bind "$root/dev/pts" "$root/srv/guest/dev/pts"
+mount --bind "$root/dev/log" "$root/srv/guest/dev/log"
+ln -sf pts/ptmx "$root/srv/guest/dev/ptmx"
 
 echo "system-check: running the login programs in $root"
 cells_start=$(date +%s)
