@@ -280,6 +280,22 @@ deb:
 	$(if $(LINTIAN),$(LINTIAN) --pedantic -I -E --fail-on error$(comma)warning $(B)/deb-src/*.changes)
 	@ls -1 $(B)/deb/
 
+# ---------------------------------------------------------------- shell wrapper
+# secstore-shell (shell/): the login-shell wrapper for sshd sessions, which
+# raises the ambient set from the inheritable set the module granted (see
+# pam_secstore(8), SSH). Installed with file-inheritable capabilities by the
+# package's postinst (setcap all=i), never setuid.
+LIBEXECDIR ?= $(EXEC_PREFIX)/libexec
+SHELL_WRAPPER := $(B)/secstore-shell
+all: $(SHELL_WRAPPER)
+$(SHELL_WRAPPER): $(B)/shell/secstore-shell.o
+	$(CXX) $(ALL_CXXFLAGS) -fPIE -pie $(ALL_LDFLAGS) -o $@ $^ -lcap
+
+.PHONY: install-shell-wrapper
+install: install-shell-wrapper
+install-shell-wrapper: $(SHELL_WRAPPER)
+	install -D -m 0755 $(SHELL_WRAPPER) $(DESTDIR)$(LIBEXECDIR)/secstore/secstore-shell
+
 # ---------------------------------------------------------------- system, vm
 # Real su/runuser/login in a Debian 12 chroot (build/system/) with the .debs
 # installed, pam_secstore beside pam_cap; then the same root booted under
