@@ -1,0 +1,215 @@
+// SPEC §2.1/§2.2: what the Security.store reader accepts and how it says no.
+#include <gtest/gtest.h>
+
+#include "store_test_support.hpp"
+
+namespace secstore::testing {
+namespace {
+
+// The first error's full text, or "" when the text parses.
+std::string first_error(const std::string& text) {
+  auto out = Store::parse(text, "s.store");
+  const Diagnostic* e = out.first_error();
+  return e ? e->str() : std::string();
+}
+
+TEST(StoreSyntax, EmptyTextIsAnEmptyStore) {
+  Store s = must_parse("");
+  EXPECT_EQ(s.dump(), "");
+  EXPECT_TRUE(s.resolve({}).ids.empty());
+}
+
+TEST(StoreSyntax, BlankLinesAndCommentsAreIgnored) {
+  Store s = must_parse("\n   \n# a comment\n\tset \"A\" permissions [AUTHENTICATE] # trailing\n\n");
+  EXPECT_EQ(global_names(s, {"A"}), Names({"AUTHENTICATE"}));
+}
+
+TEST(StoreSyntax, HashInsideAStringIsNotAComment) {
+  Store s = must_parse("set \"A#1\" path 'a#b' permissions [READ_TOPIC]\n");
+  EXPECT_EQ(path_names(s, {"A#1"}, "a#b"), Names({"READ_TOPIC"}));
+}
+
+TEST(StoreSyntax, SingleAndDoubleQuotesAreEquivalent) {
+  Store s = must_parse("set 'A' path \"p\" permissions [READ_TOPIC]\nset \"A\" path 'q' permissions [READ_TOPIC]\n");
+  EXPECT_EQ(path_names(s, {"A"}, "p"), Names({"READ_TOPIC"}));
+  EXPECT_EQ(path_names(s, {"A"}, "q"), Names({"READ_TOPIC"}));
+}
+
+TEST(StoreSyntax, BackslashMakesTheNextCharacterLiteral) {
+  Store s = must_parse(R"(set 'it\'s' path "a\\b" permissions [READ_TOPIC])"
+                       "\n"
+                       R"(set "say \"hi\"" permissions [AUTHENTICATE])"
+                       "\n"
+                       R"(set 'x"y' permissions [VIEW_SERVER])"
+                       "\n");
+  EXPECT_TRUE(s.role_id("it's"));
+  EXPECT_EQ(path_names(s, {"it's"}, "a\\b"), Names({"READ_TOPIC"}));
+  EXPECT_EQ(global_names(s, {"say \"hi\""}), Names({"AUTHENTICATE"}));
+  EXPECT_EQ(global_names(s, {"x\"y"}), Names({"VIEW_SERVER"}));
+}
+
+TEST(StoreSyntax, ClosingQuoteMustMatchTheOpeningOne) {
+  EXPECT_EQ(first_error("set \"A' permissions []\n"),
+            "s.store:1:5: error: expected a closing \" for the string opened here, found the end of the line");
+}
+
+TEST(StoreSyntax, KeywordsAndPermissionNamesAreCaseInsensitive) {
+  Store s = must_parse(
+      "SET \"A\" PERMISSIONS [authenticate]\n"
+      "Set \"A\" Default Path Permissions [Read_Topic]\n"
+      "set \"A\" TOPIC \"t\" permissions [update_topic]\n"
+      "ISOLATE PATH \"i\"\n"
+      "Set Roles For Named Sessions [\"A\"]\n");
+  EXPECT_EQ(global_names(s, {"A"}), Names({"AUTHENTICATE"}));
+  EXPECT_EQ(path_names(s, {"A"}, "q"), Names({"READ_TOPIC"}));
+  EXPECT_EQ(path_names(s, {"A"}, "t"), Names({"UPDATE_TOPIC"}));
+  EXPECT_EQ(path_names(s, {"A"}, "i"), Names{});
+  EXPECT_EQ(s.role_names(s.resolve({false, "u", {}})), Names({"A"}));
+}
+
+TEST(StoreSyntax, RoleNamesAreCaseSensitive) {
+  Store s = must_parse("set \"admin\" permissions [AUTHENTICATE]\nset \"ADMIN\" permissions [VIEW_SERVER]\n");
+  EXPECT_EQ(global_names(s, {"admin"}), Names({"AUTHENTICATE"}));
+  EXPECT_EQ(global_names(s, {"ADMIN"}), Names({"VIEW_SERVER"}));
+}
+
+TEST(StoreSyntax, TopicAndPathAreSynonymsEverywhere) {
+  Store s = must_parse(
+      "set \"A\" default topic permissions [READ_TOPIC]\n"
+      "set \"A\" topic \"x\" permissions []\n"
+      "isolate topic \"i\"\n"
+      "set \"B\" path \"y\" permissions [READ_TOPIC]\n"
+      "remove \"B\" permissions for topic \"y\"\n");
+  EXPECT_EQ(path_names(s, {"A"}, "x"), Names{});
+  EXPECT_EQ(path_names(s, {"A"}, "i"), Names{});
+  EXPECT_EQ(path_names(s, {"B"}, "y"), Names{});
+  auto again = Store::parse("deisolate topic \"i\"\n", "s");
+  EXPECT_TRUE(again.ok());
+}
+
+TEST(StoreSyntax, ListsTakeCommasWhitespaceOrBoth) {
+  Store s = must_parse(
+      "set \"A\" default path permissions [READ_TOPIC UPDATE_TOPIC,SELECT_TOPIC ,  ACQUIRE_LOCK]\n"
+      "set \"B\" includes [\"A\" 'C',\"D\"]\n");
+  EXPECT_EQ(path_names(s, {"A"}, "p"), Names({"ACQUIRE_LOCK", "READ_TOPIC", "SELECT_TOPIC", "UPDATE_TOPIC"}));
+  EXPECT_EQ(s.role_names(s.closure_of({"B"})), Names({"A", "B", "C", "D"}));
+}
+
+TEST(StoreSyntax, EmptyListsAreAllowed) {
+  Store s = must_parse("set \"A\" permissions []\nset \"A\" permissions [ ]\nset \"A\" includes []\n");
+  EXPECT_EQ(global_names(s, {"A"}), Names{});
+}
+
+TEST(StoreSyntax, LeadingOrDoubledCommaIsAnError) {
+  EXPECT_EQ(first_error("set \"A\" permissions [, AUTHENTICATE]\n"),
+            "s.store:1:22: error: expected global permission or ']', found ','");
+  EXPECT_NE(first_error("set \"A\" permissions [AUTHENTICATE,,VIEW_SERVER]\n"), "");
+}
+
+TEST(StoreSyntax, UnclosedListIsAnError) {
+  EXPECT_EQ(first_error("set \"A\" permissions [AUTHENTICATE\n"),
+            "s.store:1:34: error: expected ']' to close the list opened at column 21, found the end of the line");
+}
+
+TEST(StoreSyntax, PathPermissionInGlobalListNamesItsColumnAndTheExpectedList) {
+  const std::string e = first_error("set \"A\" permissions [AUTHENTICATE, READ_TOPIC]\n");
+  EXPECT_EQ(e.rfind("s.store:1:36: error: expected a global permission (one of AUTHENTICATE, ", 0), 0u) << e;
+  EXPECT_NE(e.find("found the path permission READ_TOPIC"), std::string::npos) << e;
+}
+
+TEST(StoreSyntax, GlobalPermissionInPathListNamesItsColumnAndTheExpectedList) {
+  const std::string e = first_error("set \"A\" path \"p\" permissions [READ_TOPIC view_server]\n");
+  EXPECT_EQ(e.rfind("s.store:1:42: error: expected a path permission (one of READ_TOPIC, ", 0), 0u) << e;
+  EXPECT_NE(e.find("found the global permission view_server"), std::string::npos) << e;
+  const std::string d = first_error("set \"A\" default path permissions [CONTROL_SERVER]\n");
+  EXPECT_EQ(d.rfind("s.store:1:35: error: expected a path permission", 0), 0u) << d;
+}
+
+TEST(StoreSyntax, UnknownPermissionIsAnError) {
+  const std::string e = first_error("set \"A\" permissions [FLY]\n");
+  EXPECT_EQ(e.rfind("s.store:1:22: error: expected a global permission", 0), 0u) << e;
+  EXPECT_NE(e.find("found the unknown permission FLY"), std::string::npos) << e;
+}
+
+TEST(StoreSyntax, EveryBadNameInAListIsReported) {
+  auto out = Store::parse("set \"A\" permissions [READ_TOPIC, AUTHENTICATE, FLY]\n", "s.store");
+  ASSERT_FALSE(out.ok());
+  ASSERT_EQ(out.diagnostics.size(), 2u) << diagnostics_of(out);
+  EXPECT_EQ(out.diagnostics[0].where.column, 22u);
+  EXPECT_EQ(out.diagnostics[1].where.column, 48u);
+}
+
+TEST(StoreSyntax, UnknownStatementSaysWhatWasExpected) {
+  EXPECT_EQ(first_error("grant \"A\" permissions []\n"),
+            "s.store:1:1: error: expected a statement ('set', 'remove', 'isolate' or 'deisolate'), found 'grant'");
+}
+
+TEST(StoreSyntax, MissingPieceSaysWhatWasExpectedAndWhatWasFound) {
+  EXPECT_EQ(first_error("set \"A\" path \"p\" [READ_TOPIC]\n"),
+            "s.store:1:18: error: expected 'permissions', found '['");
+  EXPECT_EQ(first_error("set A permissions []\n"),
+            "s.store:1:5: error: expected a role name in quotes, 'roles' or 'role' after 'set', found 'A'");
+  EXPECT_EQ(first_error("isolate \"p\"\n"), "s.store:1:9: error: expected 'path' (or 'topic'), found the string \"p\"");
+  EXPECT_EQ(first_error("set roles for everyone [\"A\"]\n"),
+            "s.store:1:15: error: expected 'named', 'anonymous', 'user' or 'group', found 'everyone'");
+}
+
+TEST(StoreSyntax, TrailingTokensAreAnError) {
+  EXPECT_EQ(first_error("isolate path \"p\" now\n"),
+            "s.store:1:18: error: expected the end of the statement, found 'now'");
+}
+
+TEST(StoreSyntax, StrayCharacterIsAnError) {
+  EXPECT_EQ(first_error("set \"A\" permissions [AUTHENTICATE];\n"),
+            "s.store:1:35: error: expected a keyword, a quoted string, '[', ']' or ',', found ';'");
+}
+
+TEST(StoreSyntax, EmptyRoleNameIsAnError) {
+  EXPECT_EQ(first_error("set \"\" permissions []\n"), "s.store:1:5: error: expected a role name, found an empty string");
+  EXPECT_EQ(first_error("set \"A\" includes [\"\"]\n"),
+            "s.store:1:19: error: expected a role name in quotes, found an empty string");
+}
+
+TEST(StoreSyntax, OneErrorRejectsTheWholeFileAndEveryBadLineIsReported) {
+  auto out = Store::parse(
+      "set \"A\" permissions [AUTHENTICATE]\n"
+      "set \"A\" permissions [READ_TOPIC]\n"
+      "set \"B\" permissions [VIEW_SERVER]\n"
+      "isolate path \"\"\n",
+      "s.store");
+  EXPECT_FALSE(out.ok());
+  ASSERT_EQ(out.diagnostics.size(), 2u) << diagnostics_of(out);
+  EXPECT_EQ(out.diagnostics[0].where.line, 2u);
+  EXPECT_EQ(out.diagnostics[1].where.line, 4u);
+}
+
+TEST(StoreSyntax, WindowsLineEndingsAreAccepted) {
+  Store s = must_parse("set \"A\" permissions [AUTHENTICATE]\r\nisolate path \"p\"\r\n");
+  EXPECT_EQ(global_names(s, {"A"}), Names({"AUTHENTICATE"}));
+}
+
+TEST(StoreSyntax, LastLineWithoutNewlineIsRead) {
+  Store s = must_parse("set \"A\" permissions [AUTHENTICATE]");
+  EXPECT_EQ(global_names(s, {"A"}), Names({"AUTHENTICATE"}));
+}
+
+TEST(StoreSyntax, EveryStatementOfTheSpecParses) {
+  Store s = must_parse(
+      "set \"R\" permissions [AUTHENTICATE, VIEW_SESSION]\n"
+      "set \"R\" default path permissions [READ_TOPIC]\n"
+      "set \"R\" path \"p\" permissions [UPDATE_TOPIC]\n"
+      "remove \"R\" permissions for path \"p\"\n"
+      "set \"R\" includes [\"R2\"]\n"
+      "set roles for named sessions [\"R\"]\n"
+      "set roles for anonymous sessions [\"R2\"]\n"
+      "isolate path \"p\"\n"
+      "deisolate path \"p\"\n"
+      "set role \"R\" locked by principal \"P\"\n"
+      "set roles for user \"alice\" [\"R\"]\n"
+      "set roles for group \"netops\" [\"R2\"]\n");
+  EXPECT_EQ(s.lock_of("R"), "P");
+  EXPECT_FALSE(s.lock_of("R2"));
+}
+
+}  // namespace
+}  // namespace secstore::testing
