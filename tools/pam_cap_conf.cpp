@@ -1,6 +1,7 @@
 #include "pam_cap_conf.hpp"
 
 #include <algorithm>
+#include <utility>
 
 #include "secstore/conf.hpp"
 
@@ -63,8 +64,16 @@ Outcome<PamCapFile> parse_pam_cap_conf(std::string_view text, const std::string&
       }
       rule.iab = std::string(caps);
     }
-    for (std::size_t i = 1; i < words.size(); ++i)
+    bool warned_hash = false;
+    for (std::size_t i = 1; i < words.size(); ++i) {
+      // pam_cap only knows comments that start a line: here '#' is a name.
+      if (words[i].text.front() == '#' && !std::exchange(warned_hash, true))
+        out.diagnostics.push_back(make_warning(
+            Location{file_name, line_number, words[i].column},
+            "pam_cap does not read \"#\" here as a comment: this word and the ones after it "
+            "are user names to pam_cap, and are imported as such"));
       rule.who.push_back({std::string(words[i].text), words[i].column});
+    }
     if (rule.who.empty()) {
       out.diagnostics.push_back(
           make_warning(rule.where, "this line names no user, @group or *, so it matches nobody"));
