@@ -123,59 +123,83 @@ GlobalPermissions Store::global_permissions(const RoleSet& roles) const {
   return out;
 }
 
+namespace {
+
+// The nodes on the way down to a path: level (0 = first segment) and node.
+struct NodeAt {
+  std::uint32_t level;
+  std::uint32_t node;
+};
+
+// One pass over an already-normal path: hashes each prefix once and looks
+// it up. Returns false (without finding anything) if the path is not in
+// normal form, so that the caller normalises it first.
+template <class Sink>
+bool walk_normal_path(const detail::StoreData& d, std::string_view path, std::uint32_t& depth, Sink sink) {
+  if (path.empty() || path.front() == '/' || path.back() == '/') return false;
+  std::uint64_t h = detail::PathIndex::kHashStart;
+  std::uint32_t level = 0;
+  for (std::size_t i = 0;; ++i) {
+    if (i == path.size() || path[i] == '/') {
+      if (i > 0 && path[i - 1] == '/') return false;  // "//"
+      const std::uint32_t node = d.index.find(h, path.substr(0, i), d.nodes);
+      if (node != detail::kNoNode) sink(NodeAt{level, node});
+      ++level;
+      if (i == path.size()) break;
+    }
+    h = detail::PathIndex::hash_byte(h, path[i]);
+  }
+  depth = level;
+  return true;
+}
+
+}  // namespace
+
 PathPermissions Store::path_permissions(const RoleSet& roles, std::string_view path) const {
   const detail::StoreData& d = *data_;
-  std::string storage;
-  path = detail::normal_view(path, storage);
-  if (path.empty()) return {};
-
-  // The node at each level, found with one hash pass over the path. Paths
-  // are shallow; the inline buffer avoids allocating for all real ones.
-  constexpr std::size_t kInlineLevels = 32;
-  std::uint32_t inline_levels[kInlineLevels];
-  std::vector<std::uint32_t> heap_levels;
-  std::uint32_t* levels = inline_levels;
-  std::size_t depth = 1 + static_cast<std::size_t>(std::count(path.begin(), path.end(), '/'));
-  if (depth > kInlineLevels) {
-    heap_levels.resize(depth);
-    levels = heap_levels.data();
-  }
-  bool any = false;
-  {
-    std::size_t level = 0;
-    std::uint64_t h = detail::PathIndex::kHashStart;
-    for (std::size_t i = 0; i <= path.size(); ++i) {
-      if (i == path.size() || path[i] == '/') {
-        const std::uint32_t node = d.index.find(h, path.substr(0, i), d.nodes);
-        any |= node != detail::kNoNode;
-        levels[level++] = node;
-      }
-      if (i < path.size()) h = detail::PathIndex::hash_byte(h, path[i]);
+  // Paths are shallow and few levels carry anything; the inline buffer
+  // keeps every real check free of allocation.
+  constexpr std::size_t kInline = 32;
+  NodeAt inline_found[kInline];
+  std::vector<NodeAt> heap_found;
+  std::size_t found = 0;
+  auto sink = [&](NodeAt at) {
+    if (found < kInline) {
+      inline_found[found++] = at;
+      return;
     }
+    if (heap_found.empty()) heap_found.assign(inline_found, inline_found + kInline);
+    heap_found.push_back(at);
+    ++found;
+  };
+  std::uint32_t depth = 0;
+  if (!walk_normal_path(d, path, depth, sink)) {
+    auto normal = normalize_path(path);
+    if (!normal) return {};
+    found = 0;
+    heap_found.clear();
+    walk_normal_path(d, *normal, depth, sink);
   }
+  const NodeAt* nodes = heap_found.empty() ? inline_found : heap_found.data();
 
   PathPermissions result;
-  if (!any) {
-    for (auto id : roles.ids)
-      if (id < d.default_of.size()) result |= d.default_of[id];
-    return result;
-  }
   constexpr auto kExpose = PathPermissions::bit(PathPermission::EXPOSE_BRANCH);
-  // Top-down per role: the deepest assignment or isolation at or above a
-  // level decides that level (the same as the spec's bottom-up walk).
+  // Per role, top-down: the deepest assignment or isolation at or above a
+  // level decides that level (the same as the spec's bottom-up walk). The
+  // state only changes at levels with a node; EXPOSE_BRANCH in the state in
+  // force at any level above the last is held at the path too.
+  const bool default_above = depth > 1 && (found == 0 || nodes[0].level > 0);
   for (auto id : roles.ids) {
     if (id >= d.default_of.size()) continue;
     PathPermissions state = d.default_of[id];
-    std::uint32_t exposed = 0;
-    for (std::size_t level = 0; level < depth; ++level) {
-      if (levels[level] != detail::kNoNode) {
-        const detail::PathNode& node = d.nodes[levels[level]];
-        if (const auto* a = detail::assignment_of(node, id))
-          state = a->permissions;
-        else if (node.isolated)
-          state = PathPermissions{};
-      }
-      if (level + 1 < depth) exposed |= state.bits & kExpose;
+    std::uint32_t exposed = default_above ? state.bits & kExpose : 0;
+    for (std::size_t i = 0; i < found; ++i) {
+      const detail::PathNode& node = d.nodes[nodes[i].node];
+      if (const auto* a = detail::assignment_of(node, id))
+        state = a->permissions;
+      else if (node.isolated)
+        state = PathPermissions{};
+      if (nodes[i].level + 1 < depth) exposed |= state.bits & kExpose;
     }
     result |= state;
     result.bits |= exposed;
