@@ -1,4 +1,4 @@
-// secstore-bench: what `make bench` runs. See tests/bench/README for what each
+// secstore-bench: what `make bench` runs. See tests/bench/README.md for what each
 // figure means; the options are for the Makefile and for developers.
 #include <grp.h>
 #include <pwd.h>
@@ -99,6 +99,7 @@ bool parse_options(int argc, char** argv, Options& o, std::string& error) {
 std::string store_path(const Options& o, std::uint64_t lines) {
   return o.work + "/store-" + std::to_string(lines) + ".store";
 }
+std::string empty_store_path(const Options& o) { return o.work + "/store-empty.store"; }
 std::string conf_path(const Options& o) { return o.work + "/secstore.conf"; }
 std::string pam_cap_conf_path(const Options& o) { return o.work + "/capability.conf"; }
 std::string confdir(const Options& o) { return o.work + "/pam.d"; }
@@ -151,6 +152,14 @@ std::vector<RowPlan> plan_rows(const Options& o) {
       p->row.time_budget_s = 20;
     }
   }
+  // The module with nothing to parse: what an open costs besides reading the
+  // store (configuration, NSS, capabilities, log), i.e. the floor a compiled
+  // store index could approach. The user selector still grants the capability.
+  add("secstore-empty",
+      "session required pam_permit.so\nsession required " + o.module + " store=" + empty_store_path(o) +
+          " conf=" + conf_path(o) + "\n",
+      PamOperation::OpenAndCloseSession, GrantCheck::InheritableRaised,
+      "pam_permit + pam_secstore, empty store; open+close", "permit-session");
   add("permit-setcred", "auth required pam_permit.so\n", PamOperation::EstablishAndDeleteCred, GrantCheck::None,
       "pam_permit; setcred establish+delete", "");
   add("pam_cap",
@@ -260,7 +269,7 @@ int run_all(const Options& o, const std::string& command) {
     }
     report.sizes.push_back(SizeRow{lines, stores[lines].size(), size_row_name(lines)});
   }
-  if (!write_file(conf_path(o), generate_conf(*subject), error) ||
+  if (!write_file(empty_store_path(o), "", error) || !write_file(conf_path(o), generate_conf(*subject), error) ||
       !write_file(pam_cap_conf_path(o), generate_pam_cap_conf(*subject), error)) {
     std::cerr << "secstore-bench: " << error << "\n";
     return 2;
@@ -310,6 +319,7 @@ int run_all(const Options& o, const std::string& command) {
     };
     std::vector<Counted> counted = {{"permit-session", "", 10, 200},
                                     {size_row_name(o.sizes.front()), "permit-session", 10, 50},
+                                    {"secstore-empty", "permit-session", 10, 200},
                                     {"permit-setcred", "", 10, 200},
                                     {"pam_cap", "permit-setcred", 10, 200},
                                     {"pam_cap-defer", "permit-setcred", 10, 200}};

@@ -44,6 +44,10 @@ std::string fmt(double v, int decimals = 1) {
 
 std::string fmt_opt(std::optional<double> v, int decimals = 1) { return v ? fmt(*v, decimals) : "-"; }
 
+// Microseconds with as many decimals as are meaningful at that size.
+std::string fmt_us(double v) { return fmt(v, v < 10 ? 2 : v < 1000 ? 1 : 0); }
+std::string fmt_us(std::optional<double> v) { return v ? fmt_us(*v) : "-"; }
+
 std::string pad(const std::string& s, std::size_t width, bool right = true) {
   if (s.size() >= width) return s;
   return right ? std::string(width - s.size(), ' ') + s : s + std::string(width - s.size(), ' ');
@@ -52,16 +56,16 @@ std::string pad(const std::string& s, std::size_t width, bool right = true) {
 std::string size_row_name(std::uint64_t lines) { return "secstore-" + std::to_string(lines); }
 
 void print_rows(const std::vector<MeasuredRow>& rows, std::ostream& out) {
-  out << pad("row", 18, false) << pad("calls", 8) << pad("median us", 11) << pad("p99 us", 10)
-      << pad("added us", 10) << "  stack / operation\n";
+  out << pad("row", 18, false) << pad("calls", 7) << pad("median us", 11) << pad("p99 us", 10)
+      << pad("added us", 11) << "  stack / operation\n";
   for (const auto& r : rows) {
     if (!r.result.ok) {
       out << pad(r.name, 18, false) << "  BROKEN: " << r.result.error << "\n";
       continue;
     }
     const auto& s = r.result.stats;
-    out << pad(r.name, 18, false) << pad(std::to_string(s.calls), 8) << pad(fmt(s.median_us, 2), 11)
-        << pad(fmt(s.p99_us, 2), 10) << pad(fmt_opt(added_us(rows, r), 2), 10) << "  " << r.what << "\n";
+    out << pad(r.name, 18, false) << pad(std::to_string(s.calls), 7) << pad(fmt_us(s.median_us), 11)
+        << pad(fmt_us(s.p99_us), 10) << pad(fmt_us(added_us(rows, r)), 11) << "  " << r.what << "\n";
   }
 }
 
@@ -119,7 +123,7 @@ std::vector<TargetVerdict> judge(const BenchReport& report) {
     if (module && peer && *peer > 0) {
       t.known = true;
       t.pass = *module <= *peer / 4;
-      t.detail = fmt(*module, 2) + " us vs " + fmt(*peer, 2) + " us: ratio " + fmt(*module / *peer, 3);
+      t.detail = fmt_us(*module) + " us vs " + fmt_us(*peer) + " us: ratio " + fmt(*module / *peer, 2);
     } else {
       t.detail = "a row it needs is missing or broken";
     }
@@ -134,7 +138,7 @@ std::vector<TargetVerdict> judge(const BenchReport& report) {
     if (report.sizes.size() > 1 && small && large && *small > 0) {
       t.known = true;
       t.pass = *large <= 2 * *small;
-      t.detail = "module's added cost " + fmt(*large, 1) + " us vs " + fmt(*small, 1) + " us: " +
+      t.detail = "module's added cost " + fmt_us(*large) + " us vs " + fmt_us(*small) + " us: " +
                  fmt(*large / *small, 1) + "x";
     } else {
       t.detail = "a size row is missing or broken";
@@ -186,8 +190,8 @@ void print_report(const BenchReport& report, const std::vector<TargetVerdict>& v
     const auto added = added_us(report.rows, *r);
     if (!ref) ref = added;
     out << pad(std::to_string(s.lines), 10) << pad(fmt(static_cast<double>(s.bytes) / 1e6, 1), 8)
-        << pad(std::to_string(r->result.stats.calls), 8) << pad(fmt(r->result.stats.median_us, 1), 12)
-        << pad(fmt(r->result.stats.p99_us, 1), 12) << pad(fmt_opt(added, 1), 12)
+        << pad(std::to_string(r->result.stats.calls), 8) << pad(fmt_us(r->result.stats.median_us), 12)
+        << pad(fmt_us(r->result.stats.p99_us), 12) << pad(fmt_us(added), 12)
         << pad(ref && added && *ref > 0 ? fmt(*added / *ref, 1) : "-", 8) << "\n";
   }
 
