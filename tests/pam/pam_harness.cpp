@@ -1,0 +1,166 @@
+#include "pam_harness.hpp"
+
+#include <fcntl.h>
+#include <grp.h>
+#include <security/pam_appl.h>
+#include <sys/capability.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "module/child_process.hpp"
+
+namespace secstore::test {
+namespace {
+
+constexpr const char* kService = "secstore-test";
+
+int no_conversation(int, const struct pam_message**, struct pam_response**, void*) {
+  return PAM_CONV_ERR;
+}
+
+ProcessState read_state() {
+  ProcessState s;
+  cap_t caps = cap_get_proc();
+  int bits = cap_max_bits();
+  for (int cap = 0; cap < bits && cap < 64; ++cap) {
+    std::uint64_t b = std::uint64_t{1} << cap;
+    cap_flag_value_t v = CAP_CLEAR;
+    if (caps && cap_get_flag(caps, cap, CAP_INHERITABLE, &v) == 0 && v == CAP_SET) s.inheritable |= b;
+    if (caps && cap_get_flag(caps, cap, CAP_PERMITTED, &v) == 0 && v == CAP_SET) s.permitted |= b;
+    if (caps && cap_get_flag(caps, cap, CAP_EFFECTIVE, &v) == 0 && v == CAP_SET) s.effective |= b;
+    if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, cap, 0, 0) == 1) s.ambient |= b;
+    if (prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 1) s.bounding |= b;
+  }
+  if (caps) cap_free(caps);
+  s.keepcaps = prctl(PR_GET_KEEPCAPS, 0, 0, 0, 0);
+  gid_t groups[256];
+  int n = ::getgroups(256, groups);
+  for (int i = 0; i < n; ++i) s.groups.push_back(groups[i]);
+  s.marker_at_root = ::access("/secstore-marker", F_OK) == 0;
+  return s;
+}
+
+std::string serialize(const ProcessState& s) {
+  std::ostringstream out;
+  out << std::hex << s.inheritable << ' ' << s.permitted << ' ' << s.effective << ' ' << s.ambient
+      << ' ' << s.bounding << std::dec << ' ' << s.keepcaps << ' ' << s.marker_at_root << ' '
+      << s.groups.size();
+  for (gid_t g : s.groups) out << ' ' << g;
+  return out.str();
+}
+
+ProcessState deserialize(std::istringstream& in) {
+  ProcessState s;
+  size_t n = 0;
+  in >> std::hex >> s.inheritable >> s.permitted >> s.effective >> s.ambient >> s.bounding >>
+      std::dec >> s.keepcaps >> s.marker_at_root >> n;
+  for (size_t i = 0; i < n; ++i) {
+    gid_t g;
+    in >> g;
+    s.groups.push_back(g);
+  }
+  return s;
+}
+
+// Runs in the child: one line per fact, "key value...".
+std::string run_scenario(const PamScenario& sc) {
+  std::ostringstream out;
+  struct pam_conv conv = {no_conversation, nullptr};
+  pam_handle_t* pamh = nullptr;
+  int rc = pam_start_confdir(kService, sc.user ? sc.user->c_str() : nullptr, &conv,
+                             sc.confdir.c_str(), &pamh);
+  if (rc != PAM_SUCCESS) return "error pam_start_confdir " + std::to_string(rc) + "\n";
+  if (sc.setcred) out << "setcred " << pam_setcred(pamh, PAM_ESTABLISH_CRED) << "\n";
+  if (sc.account) out << "account " << pam_acct_mgmt(pamh, 0) << "\n";
+  out << "before " << serialize(read_state()) << "\n";
+  int last = PAM_SUCCESS;
+  if (sc.open) {
+    last = pam_open_session(pamh, 0);
+    out << "open " << last << "\n";
+  }
+  out << "after_open " << serialize(read_state()) << "\n";
+  if (char** env = pam_getenvlist(pamh)) {
+    for (char** e = env; *e; ++e) {
+      out << "env " << *e << "\n";
+      std::free(*e);
+    }
+    std::free(env);
+  }
+  if (sc.open && last == PAM_SUCCESS && sc.setuid_to) {
+    // What the login program's child does before exec'ing the shell.
+    if (::setgid(*sc.setuid_to) != 0 || ::setuid(*sc.setuid_to) != 0) {
+      out << "error setuid\n";
+      return out.str();
+    }
+    pam_end(pamh, PAM_SUCCESS | PAM_DATA_SILENT);
+    out << "after_end " << serialize(read_state()) << "\n";
+  } else {
+    pam_end(pamh, last);
+  }
+  return out.str();
+}
+
+}  // namespace
+
+void write_service(const std::string& confdir, const std::string& args) {
+  std::filesystem::create_directories(confdir);
+  const std::string module = std::string(SECSTORE_BUILD_DIR) + "/pam_secstore.so";
+  // An `other` that denies: libpam wants one (and logs when it is missing),
+  // and it must never fall back to this machine's /etc/pam.d.
+  std::ofstream(confdir + "/other", std::ios::trunc)
+      << "auth required pam_deny.so\naccount required pam_deny.so\n"
+         "password required pam_deny.so\nsession required pam_deny.so\n";
+  std::ofstream out(confdir + "/" + kService, std::ios::trunc);
+  out << "auth     required " << module << " " << args << "\n"
+      << "account  required " << module << " " << args << "\n"
+      << "session  required " << module << " " << args << "\n";
+}
+
+PamOutcome run_pam(const PamScenario& scenario, const std::string& syslog_path) {
+  PamOutcome outcome;
+  auto child = run_in_child([&] {
+    int fd = ::open(syslog_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    capture_syslog_to(fd);
+    return run_scenario(scenario);
+  });
+  if (child.exit_status != 0) outcome.child_error = "child exited with " + std::to_string(child.exit_status);
+  std::istringstream lines(child.report);
+  std::string line;
+  while (std::getline(lines, line)) {
+    std::istringstream in(line);
+    std::string key;
+    in >> key;
+    if (key == "setcred") in >> outcome.setcred_rc;
+    else if (key == "account") in >> outcome.account_rc;
+    else if (key == "open") in >> outcome.open_rc;
+    else if (key == "before") outcome.before = deserialize(in);
+    else if (key == "after_open") outcome.after_open = deserialize(in);
+    else if (key == "after_end") outcome.after_end = deserialize(in);
+    else if (key == "env") outcome.env.push_back(line.substr(4));
+    else if (key == "error") outcome.child_error += line;
+  }
+  outcome.lines = read_captured_syslog(syslog_path);
+  std::filesystem::remove(syslog_path);
+  return outcome;
+}
+
+std::string describe(const ProcessState& s) {
+  char buf[256];
+  std::snprintf(buf, sizeof buf, "inh=%llx prm=%llx eff=%llx amb=%llx bnd=%llx keep=%d",
+                static_cast<unsigned long long>(s.inheritable),
+                static_cast<unsigned long long>(s.permitted),
+                static_cast<unsigned long long>(s.effective),
+                static_cast<unsigned long long>(s.ambient),
+                static_cast<unsigned long long>(s.bounding), s.keepcaps);
+  return buf;
+}
+
+void PrintTo(const ProcessState& s, std::ostream* out) { *out << describe(s); }
+
+}  // namespace secstore::test

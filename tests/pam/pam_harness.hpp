@@ -1,0 +1,58 @@
+// One PAM transaction through the real libpam and the built module, in a
+// forked child running as root, the way util-linux su drives it: setcred,
+// account, open_session, then (if asked) setuid to the target user and
+// pam_end(PAM_SUCCESS | PAM_DATA_SILENT) as su's child does.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "syslog_capture.hpp"
+
+namespace secstore::test {
+
+// The process as the child saw it, read with libcap and prctl (a chroot has
+// no /proc).
+struct ProcessState {
+  std::uint64_t inheritable = 0, permitted = 0, effective = 0, ambient = 0, bounding = 0;
+  int keepcaps = -1;
+  std::vector<gid_t> groups;
+  bool marker_at_root = false;  // "/secstore-marker" exists: we are in the test chroot
+  bool operator==(const ProcessState&) const = default;
+};
+
+struct PamScenario {
+  std::string confdir;            // holds the service file "secstore-test"
+  std::optional<std::string> user;  // nullopt: pam_start with no user
+  bool setcred = false;
+  bool account = false;
+  bool open = true;
+  std::optional<uid_t> setuid_to;  // after a successful open
+};
+
+struct PamOutcome {
+  int setcred_rc = -1, account_rc = -1, open_rc = -1;
+  std::vector<std::string> env;  // pam_getenvlist after open
+  ProcessState before;           // just before pam_open_session
+  ProcessState after_open;
+  std::optional<ProcessState> after_end;  // after setuid + pam_end(SILENT)
+  std::vector<SyslogLine> lines;          // everything libpam and the module logged
+  std::string child_error;                // the child could not run the scenario
+};
+
+// Writes confdir/secstore-test: auth, account and session lines loading the
+// built module by absolute path with `args`.
+void write_service(const std::string& confdir, const std::string& args);
+
+PamOutcome run_pam(const PamScenario& scenario, const std::string& syslog_path);
+
+std::string describe(const ProcessState& s);
+// So that gtest prints a state as capability masks.
+void PrintTo(const ProcessState& s, std::ostream* out);
+
+}  // namespace secstore::test
