@@ -218,7 +218,7 @@ bench: $(MODULE) $(BENCH) $(PEER_DIR)/.unpacked
 	$(BENCH) --module=$(abspath $(MODULE)) \
 		--pam-cap=$$(find $(abspath $(PEER_DIR)) -name pam_cap.so -path '*/security/*' | head -n 1) \
 		--work=$(abspath $(B))/bench --json=$(B)/bench.json \
-		--valgrind=$$(command -v valgrind) $(BENCH_ARGS)
+		--valgrind=$$(command -v valgrind) --strace=$$(command -v strace) $(BENCH_ARGS)
 
 # ---------------------------------------------------------------- install
 install: all
@@ -313,7 +313,7 @@ vm-check: deb
 # its postinst would edit this machine's /etc/pam.d; bench and system-check
 # unpack it privately instead.
 DEPS := g++ make pkg-config libpam0g-dev libcap-dev libcap2-bin libgtest-dev libgmock-dev \
-	libbenchmark-dev valgrind clang libclang-rt-14-dev debhelper fakeroot dpkg-dev lintian \
+	libbenchmark-dev valgrind strace clang libclang-rt-14-dev debhelper fakeroot dpkg-dev lintian \
 	mmdebstrap util-linux expect man-db groff-base python3 qemu-system-x86 openssh-client
 deps:
 	@if [ "$$(id -u)" != 0 ]; then echo "make deps: run as root (it calls apt-get)" >&2; exit 2; fi

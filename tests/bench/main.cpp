@@ -20,6 +20,7 @@
 #include "report.hpp"
 #include "stats.hpp"
 #include "store_generator.hpp"
+#include "syscall_count.hpp"
 
 namespace secstore::bench {
 namespace {
@@ -33,6 +34,7 @@ struct Options {
   std::string json;
   std::string user = "daemon";
   std::string valgrind;  // empty: no instruction counts
+  std::string strace;    // empty: no syscall counts
   std::vector<std::uint64_t> sizes = {1000, 100000, 1000000};
   std::uint64_t calls = 10000;
   bool audit_pass = true;
@@ -46,6 +48,7 @@ struct Options {
 const char* const kUsage =
     "usage: secstore-bench --module=PAM_SECSTORE_SO --pam-cap=PAM_CAP_SO [--work=DIR] [--json=FILE]\n"
     "                      [--user=NAME] [--sizes=1000,100000,1000000] [--calls=N] [--valgrind=PATH]\n"
+    "                      [--strace=PATH]\n"
     "                      [--no-audit-pass]\n"
     "       secstore-bench --generate-store=LINES [--user=NAME]   (the store fixture, to stdout)\n";
 
@@ -68,6 +71,7 @@ bool parse_options(int argc, char** argv, Options& o, std::string& error) {
     else if (key == "--json") o.json = value;
     else if (key == "--user") o.user = value;
     else if (key == "--valgrind") o.valgrind = value;
+    else if (key == "--strace") o.strace = value;
     else if (key == "--no-audit-pass") o.audit_pass = false;
     else if (key == "--calls" && parse_u64(value, n) && n > 0) o.calls = n;
     else if (key == "--generate-store" && parse_u64(value, n)) o.generate_store = n;
@@ -309,10 +313,23 @@ int run_all(const Options& o, const std::string& command) {
     }
   }
 
+  // The bench re-runs itself for one row under valgrind or strace.
+  const std::vector<std::string> self_args = [&] {
+    std::string sizes;
+    for (auto l : o.sizes) sizes += (sizes.empty() ? "" : ",") + std::to_string(l);
+    return std::vector<std::string>{self_exe(),          "--module=" + o.module, "--pam-cap=" + o.pam_cap,
+                                    "--work=" + o.work,  "--user=" + o.user,     "--sizes=" + sizes};
+  }();
+  auto row_args = [&](const std::string& name, std::uint64_t warmup) {
+    auto args = self_args;
+    args.push_back("--instrumented-row=" + name);
+    args.push_back("--instrumented-warmup=" + std::to_string(warmup));
+    return args;
+  };
+
   if (o.valgrind.empty()) {
     report.callgrind_note = "skipped: valgrind not found";
   } else {
-    const std::string exe = self_exe();
     struct Counted {
       std::string name, baseline;
       std::uint64_t warmup, calls;
@@ -327,22 +344,22 @@ int run_all(const Options& o, const std::string& command) {
       if (lines != o.sizes.front() && lines <= 100000) counted.push_back({size_row_name(lines), "permit-session", 1, 3});
     for (const auto& c : counted) {
       progress("counting instructions: " + c.name);
-      const std::vector<std::string> args = {exe,
-                                             "--module=" + o.module,
-                                             "--pam-cap=" + o.pam_cap,
-                                             "--work=" + o.work,
-                                             "--user=" + o.user,
-                                             "--sizes=" + [&] {
-                                               std::string s;
-                                               for (auto l : o.sizes) s += (s.empty() ? "" : ",") + std::to_string(l);
-                                               return s;
-                                             }(),
-                                             "--instrumented-row=" + c.name,
-                                             "--instrumented-warmup=" + std::to_string(c.warmup),
-                                             "--instrumented-calls=" + std::to_string(c.calls)};
+      auto args = row_args(c.name, c.warmup);
+      args.push_back("--instrumented-calls=" + std::to_string(c.calls));
       report.instructions.push_back(CountedRow{
-          c.name, c.baseline,
-          count_instructions(o.valgrind, o.work + "/callgrind." + c.name + ".out", args, c.calls)});
+          c.name, c.baseline, count_instructions(o.valgrind, o.work + "/callgrind." + c.name + ".out", args, c.calls)});
+    }
+  }
+
+  if (o.strace.empty()) {
+    report.strace_note = "skipped: strace not found";
+  } else {
+    for (const std::string& name : {std::string("permit-session"), size_row_name(o.sizes.front()),
+                                    std::string("secstore-empty"), std::string("permit-setcred"),
+                                    std::string("pam_cap"), std::string("pam_cap-defer")}) {
+      progress("counting system calls: " + name);
+      report.syscalls.emplace_back(
+          name, count_syscalls(o.strace, o.work + "/strace." + name, row_args(name, 1), 10, 110));
     }
   }
 
@@ -362,6 +379,7 @@ int run_all(const Options& o, const std::string& command) {
   for (const auto& p : report.parses) broken |= !p.ok;
   for (const auto& [lines, pc] : report.path_checks) broken |= !pc.ok;
   for (const auto& c : report.instructions) broken |= !c.count.ok;
+  for (const auto& [name, c] : report.syscalls) broken |= !c.ok;
   if (broken) std::cout << "bench: some measurements are BROKEN (see above)\n";
   return broken ? 1 : 0;
 }

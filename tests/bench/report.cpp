@@ -227,6 +227,19 @@ void print_report(const BenchReport& report, const std::vector<TargetVerdict>& v
         << c.count.calls << " calls)\n";
   }
 
+  out << "\n-- System calls per call (strace -f -c; runs of 110 and 10 calls, difference / 100)\n";
+  if (!report.strace_note.empty()) out << "   " << report.strace_note << "\n";
+  for (const auto& [name, c] : report.syscalls) {
+    if (!c.ok) {
+      out << "   " << pad(name, 18, false) << " BROKEN: " << c.error << "\n";
+      continue;
+    }
+    out << "   " << pad(name, 18, false) << pad(fmt(c.per_call, 1), 8) << "  (";
+    for (std::size_t i = 0; i < c.top.size(); ++i)
+      out << (i ? ", " : "") << c.top[i].first << " " << fmt(c.top[i].second, 1);
+    out << ")\n";
+  }
+
   if (!report.rows_with_audit.empty()) {
     out << "\n-- Per call with libpam's real audit write (the host's audit_open)\n";
     print_rows(report.rows_with_audit, out);
@@ -284,7 +297,17 @@ std::string to_json(const BenchReport& report, const std::vector<TargetVerdict>&
       << (c.count.ok ? "" : ", \"error\": " + Json::str(c.count.error)) << "}";
     first = false;
   }
-  o << "\n  ],\n  \"callgrind_note\": " << Json::str(report.callgrind_note) << ",\n  \"targets\": [";
+  o << "\n  ],\n  \"callgrind_note\": " << Json::str(report.callgrind_note) << ",\n  \"syscalls\": [";
+  first = true;
+  for (const auto& [name, c] : report.syscalls) {
+    o << (first ? "" : ",") << "\n    {\"name\": " << Json::str(name) << ", \"ok\": " << (c.ok ? "true" : "false")
+      << ", \"per_call\": " << Json::num(c.per_call) << ", \"top\": {";
+    for (std::size_t i = 0; i < c.top.size(); ++i)
+      o << (i ? ", " : "") << Json::str(c.top[i].first) << ": " << Json::num(c.top[i].second);
+    o << "}" << (c.ok ? "" : ", \"error\": " + Json::str(c.error)) << "}";
+    first = false;
+  }
+  o << "\n  ],\n  \"strace_note\": " << Json::str(report.strace_note) << ",\n  \"targets\": [";
   first = true;
   for (const auto& t : verdicts) {
     o << (first ? "" : ",") << "\n    {\"name\": " << Json::str(t.name)

@@ -11,6 +11,7 @@
 #include "callgrind.hpp"
 #include "library_bench.hpp"
 #include "pam_rows.hpp"
+#include "syscall_count.hpp"
 
 namespace secstore::bench {
 
@@ -51,6 +52,8 @@ struct BenchReport {
   std::vector<std::pair<std::uint64_t, PathCheckThroughput>> path_checks;  // by store lines
   std::vector<CountedRow> instructions;
   std::string callgrind_note;  // why instruction counts are missing, if they are
+  std::vector<std::pair<std::string, SyscallCount>> syscalls;  // by row name
+  std::string strace_note;
   double seconds = 0;
 };
 
