@@ -82,7 +82,7 @@ inline std::vector<SessionIdentity> identities_for(const std::vector<std::string
 }
 
 inline std::vector<std::string> paths_for(const std::vector<std::string>& names) {
-  std::vector<std::string> paths{"", "/", "x", "x/y/z", "a//b/", std::string(300, 'p')};
+  std::vector<std::string> paths{"", "x/y/z", "a//b/", std::string(300, 'p')};
   for (const auto& n : names) paths.push_back(n);
   for (const auto& n : names) paths.push_back(n + "/below/it");
   return paths;
@@ -310,7 +310,11 @@ inline std::string check_plan(const Config& conf, const SessionFacts& facts) {
 
 inline std::string check_conf(std::string_view text, const ConfSandbox& sandbox) {
   const std::string file_name = sandbox.path("fuzz.conf");
-  sandbox.write("fuzz.conf", text);
+  // The input is on disk where it claims to be whenever it could read itself
+  // (an include naming it) and before load() below; writing it for every
+  // input would halve the fuzzer's speed.
+  const bool on_disk = text.find("fuzz") != std::string_view::npos;
+  if (on_disk) sandbox.write("fuzz.conf", text);
   // As the module reads files; a fuzzer run by a user cannot make root-owned
   // files, so there the ownership check is left out.
   FileSafety safety;
@@ -331,6 +335,7 @@ inline std::string check_conf(std::string_view text, const ConfSandbox& sandbox)
     if (std::string e = check_plan(conf, f); !e.empty()) return e;
 
   // The same text read from disk must be accepted too (load = read + parse).
+  if (!on_disk) sandbox.write("fuzz.conf", text);
   Outcome<Config> loaded = Config::load(file_name, safety);
   if (!loaded.ok()) {
     const Diagnostic* err = loaded.first_error();
