@@ -38,6 +38,10 @@ case $mode in
     echo "prepare-root: no .debs: copying $from/pam_secstore.so and $from/secstore in"
     install -D -m 0644 "$from/pam_secstore.so" "$root/lib/$multiarch/security/pam_secstore.so"
     install -D -m 0755 "$from/secstore" "$root/usr/bin/secstore"
+    if [ -f "$from/secstore-shell" ]; then
+      install -D -m 0755 "$from/secstore-shell" "$root/usr/libexec/secstore/secstore-shell"
+      in_root setcap all=i /usr/libexec/secstore/secstore-shell
+    fi
     ;;
   *) echo "prepare-root: unknown mode $mode" >&2; exit 2 ;;
 esac

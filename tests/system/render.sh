@@ -19,6 +19,11 @@ declare -A expected_cell expected_user group_name got log_lines
 scenarios=()
 while read -r scenario user rest; do
   case $scenario in '' | '#'*) continue ;; esac
+  case $scenario in
+    */*)  # scenario/program: what that program's shell gets instead
+      expected_cell[$scenario]=$rest
+      continue ;;
+  esac
   scenarios+=("$scenario")
   expected_user[$scenario]=$user
   expected_cell[$scenario]=$rest
@@ -44,7 +49,11 @@ cell_from_probe() {
     groups+="${group_name[$gid]:-$gid}"$'\n'
   done
   groups=$(sort <<<"$groups" | grep -v '^$' | paste -sd,)
-  echo "amb=$amb bnd=$bnd root=${f[root]} grp=${groups:--} env=${f[session]}/${f[roles]}"
+  # CapInh is shown only where it differs from CapAmb (sshd: granted but
+  # not raised), to keep the common cells short.
+  local inh=""
+  [ "${f[CapInh]}" != "${f[CapAmb]}" ] && inh=" inh=$(hex_trim "${f[CapInh]}")"
+  echo "amb=$amb$inh bnd=$bnd root=${f[root]} grp=${groups:--} env=${f[session]}/${f[roles]}"
 }
 
 # "amb=402 ..." -> "dac_override,net_bind_service", as setpriv/capsh print it.
@@ -88,7 +97,7 @@ for scenario in "${scenarios[@]}"; do
     ours=${got[ours,$scenario,$program]:-}
     [ -z "$ours" ] && continue
     peer=${got[pam_cap,$scenario,$program]:-"(no equivalent)"}
-    want=${expected_cell[$scenario]}
+    want=${expected_cell[$scenario/$program]:-${expected_cell[$scenario]}}
     verdict=ok
     case $program in
       setpriv | capsh | ssh-wrapper-xcheck)
@@ -158,6 +167,7 @@ short() {
       amb=$(sed 's/.*amb=\([^ ]*\).*/\1/' <<<"$1"); bnd=$(sed 's/.*bnd=\([^ ]*\).*/\1/' <<<"$1")
       root=$(sed 's/.*root=\([^ ]*\).*/\1/' <<<"$1"); grp=$(sed 's/.*grp=\([^ ]*\).*/\1/' <<<"$1")
       out="a$amb"
+      [[ $1 == *" inh="* ]] && out+=",i$(sed 's/.*inh=\([^ ]*\).*/\1/' <<<"$1")"
       [ "$bnd" != all ] && out+=",b$bnd"
       [ "$root" = guest ] && out+=",jail"
       [[ $grp == *probes* ]] && out+=",+g"
