@@ -142,6 +142,8 @@ std::vector<RowPlan> plan_rows(const Options& o) {
                      PamOperation::OpenAndCloseSession, GrantCheck::InheritableRaised,
                      "pam_permit + pam_secstore, " + std::to_string(lines) + "-line store; open+close",
                      "permit-session");
+    for (const auto& role : session_role_names())
+      p->row.expected_roles += (p->row.expected_roles.empty() ? "" : ",") + role;
     // Each open parses the whole store (today): bound the time, not the calls.
     if (lines >= 1000000) {
       p->row.warmup_calls = 1;

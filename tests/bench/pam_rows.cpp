@@ -84,9 +84,30 @@ PamHandle start(const PamRow& row, const std::string& confdir, const std::string
   return PamHandle(raw);
 }
 
+bool roles_as_expected(pam_handle_t* h, const PamRow& row, std::string& error) {
+  int rc = pam_open_session(h, 0);
+  if (rc != PAM_SUCCESS) {
+    error = std::string("pam_open_session: ") + pam_strerror(h, rc);
+    return false;
+  }
+  const char* roles = pam_getenv(h, "SECSTORE_ROLES");
+  const std::string got = roles != nullptr ? roles : "(unset)";
+  rc = pam_close_session(h, 0);
+  if (rc != PAM_SUCCESS) {
+    error = std::string("pam_close_session: ") + pam_strerror(h, rc);
+    return false;
+  }
+  if (got != row.expected_roles) {
+    error = "the session's SECSTORE_ROLES is \"" + got + "\", expected \"" + row.expected_roles + "\"";
+    return false;
+  }
+  return true;
+}
+
 bool warm_up(pam_handle_t* h, const PamRow& row, std::uint64_t calls, std::string& error) {
   for (std::uint64_t i = 0; i < calls; ++i)
     if (run_once(h, row.operation, error) != PAM_SUCCESS) return false;
+  if (!row.expected_roles.empty() && !roles_as_expected(h, row, error)) return false;
   if (row.grant_check == GrantCheck::InheritableRaised && !inheritable_has_net_bind_service()) {
     error = "after warm-up cap_net_bind_service is not in the inheritable set: the stack granted nothing";
     return false;

@@ -24,6 +24,10 @@ struct PamRow {
   std::string service_text;  // the private pam.d file
   PamOperation operation = PamOperation::OpenAndCloseSession;
   GrantCheck grant_check = GrantCheck::None;
+  // When set, one open after warm-up must export exactly this
+  // SECSTORE_ROLES (SPEC §4.6): proof that the store was read and the
+  // session resolved, not just that some scope matched.
+  std::string expected_roles;
   std::uint64_t warmup_calls = 1000;
   std::uint64_t max_calls = 10000;
   // Large stores: stop after `min_calls` once this many seconds have passed.
