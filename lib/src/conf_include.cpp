@@ -41,11 +41,11 @@ class Expander {
   Outcome<ConfTree> from_file(const std::string& path) {
     auto read = read_config_file(path, safety_);
     if (!read.ok()) return fail_with(std::move(read.diagnostics));
-    return finish(expand_text(read.value->text, path, read.value->safety_warning));
+    return finish(expand_text(read.value->text, path));
   }
 
   Outcome<ConfTree> from_text(std::string_view text, const std::string& file_name) {
-    return finish(expand_text(text, file_name, ""));
+    return finish(expand_text(text, file_name));
   }
 
  private:
@@ -71,12 +71,10 @@ class Expander {
 
   // Parses one file's text and expands its includes; the file is on the
   // include stack while its includes are read.
-  std::vector<ConfNode> expand_text(std::string_view text, const std::string& file,
-                                    const std::string& safety_warning) {
+  std::vector<ConfNode> expand_text(std::string_view text, const std::string& file) {
+    // An unsafe file that was allowed (FileSafety{false}) is not reported
+    // here: callers that care re-check files_read(), as `secstore check` does.
     files_.push_back(file);
-    if (!safety_warning.empty())
-      diagnostics_.push_back(make_warning(
-          Location{file, 0, 0}, "pam_secstore would refuse this file: " + safety_warning));
     auto parsed = parse_conf_syntax(text, file);
     if (!parsed.ok()) {
       for (auto& d : parsed.diagnostics) diagnostics_.push_back(std::move(d));
@@ -146,7 +144,7 @@ class Expander {
                                                             "\" (" + path + "): " + d.message));
       return;
     }
-    auto nodes = expand_text(read.value->text, path, read.value->safety_warning);
+    auto nodes = expand_text(read.value->text, path);
     for (auto& n : nodes) out.push_back(std::move(n));
   }
 

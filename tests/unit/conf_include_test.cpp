@@ -146,15 +146,14 @@ TEST(ConfInclude, UnsafeIncludedFileIsRefused) {
   EXPECT_THAT(first_error(conf), HasSubstr("writable by others"));
 }
 
-TEST(ConfInclude, UnsafeFileIsOnlyAWarningWhenSafetyIsNotRequired) {
+TEST(ConfInclude, UnsafeFileIsReadWhenSafetyIsNotRequired) {
+  // `secstore check` reads this way and re-checks files_read() itself.
   ConfTempDir dir;
-  dir.write("open.conf", "Security { }\n", 0666);
+  dir.write("open.conf", "Security \"open\" { }\n", 0666);
   dir.write("main.conf", "include \"open.conf\"\n");
   auto conf = Config::load(dir / "main.conf", FileSafety{false});
   ASSERT_TRUE(conf.ok()) << first_error(conf);
-  ASSERT_FALSE(conf.diagnostics.empty());
-  EXPECT_EQ(conf.diagnostics[0].severity, Severity::Warning);
-  EXPECT_THAT(conf.diagnostics[0].str(), HasSubstr("open.conf: warning: pam_secstore would refuse"));
+  EXPECT_THAT(conf.value->files_read(), ElementsAre(dir / "main.conf", dir / "open.conf"));
 }
 
 TEST(ConfInclude, WritableDirectoryIsRefused) {
