@@ -69,11 +69,16 @@ struct SessionPlan {
 
 class Config {
  public:
-  // Loads `path` and its includes. Every file read is safety-checked.
+  // Loads `path` and its includes. Every file read is safety-checked, and so
+  // is every included directory (whoever can add a file to it could change
+  // every session). With safety.require_root_owned false, unsafe files are
+  // read without a diagnostic: callers re-check files_read() if they care.
   static Outcome<Config> load(const std::string& path, const FileSafety& safety);
   // As load(), but if DIR/secstore.d/SERVICE.conf exists beside `path`
   // (DIR = dirname(path)), its Security scopes replace the main file's
-  // (SPEC §3 per-service override).
+  // (SPEC §3 per-service override). The main file must still be valid. An
+  // empty service means no override; a service name that holds '/' or
+  // starts with '.' is an error (it cannot name a file in secstore.d).
   static Outcome<Config> load_for_service(const std::string& path, std::string_view service,
                                           const FileSafety& safety);
   // Parses text as if read from `file_name`; includes resolve relative to it.
@@ -84,7 +89,9 @@ class Config {
   Config();
 
   // Combines every matching scope (SPEC §3). Errors: two different chroots
-  // (naming both scopes).
+  // (naming both scopes; "/a/" and "/a" are one directory).
+  // `user = N` matches facts.user == N, or facts.uid == N when N is a number;
+  // `group = G` matches a name in facts.group_names, or a number in facts.gids.
   Outcome<SessionPlan> plan(const SessionFacts& facts) const;
 
   // Warnings that do not depend on a session: scopes that would confine root
@@ -93,6 +100,7 @@ class Config {
 
   // Every group name the configuration mentions (selectors and
   // supplemental_groups), with where: the module and `check` verify they exist.
+  // Numeric gids are not names and are left out.
   std::vector<std::pair<std::string, Location>> group_references() const;
 
   const std::vector<std::string>& files_read() const;
