@@ -38,6 +38,7 @@ struct Options {
   std::vector<std::uint64_t> sizes = {1000, 100000, 1000000};
   std::uint64_t calls = 10000;
   bool audit_pass = true;
+  bool nss_files_pass = true;
   // Modes other than the full run.
   std::optional<std::uint64_t> generate_store;
   std::string instrumented_row;
@@ -48,9 +49,8 @@ struct Options {
 const char* const kUsage =
     "usage: secstore-bench --module=PAM_SECSTORE_SO --pam-cap=PAM_CAP_SO [--work=DIR] [--json=FILE]\n"
     "                      [--user=NAME] [--sizes=1000,100000,1000000] [--calls=N] [--valgrind=PATH]\n"
-    "                      [--strace=PATH]\n"
-    "                      [--no-audit-pass]\n"
-    "       secstore-bench --generate-store=LINES [--user=NAME]   (the store fixture, to stdout)\n";
+    "                      [--strace=PATH] [--no-audit-pass] [--no-nss-files-pass]\n"
+        "       secstore-bench --generate-store=LINES [--user=NAME]   (the store fixture, to stdout)\n";
 
 bool parse_u64(const std::string& s, std::uint64_t& v) {
   if (s.empty() || s.find_first_not_of("0123456789") != std::string::npos) return false;
@@ -73,6 +73,7 @@ bool parse_options(int argc, char** argv, Options& o, std::string& error) {
     else if (key == "--valgrind") o.valgrind = value;
     else if (key == "--strace") o.strace = value;
     else if (key == "--no-audit-pass") o.audit_pass = false;
+    else if (key == "--no-nss-files-pass") o.nss_files_pass = false;
     else if (key == "--calls" && parse_u64(value, n) && n > 0) o.calls = n;
     else if (key == "--generate-store" && parse_u64(value, n)) o.generate_store = n;
     else if (key == "--instrumented-row") o.instrumented_row = value;
@@ -106,6 +107,7 @@ std::string store_path(const Options& o, std::uint64_t lines) {
 std::string empty_store_path(const Options& o) { return o.work + "/store-empty.store"; }
 std::string conf_path(const Options& o) { return o.work + "/secstore.conf"; }
 std::string pam_cap_conf_path(const Options& o) { return o.work + "/capability.conf"; }
+std::string nsswitch_files_path(const Options& o) { return o.work + "/nsswitch-files.conf"; }
 std::string confdir(const Options& o) { return o.work + "/pam.d"; }
 std::string size_row_name(std::uint64_t lines) { return "secstore-" + std::to_string(lines); }
 
@@ -299,6 +301,22 @@ int run_all(const Options& o, const std::string& command) {
           MeasuredRow{p.row.name, p.what, p.baseline, run_pam_row(p.row, confdir(o), o.user)});
     }
     set_audit_enabled(false);
+  }
+
+  if (o.nss_files_pass) {
+    if (!write_file(nsswitch_files_path(o), "passwd: files\ngroup: files\nshadow: files\n", error)) {
+      std::cerr << "secstore-bench: " << error << "\n";
+      return 2;
+    }
+    for (auto p : plans) {
+      if (p.row.name != "permit-session" && p.row.name != size_row_name(o.sizes.front()) &&
+          p.row.name != "secstore-empty" && p.row.name != "permit-setcred" && p.row.name != "pam_cap")
+        continue;
+      progress("timing " + p.row.name + " with NSS from files only");
+      p.row.nsswitch_override = nsswitch_files_path(o);
+      report.rows_nss_files.push_back(
+          MeasuredRow{p.row.name, p.what, p.baseline, run_pam_row(p.row, confdir(o), o.user)});
+    }
   }
 
   const SessionIdentity who{false, subject->user, {subject->group}};

@@ -2,7 +2,9 @@
 
 #include <security/pam_appl.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <sys/capability.h>
+#include <sys/mount.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <valgrind/callgrind.h>
@@ -115,6 +117,24 @@ bool warm_up(pam_handle_t* h, const PamRow& row, std::uint64_t calls, std::strin
   return true;
 }
 
+// Only ever called in the forked child: the mount namespace it creates dies
+// with it, and nothing propagates back (the tree is made private first).
+bool use_private_nsswitch(const std::string& file, std::string& error) {
+  if (unshare(CLONE_NEWNS) != 0) {
+    error = std::string("unshare(CLONE_NEWNS): ") + std::strerror(errno);
+    return false;
+  }
+  if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
+    error = std::string("making / private in the child's namespace: ") + std::strerror(errno);
+    return false;
+  }
+  if (mount(file.c_str(), "/etc/nsswitch.conf", nullptr, MS_BIND, nullptr) != 0) {
+    error = "bind-mounting " + file + " over /etc/nsswitch.conf: " + std::strerror(errno);
+    return false;
+  }
+  return true;
+}
+
 // What the child sends back through the pipe: plain bytes, no pointers.
 struct WireResult {
   int ok = 0;
@@ -125,6 +145,10 @@ struct WireResult {
 WireResult measure(const PamRow& row, const std::string& confdir, const std::string& user) {
   WireResult wire;
   std::string error;
+  if (!row.nsswitch_override.empty() && !use_private_nsswitch(row.nsswitch_override, error)) {
+    std::strncpy(wire.error, error.c_str(), sizeof wire.error - 1);
+    return wire;
+  }
   PamHandle h = start(row, confdir, user, error);
   std::vector<std::uint64_t> samples;
   if (h && warm_up(h.get(), row, row.warmup_calls, error)) {

@@ -28,6 +28,10 @@ struct PamRow {
   // SECSTORE_ROLES (SPEC §4.6): proof that the store was read and the
   // session resolved, not just that some scope matched.
   std::string expected_roles;
+  // When set, the child first unshares its mount namespace and bind-mounts
+  // this file over /etc/nsswitch.conf (private to the child; the host's file
+  // is untouched), to show how much of a login is the name service.
+  std::string nsswitch_override;
   std::uint64_t warmup_calls = 1000;
   std::uint64_t max_calls = 10000;
   // Large stores: stop after `min_calls` once this many seconds have passed.

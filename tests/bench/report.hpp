@@ -47,6 +47,7 @@ struct BenchReport {
   std::string command;
   std::vector<MeasuredRow> rows;             // audit write stubbed out
   std::vector<MeasuredRow> rows_with_audit;  // libpam's real audit_open
+  std::vector<MeasuredRow> rows_nss_files;   // audit stubbed, NSS "files" only
   std::vector<SizeRow> sizes;                // first one is the reference size
   std::vector<ParseThroughput> parses;
   std::vector<std::pair<std::uint64_t, PathCheckThroughput>> path_checks;  // by store lines
