@@ -120,7 +120,23 @@ Outcome<SessionPlan> Config::plan(const SessionFacts& facts) const {
 std::vector<Diagnostic> Config::lint() const {
   std::vector<Diagnostic> warnings;
   for (const SecurityScope& scope : data_->scopes) {
-    if (!scope.capabilities_text || !may_apply_to_root(scope)) continue;
+    if (!scope.capabilities_text && !scope.chroot && scope.supplemental_groups.empty()) {
+      warnings.push_back(make_warning(
+          scope.where, "this Security scope changes nothing for the sessions it matches: it has "
+                       "no capabilities, chroot or supplemental_groups"));
+      continue;
+    }
+    if (!scope.capabilities_text) continue;
+    const CapabilitySets& caps = scope.capabilities;
+    if (auto both = (caps.ambient | caps.inheritable) & caps.bounding_drop) {
+      std::string names;
+      for (const auto& n : capability_names(both)) names += (names.empty() ? "" : ", ") + n;
+      warnings.push_back(make_warning(
+          scope.capabilities_text->where,
+          "this capability text both grants and drops from the bounding set: " + names +
+              "; programs that change uid lose it for good"));
+    }
+    if (!may_apply_to_root(scope)) continue;
     const std::string lost = example_lost_capability(scope.capabilities);
     std::string message =
         scope.user ? "this scope gives capabilities to root's sessions"

@@ -248,6 +248,23 @@ TEST(ConfLint, ExampleCapabilityIsOneRootWouldLose) {
   EXPECT_THAT(warnings[0].message, HasSubstr("cap_sys_admin"));
 }
 
+TEST(ConfLint, ScopeThatChangesNothingIsAWarning) {
+  Config conf = conf_of("Security {\n  user = alice\n}\n\nSecurity \"g\" { supplemental_groups = audio }\n");
+  auto warnings = conf.lint();
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_EQ(warnings[0].str(), "test.conf:1:1: warning: this Security scope changes nothing for the "
+                               "sessions it matches: it has no capabilities, chroot or "
+                               "supplemental_groups");
+}
+
+TEST(ConfLint, CapabilityGrantedAndDroppedIsAWarning) {
+  Config conf = conf_of("Security {\n  user = nobody\n  capabilities = \"^cap_net_raw,!cap_net_raw,!cap_sys_admin\"\n}\n");
+  auto warnings = conf.lint();
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_EQ(warnings[0].where.line, 3u);
+  EXPECT_THAT(warnings[0].message, HasSubstr(": cap_net_raw;"));
+}
+
 TEST(ConfLint, NothingToSayAboutAHarmlessFile) {
   EXPECT_THAT(conf_of("Security { user = nobody\n capabilities = \"cap_net_raw+ep\" }\n").lint(),
               IsEmpty());
