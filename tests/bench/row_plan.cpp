@@ -1,0 +1,71 @@
+#include "row_plan.hpp"
+
+#include "store_generator.hpp"
+
+namespace secstore::bench {
+
+std::vector<RowPlan> plan_rows(const Options& o) {
+  std::vector<RowPlan> plans;
+  auto add = [&](std::string name, std::string service, PamOperation op, GrantCheck check, std::string what,
+                 std::string baseline) {
+    RowPlan p;
+    p.row.name = std::move(name);
+    p.row.service_text = std::move(service);
+    p.row.operation = op;
+    p.row.grant_check = check;
+    p.row.max_calls = o.calls;
+    p.row.min_calls = o.calls;
+    p.row.warmup_calls = o.calls / 10;
+    p.what = std::move(what);
+    p.baseline = std::move(baseline);
+    plans.push_back(std::move(p));
+    return &plans.back();
+  };
+  add("permit-session", "session required pam_permit.so\n", PamOperation::OpenAndCloseSession, GrantCheck::None,
+      "pam_permit; open+close", "");
+  for (const std::uint64_t lines : o.sizes) {
+    RowPlan* p = add(size_row_name(lines),
+                     "session required pam_permit.so\nsession required " + o.module + " store=" +
+                         store_path(o, lines) + " conf=" + conf_path(o) + "\n",
+                     PamOperation::OpenAndCloseSession, GrantCheck::InheritableRaised,
+                     "pam_permit + pam_secstore, " + std::to_string(lines) + "-line store; open+close",
+                     "permit-session");
+    for (const auto& role : session_role_names())
+      p->row.expected_roles += (p->row.expected_roles.empty() ? "" : ",") + role;
+    // Each open parses the whole store (today): bound the time, not the calls.
+    if (lines >= 1000000) {
+      p->row.warmup_calls = 1;
+      p->row.min_calls = 10;
+      p->row.time_budget_s = 45;
+    } else if (lines >= 100000) {
+      p->row.warmup_calls = 5;
+      p->row.min_calls = 50;
+      p->row.time_budget_s = 20;
+    } else if (lines >= 10000) {
+      p->row.min_calls = 500;
+      p->row.time_budget_s = 20;
+    }
+  }
+  // The module with nothing to parse: what an open costs besides reading the
+  // store (configuration, NSS, capabilities, log), i.e. the floor a compiled
+  // store index could approach. The user selector still grants the capability.
+  add("secstore-empty",
+      "session required pam_permit.so\nsession required " + o.module + " store=" + empty_store_path(o) +
+          " conf=" + conf_path(o) + "\n",
+      PamOperation::OpenAndCloseSession, GrantCheck::InheritableRaised,
+      "pam_permit + pam_secstore, empty store; open+close", "permit-session");
+  add("permit-setcred", "auth required pam_permit.so\n", PamOperation::EstablishAndDeleteCred, GrantCheck::None,
+      "pam_permit; setcred establish+delete", "");
+  add("pam_cap",
+      "auth required pam_permit.so\nauth optional " + o.pam_cap + " config=" + pam_cap_conf_path(o) + "\n",
+      PamOperation::EstablishAndDeleteCred, GrantCheck::InheritableRaised,
+      "pam_permit + pam_cap (as Debian's profile: no options); setcred establish+delete", "permit-setcred");
+  add("pam_cap-defer",
+      "auth required pam_permit.so\nauth optional " + o.pam_cap + " config=" + pam_cap_conf_path(o) +
+          " keepcaps defer\n",
+      PamOperation::EstablishAndDeleteCred, GrantCheck::None,
+      "pam_permit + pam_cap keepcaps defer (IAB applied at pam_end); setcred establish+delete", "permit-setcred");
+  return plans;
+}
+
+}  // namespace secstore::bench
