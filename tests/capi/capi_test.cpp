@@ -319,7 +319,16 @@ int main(void) {
 }
 )";
   std::string build = std::string(SECSTORE_BUILD_DIR);
-  std::string cmd = "cc -std=c99 -Wall -Wextra -pedantic -Werror -I" SECSTORE_SOURCE_DIR
+  // A sanitizer build of the library needs its runtime in the program too.
+#if defined(__SANITIZE_ADDRESS__)
+  const char* sanitize = " -fsanitize=address,undefined";
+#elif defined(__SANITIZE_THREAD__)
+  const char* sanitize = " -fsanitize=thread";
+#else
+  const char* sanitize = "";
+#endif
+  std::string cmd = std::string("cc") + sanitize +
+                    " -std=c99 -Wall -Wextra -pedantic -Werror -I" SECSTORE_SOURCE_DIR
                     "/lib/include -o " + dir + "/prog " + dir + "/prog.c -L" + build +
                     " -lsecstore -Wl,-rpath," + build + " && " + dir + "/prog";
   int rc = std::system(cmd.c_str());
