@@ -136,6 +136,12 @@ class Lexer {
         if (at_end() || peek() == '\n') continue;  // reported as not closed
         c = peek();
       }
+      // A NUL would cut the value short where it reaches a C API (a chroot
+      // path, a user name); no control character belongs in a value.
+      if ((static_cast<unsigned char>(c) < 0x20 && c != '\t') || c == 0x7f) {
+        fail(line_, column_, "unexpected control character in a string");
+        return token;
+      }
       token.text += c;
       advance();
     }

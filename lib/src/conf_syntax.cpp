@@ -115,8 +115,15 @@ class Parser {
       return;
     }
     take();
+    // Only one level is meaningful (Security at top level); the bound keeps
+    // a hostile "a { a { a { ..." from exhausting the stack.
+    if (++depth_ > kMaxScopeDepth) {
+      fail(open, "scopes nest deeper than " + std::to_string(kMaxScopeDepth) + " levels");
+      return;
+    }
     node.kind = ConfNode::Kind::Scope;
     body(node.children, &open);
+    --depth_;
     if (!error_) nodes.push_back(std::move(node));
   }
 
@@ -154,7 +161,9 @@ class Parser {
 
   std::vector<ConfToken> tokens_;
   const std::string& file_;
+  static constexpr unsigned kMaxScopeDepth = 16;
   std::size_t pos_ = 0;
+  unsigned depth_ = 0;
   std::optional<Diagnostic> error_;
 };
 

@@ -189,6 +189,20 @@ TEST(ConfSyntax, ScopesDoNotNestInsideSecurity) {
   EXPECT_THAT(first_error(conf), HasSubstr("test.conf:2:3"));
 }
 
+TEST(ConfSyntax, ControlCharactersInStringsAreRefused) {
+  auto conf = parse_conf(std::string("Security {\n  chroot = \"/srv\0/x\"\n}\n", 34));
+  ASSERT_FALSE(conf.ok());
+  EXPECT_THAT(first_error(conf), HasSubstr("test.conf:2:17: error: unexpected control character"));
+}
+
+TEST(ConfSyntax, DeepNestingIsAnErrorNotACrash) {
+  std::string text;
+  for (int i = 0; i < 100000; ++i) text += "a{";
+  auto conf = parse_conf(text);
+  ASSERT_FALSE(conf.ok());
+  EXPECT_THAT(first_error(conf), HasSubstr("nest deeper"));
+}
+
 TEST(ConfSyntax, EveryUnknownOptionIsReported) {
   auto conf = parse_conf("Security {\n  foo = 1\n  bar = 2\n}\n");
   ASSERT_FALSE(conf.ok());
