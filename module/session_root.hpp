@@ -1,6 +1,11 @@
 // The session's root directory (secstore.conf `chroot`): checked before
 // anything changes, entered so that it can still be left again if a later
 // step of the session fails.
+//
+// The chroot happens in the login program's process at session open, as
+// pam_chroot's does: session modules listed after pam_secstore run inside the
+// new root, and the user's shell must exist there. With `chroot`, list
+// pam_secstore last in the session stack.
 #pragma once
 
 #include <optional>
