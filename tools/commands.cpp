@@ -16,6 +16,8 @@ constexpr Command kCommands[] = {
      "show a session's roles, permissions and capabilities, and why", run_explain},
     {"can", "can     [--store F] (--user U [--groups g1,g2] | --anonymous) PERM [--path P]",
      "exit 0 if the session holds PERM (at path P), 1 if not", run_can},
+    {"apply", "apply   [--store F] SCRIPT|-",
+     "run store statements from SCRIPT (- for stdin) as one transaction", run_apply},
     {"dump", "dump    [--store F]", "print the store in canonical form", run_dump},
     {"import-pam-cap", "import-pam-cap FILE",
      "print a pam_cap capability.conf as secstore.conf Security scopes", run_import_pam_cap},

@@ -1,0 +1,96 @@
+// `secstore apply [--store F] SCRIPT|-`: runs Security.store statements
+// against the store as one transaction (apply_script_to_store_file: lock,
+// re-read, validate the whole, atomic replace). On any error the store is
+// left as it was.
+#include <pwd.h>
+#include <unistd.h>
+
+#include <iostream>
+#include <iterator>
+#include <vector>
+
+#include "commands.hpp"
+#include "loading.hpp"
+#include "options.hpp"
+#include "secstore/file.hpp"
+#include "secstore/store_file.hpp"
+
+namespace secstore::cli {
+namespace {
+
+constexpr OptionSpec kOptions[] = {{"store", true}, {"help", false}};
+
+// The Unix user a locked role's principal is compared with: the REAL uid,
+// so a setuid wrapper cannot make one user act as another.
+std::string invoking_user() {
+  uid_t uid = ::getuid();
+  std::vector<char> buffer(4096);
+  for (;;) {
+    struct passwd pw {};
+    struct passwd* found = nullptr;
+    int rc = ::getpwuid_r(uid, &pw, buffer.data(), buffer.size(), &found);
+    if (rc == ERANGE) {
+      buffer.resize(buffer.size() * 2);
+      continue;
+    }
+    if (rc == 0 && found != nullptr) return found->pw_name;
+    return std::to_string(uid);
+  }
+}
+
+struct Script {
+  std::optional<std::string> text;
+  std::string name;
+  std::vector<Diagnostic> errors;
+};
+
+Script read_script(const std::string& argument) {
+  if (argument == "-") {
+    std::string text(std::istreambuf_iterator<char>(std::cin), {});
+    if (std::cin.bad())
+      return {std::nullopt, "<stdin>",
+              {make_error(Location{"<stdin>", 0, 0}, "cannot read standard input")}};
+    return {std::move(text), "<stdin>", {}};
+  }
+  auto file = read_config_file(argument, kCommandSafety);
+  if (!file.value) return {std::nullopt, argument, file.diagnostics};
+  return {std::move(file.value->text), argument, {}};
+}
+
+// Errors located at a line are about what the files say (exit 1); errors
+// about a file as a whole are I/O: lock, read, write, rename (exit 2).
+int exit_code_for(const std::vector<Diagnostic>& diagnostics) {
+  for (const auto& d : diagnostics)
+    if (d.severity == Severity::Error && d.where.line == 0) return kExitUsage;
+  return kExitNo;
+}
+
+}  // namespace
+
+int run_apply(const Args& args, const Io& io) {
+  auto parsed = parse_options(args, kOptions);
+  if (!parsed.options) return usage_error(io, parsed.error);
+  const auto& opts = *parsed.options;
+  if (opts.has("help")) {
+    io.out << usage_text(io.command);
+    return kExitOk;
+  }
+  const auto& positionals = opts.positionals();
+  if (positionals.empty()) return usage_error(io, "a script file (or - for standard input) is required");
+  if (positionals.size() > 1) return usage_error(io, "unexpected argument \"" + positionals[1] + "\"");
+
+  Script script = read_script(positionals.front());
+  if (!script.text) {
+    print_errors(io.err, script.errors);
+    return kExitUsage;
+  }
+  std::string store_path = opts.value("store").value_or(SECSTORE_DEFAULT_STORE);
+  auto applied = apply_script_to_store_file(store_path, *script.text, script.name, invoking_user(),
+                                            ::getuid() == 0, kCommandSafety);
+  print_diagnostics(io.err, applied.diagnostics);
+  if (!applied.value) return exit_code_for(applied.diagnostics);
+  io.out << store_path << (applied.value->changed ? ": updated\n" : ": unchanged, the script changes nothing\n");
+  return kExitOk;
+}
+
+}  // namespace secstore::cli
