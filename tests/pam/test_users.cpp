@@ -1,7 +1,9 @@
 #include "test_users.hpp"
 
+#include <fcntl.h>
 #include <grp.h>
 #include <gtest/gtest.h>
+#include <sys/file.h>
 #include <pwd.h>
 #include <unistd.h>
 
@@ -25,6 +27,11 @@ class TestUsers : public ::testing::Environment {
  public:
   void SetUp() override {
     if (::geteuid() != 0) return;
+    // Two runs at once (engineers sharing a machine, make -j) would delete
+    // each other's users: the second waits for the first.
+    lock_fd_ = ::open("/run/lock/secstore-pam-tests.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (lock_fd_ < 0) lock_fd_ = ::open("/tmp/secstore-pam-tests.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (lock_fd_ >= 0) ::flock(lock_fd_, LOCK_EX);
     remove_all();  // left over from an interrupted run
     bool ok = run(std::string("groupadd --system ") + kOpsGroup) == 0 &&
               run(std::string("groupadd --system ") + kExtraGroup) == 0 &&
@@ -38,7 +45,12 @@ class TestUsers : public ::testing::Environment {
   }
   void TearDown() override {
     if (::geteuid() == 0) remove_all();
+    if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the lock
+    lock_fd_ = -1;
   }
+
+ private:
+  int lock_fd_ = -1;
 };
 
 [[maybe_unused]] const auto* const registered = ::testing::AddGlobalTestEnvironment(new TestUsers);
