@@ -68,6 +68,29 @@ ProcessState deserialize(std::istringstream& in) {
   return s;
 }
 
+// The capability sets of a program run through /bin/sh, as the user's
+// login shell would run it: the masks /proc/self/status shows, in
+// serialize()'s order (no groups, no marker).
+std::string shell_capabilities() {
+  FILE* p = ::popen("/bin/sh -c 'grep ^Cap /proc/self/status'", "r");
+  if (p == nullptr) return "";
+  std::string inh, prm, eff, bnd, amb;
+  char line[256];
+  while (std::fgets(line, sizeof line, p) != nullptr) {
+    std::string l(line);
+    auto value = l.substr(l.find(':') + 1);
+    value.erase(0, value.find_first_not_of(" \t"));
+    value.erase(value.find_last_not_of(" \t\n") + 1);
+    if (l.rfind("CapInh", 0) == 0) inh = value;
+    if (l.rfind("CapPrm", 0) == 0) prm = value;
+    if (l.rfind("CapEff", 0) == 0) eff = value;
+    if (l.rfind("CapBnd", 0) == 0) bnd = value;
+    if (l.rfind("CapAmb", 0) == 0) amb = value;
+  }
+  ::pclose(p);
+  return inh + " " + prm + " " + eff + " " + amb + " " + bnd + " -1 0 0";
+}
+
 // Runs in the child: one line per fact, "key value...".
 std::string run_scenario(const PamScenario& sc) {
   std::ostringstream out;
@@ -100,6 +123,7 @@ std::string run_scenario(const PamScenario& sc) {
     }
     pam_end(pamh, PAM_SUCCESS | PAM_DATA_SILENT);
     out << "after_end " << serialize(read_state()) << "\n";
+    out << "shell " << shell_capabilities() << "\n";
   } else {
     pam_end(pamh, last);
   }
@@ -142,6 +166,7 @@ PamOutcome run_pam(const PamScenario& scenario, const std::string& syslog_path) 
     else if (key == "before") outcome.before = deserialize(in);
     else if (key == "after_open") outcome.after_open = deserialize(in);
     else if (key == "after_end") outcome.after_end = deserialize(in);
+    else if (key == "shell") outcome.shell = deserialize(in);
     else if (key == "env") outcome.env.push_back(line.substr(4));
     else if (key == "error") outcome.child_error += line;
   }

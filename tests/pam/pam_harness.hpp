@@ -41,6 +41,9 @@ struct PamOutcome {
   ProcessState before;           // just before pam_open_session
   ProcessState after_open;
   std::optional<ProcessState> after_end;  // after setuid + pam_end(SILENT)
+  // What a program the user then runs sees: CapInh/CapPrm/CapEff/CapBnd/CapAmb
+  // from /proc/self/status of `sh -c grep` started after pam_end(SILENT).
+  std::optional<ProcessState> shell;
   std::vector<SyslogLine> lines;          // everything libpam and the module logged
   std::string child_error;                // the child could not run the scenario
 };

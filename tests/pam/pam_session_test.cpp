@@ -101,6 +101,11 @@ TEST_F(RealPam, AnOperatorsShellGetsTheAmbientCapability) {
   EXPECT_EQ(o.after_end->ambient, bit(CAP_NET_BIND_SERVICE)) << describe(*o.after_end);
   EXPECT_EQ(o.after_end->inheritable, bit(CAP_NET_BIND_SERVICE) | bit(CAP_NET_RAW));
   EXPECT_EQ(o.after_end->keepcaps, 0);
+  // And what the user's programs see: permitted and effective through ambient.
+  ASSERT_TRUE(o.shell);
+  EXPECT_EQ(o.shell->ambient, bit(CAP_NET_BIND_SERVICE)) << describe(*o.shell);
+  EXPECT_EQ(o.shell->effective, bit(CAP_NET_BIND_SERVICE)) << describe(*o.shell);
+  EXPECT_EQ(o.shell->permitted, bit(CAP_NET_BIND_SERVICE)) << describe(*o.shell);
   ASSERT_EQ(o.lines.size(), 1u) << all_lines(o);
   EXPECT_EQ(o.lines[0].level, LOG_INFO);
   EXPECT_THAT(o.lines[0].text,
@@ -116,6 +121,9 @@ TEST_F(RealPam, AUserOutsideTheGroupsGetsOnlyItsOwnScope) {
   EXPECT_EQ(o.after_open.bounding | bit(CAP_SYS_MODULE), o.before.bounding);
   ASSERT_TRUE(o.after_end);
   EXPECT_EQ(o.after_end->ambient, 0u);
+  ASSERT_TRUE(o.shell);
+  EXPECT_EQ(o.shell->effective, 0u) << describe(*o.shell);
+  EXPECT_EQ(o.shell->bounding & bit(CAP_SYS_MODULE), 0u) << "the drop reaches bob's programs";
 }
 
 TEST_F(RealPam, ASessionWithNoUserIsAnonymous) {
