@@ -21,6 +21,7 @@ mode=${1:---debs}
 from=${2:-$here/../../build/deb}
 timeout_s=${VM_TIMEOUT:-1200}
 accel=${VM_ACCEL:-tcg,thread=multi}
+cpu=${VM_CPU:-max}  # with VM_ACCEL=kvm (not what CI has), VM_CPU=host
 
 if [ "$(id -u)" != 0 ]; then
   echo "vm-check: needs root (chroot, file capabilities in the image)" >&2
@@ -61,7 +62,7 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); p
 rm -f "$work/serial.sock" "$work/console.log"
 boot_start=$(date +%s)
 timeout --kill-after=10 "$timeout_s" qemu-system-x86_64 \
-  -accel "$accel" -machine q35 -cpu max -m 1024 -smp 2 \
+  -accel "$accel" -machine q35 -cpu "$cpu" -m 1024 -smp 2 \
   -nographic -no-reboot -monitor none \
   -kernel "$work/vmlinuz" -initrd "$work/initrd.img" \
   -append "root=/dev/vda rw console=ttyS0 panic=-1 quiet" \
@@ -75,7 +76,7 @@ qemu_pid=$!
 ssh_to() {  # user command...
   local user=$1
   shift
-  ssh -F /dev/null -i "$work/id_test" -p "$port" -o BatchMode=yes -o ConnectTimeout=10 \
+  timeout 120 ssh -F /dev/null -i "$work/id_test" -p "$port" -o BatchMode=yes -o ConnectTimeout=10 \
     -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR \
     "$user@127.0.0.1" "$@"
 }
@@ -95,7 +96,7 @@ cells=$work/cells-host.txt
 : >"$cells"
 declare -A scenario_of=([alice]=named [bob]=group [root]=root)
 status=0
-if wait_for_flag ready-ours-plain 600; then
+if wait_for_flag ready-ours-plain 900; then
   echo "vm-check: guest up, sshd answering after $(($(date +%s) - boot_start)) s"
   for phase in ours-plain ours-shell pam_cap-plain pam_cap-shell; do
     impl=${phase%-*}
@@ -103,7 +104,7 @@ if wait_for_flag ready-ours-plain 600; then
     [ "${phase#*-}" = shell ] && program=ssh+shell
     wait_for_flag "ready-$phase" 600 || { status=1; break; }
     for user in alice bob root; do
-      line=$(timeout 60 ssh_to "$user" ". $probe" </dev/null 2>&1 | grep -oE 'PROBE .* END' || true)
+      line=$(ssh_to "$user" ". $probe" </dev/null 2>&1 | grep -oE 'PROBE .* END' || true)
       echo "CELL $impl ${scenario_of[$user]} $program ${line:-REFUSED no probe line}" >>"$cells"
     done
     if [ "$program" = ssh ]; then
@@ -112,18 +113,21 @@ if wait_for_flag ready-ours-plain 600; then
         echo "CELL $impl ${scenario_of[$user]} console-login ${rest/#FAILED/REFUSED}" >>"$cells"
       done
     fi
-    ssh_to alice "touch /run/secstore-test/done-$phase" </dev/null
+    ssh_to alice "touch /run/secstore-test/done-$phase" </dev/null || { status=1; break; }
   done
   wait_for_flag finished 300 || status=1
   ssh_to alice "cat /var/lib/secstore-test/cells.txt" </dev/null >"$work/cells-guest.txt" || status=1
   ssh_to alice "cat /var/lib/secstore-test/getcap.txt /var/lib/secstore-test/driver.log" </dev/null \
     >"$work/guest-notes.txt" 2>&1 || true
-  baseline=$(ssh_to alice "awk '/^CapBnd:/ { print \$2 }' /proc/1/status" </dev/null)
+  baseline=$(ssh_to alice "awk '/^CapBnd:/ { print \$2 }' /proc/1/status" </dev/null) || status=1
+  ssh_to alice "touch /run/secstore-test/collected" </dev/null || true
 else
   status=1
 fi
 
 # ------------------------------------------------------------ power-off
+# A guest that completed powers itself off; one that did not is stopped.
+if [ "$status" != 0 ] && kill -0 "$qemu_pid" 2>/dev/null; then kill "$qemu_pid"; fi
 if [ -n "$qemu_pid" ]; then
   wait "$qemu_pid" || true
   qemu_pid=""

@@ -38,7 +38,7 @@ CONF
 
 install -m 0755 "$here/files/vm-driver.sh" "$root/usr/local/share/secstore-test/"
 install -m 0644 "$here/files/secstore-test.service" "$here/files/secstore-test-watchdog.service" \
-  "$root/etc/systemd/system/"
+  "$here/files/secstore-svc-probe@.service" "$root/etc/systemd/system/"
 in_root systemctl enable systemd-networkd.service ssh.service secstore-test.service \
   secstore-test-watchdog.service >/dev/null 2>&1
 # Nothing here needs the network to be "online"; do not wait for it.

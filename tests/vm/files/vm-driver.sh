@@ -8,7 +8,8 @@
 #      caps of a systemd service with PAMName= and User=, then says
 #      "ready-PHASE" and waits for the host's "done-PHASE" (ssh and serial
 #      console logins happen from the host meanwhile);
-#   3. powers the guest off. A watchdog unit powers it off anyway.
+#   3. says "finished", waits for the host's "collected" (at most 5 min)
+#      and powers the guest off. A watchdog unit powers it off anyway.
 set -u
 flags=/run/secstore-test
 out=/var/lib/secstore-test
@@ -30,8 +31,8 @@ mount --bind "$(readlink -f /dev/log)" /srv/guest/dev/log
 ln -sf pts/ptmx /srv/guest/dev/ptmx
 
 # The full matrix with pam_cap beside it ran in the chroot already; here
-# every cell costs seconds under TCG, so ours only.
-CELLS_IMPLS=ours "$share/cells.sh" >"$out/cells.txt" 2>"$out/cells.err"
+# every cell costs seconds under TCG, so ours only, through three programs.
+CELLS_IMPLS=ours CELLS_PROGRAMS="su-l runuser-u login" "$share/cells.sh" >"$out/cells.txt" 2>"$out/cells.err"
 echo "driver: chroot matrix done $(date +%T)"
 
 install -m 0644 "$share/Security.store" "$share/secstore.conf" "$share/capability-test.conf" /etc/security/
@@ -67,9 +68,13 @@ for phase in ours-plain ours-shell pam_cap-plain pam_cap-shell; do
   for user in alice bob root; do usermod -s "$shell" "$user"; done
   if [ "$shell" = /bin/bash ]; then
     for user in alice bob root; do
-      line=$(timeout 60 systemd-run --quiet --wait --pipe --collect -p PAMName=secstore-svc \
-        -p User="$user" /bin/bash -c ". $share/probe.sh" </dev/null 2>&1 | grep -oE 'PROBE .* END')
-      echo "CELL $impl $(scenario_of "$user") systemd-svc ${line:-REFUSED no probe line}" >>"$out/cells.txt"
+      rm -f "$out/svc-$user.txt"
+      timeout 60 systemctl start "secstore-svc-probe@$user.service"
+      line=$(grep -oE 'PROBE .* END' "$out/svc-$user.txt" 2>/dev/null)
+      if [ -z "$line" ]; then
+        line="REFUSED $(systemctl status --no-pager -n 3 "secstore-svc-probe@$user.service" 2>&1 | tail -n 1)"
+      fi
+      echo "CELL $impl $(scenario_of "$user") systemd-svc $line" >>"$out/cells.txt"
     done
   fi
   echo "driver: ready-$phase $(date +%T)"
@@ -79,5 +84,7 @@ done
 
 echo "driver: finished $(date +%T)"
 touch "$flags/finished"
-sleep 2
+# The host reads the results over ssh, then says "collected".
+for _ in $(seq 300); do [ -e "$flags/collected" ] && break; sleep 1; done
+echo "driver: powering off $(date +%T)"
 systemctl poweroff
