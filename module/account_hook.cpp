@@ -23,7 +23,8 @@ int acct_mgmt(pam_handle_t* pamh, int /*flags*/, int argc, const char** argv) {
   const PamSession& s = std::get<PamSession>(resolved);
   if (auto denied = check_requirements(s.store, s.session, *parsed.args)) return fail(*denied);
   if (parsed.args->debug)
-    log_line(pamh, LOG_DEBUG, "account allowed for " + summarize_session(s.session));
+    log_line(pamh, LOG_DEBUG, "account allowed for " + summarize_session(s.session) + ": " +
+                                  explain_decision(s.session));
   return PAM_SUCCESS;
 }
 

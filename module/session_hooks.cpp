@@ -25,6 +25,9 @@ int open_session(pam_handle_t* pamh, int /*flags*/, int argc, const char** argv,
   auto resolved = resolve_pam_session(args, read_pam_identity(pamh));
   if (auto* failure = std::get_if<Failure>(&resolved)) return fail(*failure);
   const PamSession& s = std::get<PamSession>(resolved);
+  if (args.debug)
+    log_line(pamh, LOG_DEBUG, "resolved " + summarize_session(s.session) + ": " +
+                                  explain_decision(s.session));
   if (auto denied = check_requirements(s.store, s.session, args)) return fail(*denied);
 
   // The environment first: pam_putenv can fail, and after the bounding set

@@ -28,4 +28,19 @@ std::string summarize_session(const ResolvedSession& session) {
   return out;
 }
 
+std::string explain_decision(const ResolvedSession& session) {
+  std::string out = "global permissions ";
+  auto names = names_of(session.global);
+  if (names.empty()) out += "none";
+  for (size_t i = 0; i < names.size(); ++i) out += (i ? "," : "") + names[i];
+  out += "; scopes ";
+  if (session.plan.matched.empty()) out += "none";
+  for (size_t i = 0; i < session.plan.matched.size(); ++i) {
+    const auto& scope = session.plan.matched[i];
+    out += (i ? ", " : "") + (scope.name.empty() ? std::string("(unnamed)") : "\"" + scope.name + "\"") +
+           " (" + scope.where.file + ":" + std::to_string(scope.where.line) + ")";
+  }
+  return out;
+}
+
 }  // namespace secstore::module

@@ -11,4 +11,9 @@ namespace secstore::module {
 // bounding drop cap_y; chroot /srv; groups ops)` — empty parts left out.
 std::string summarize_session(const ResolvedSession& session);
 
+// For `debug`: the session's global permissions and the scopes that made its
+// plan, e.g. `global permissions CONTROL_SERVER,VIEW_SERVER; scopes "ops"
+// (/etc/security/secstore.conf:3)`.
+std::string explain_decision(const ResolvedSession& session);
+
 }  // namespace secstore::module

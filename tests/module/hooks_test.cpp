@@ -407,5 +407,15 @@ TEST_F(ModuleHooks, DebugAddsDebugLinesOnly) {
   EXPECT_THAT(line.text, StartsWith("account allowed for user \"root\""));
 }
 
+TEST_F(ModuleHooks, DebugAtOpenExplainsTheDecisionBeforeTheOutcome) {
+  pam_.set_user("root");
+  EXPECT_EQ(open({"debug"}), PAM_SUCCESS);
+  ASSERT_EQ(pam_.lines.size(), 2u);
+  EXPECT_EQ(pam_.lines[0].priority, LOG_DEBUG);
+  EXPECT_THAT(pam_.lines[0].text, HasSubstr("global permissions CONTROL_SERVER"));
+  EXPECT_THAT(pam_.lines[0].text, HasSubstr("scopes \"admin\" (" + conf_ + ":2)"));
+  EXPECT_EQ(pam_.lines[1].priority, LOG_INFO);
+}
+
 }  // namespace
 }  // namespace secstore::module
