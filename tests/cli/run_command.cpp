@@ -1,6 +1,7 @@
 #include "run_command.hpp"
 
 #include <fcntl.h>
+#include <grp.h>
 #include <poll.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -67,7 +68,7 @@ void drain(Pipe& out_pipe, Pipe& err_pipe, std::string& out, std::string& err) {
 
 }  // namespace
 
-CommandResult run_secstore(const std::vector<std::string>& args) {
+CommandResult run_secstore(const std::vector<std::string>& args, const RunOptions& options) {
   std::string binary = std::string(SECSTORE_BUILD_DIR) + "/secstore";
   std::vector<char*> argv;
   argv.push_back(binary.data());
@@ -79,10 +80,12 @@ CommandResult run_secstore(const std::vector<std::string>& args) {
   pid_t pid = ::fork();
   if (pid < 0) throw std::runtime_error("fork failed");
   if (pid == 0) {
-    int devnull = ::open("/dev/null", O_RDONLY);
-    if (devnull < 0 || ::dup2(devnull, 0) < 0 || ::dup2(out_pipe.write_end(), 1) < 0 ||
+    int input = ::open(options.stdin_path.c_str(), O_RDONLY);
+    if (input < 0 || ::dup2(input, 0) < 0 || ::dup2(out_pipe.write_end(), 1) < 0 ||
         ::dup2(err_pipe.write_end(), 2) < 0)
       ::_exit(127);
+    if (options.gid && (::setgroups(0, nullptr) != 0 || ::setgid(*options.gid) != 0)) ::_exit(126);
+    if (options.uid && ::setuid(*options.uid) != 0) ::_exit(126);
     ::execv(binary.c_str(), argv.data());
     ::_exit(127);
   }

@@ -4,6 +4,7 @@
 
 #include <sys/types.h>
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,8 +17,14 @@ struct CommandResult {
   std::string err;
 };
 
+struct RunOptions {
+  std::string stdin_path = "/dev/null";  // the file standard input reads
+  std::optional<uid_t> uid;              // run as this user (and its gid) instead
+  std::optional<gid_t> gid;
+};
+
 // SECSTORE_BUILD_DIR/secstore ARGS...
-CommandResult run_secstore(const std::vector<std::string>& args);
+CommandResult run_secstore(const std::vector<std::string>& args, const RunOptions& options = {});
 
 // A fresh directory under $TMPDIR, removed with everything in it.
 class TempDir {

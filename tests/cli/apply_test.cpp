@@ -1,0 +1,155 @@
+// `secstore apply`: a script runs as one transaction; errors leave the
+// store byte for byte as it was; locked roles are refused to other users;
+// concurrent runs of the command lose no edit.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <pwd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "run_command.hpp"
+
+namespace secstore_test {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
+
+constexpr const char* kStore =
+    "# hand-written\n"
+    "set \"A\" permissions [AUTHENTICATE]\n"
+    "set roles for user \"alice\" [\"A\"]\n";
+
+class Apply : public ::testing::Test {
+ protected:
+  TempDir dir;  // declared first: `store` is written into it
+  std::string store = dir.write("Security.store", kStore);
+};
+
+TEST_F(Apply, ScriptFileChangesTheStore) {
+  auto script = dir.write("edit.script",
+                          "set \"B\" permissions [VIEW_SESSION]\n"
+                          "set roles for user \"alice\" [\"A\", \"B\"]\n");
+  auto r = run_secstore({"apply", "--store", store, script});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, store + ": updated\n");
+  EXPECT_EQ(r.err, "");
+  auto can = run_secstore({"can", "--store", store, "--user", "alice", "--groups", "", "VIEW_SESSION"});
+  EXPECT_EQ(can.exit_code, 0);
+  // The written file is the canonical dump.
+  EXPECT_EQ(read_text(store), run_secstore({"dump", "--store", store}).out);
+}
+
+TEST_F(Apply, StandardInputWithDash) {
+  auto input = dir.write("stdin.txt", "isolate path \"secret\"\n");
+  RunOptions from_file;
+  from_file.stdin_path = input;
+  auto r = run_secstore({"apply", "--store", store, "-"}, from_file);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(read_text(store), HasSubstr("isolate path \"secret\"\n"));
+}
+
+TEST_F(Apply, ErrorInTheScriptLeavesTheStoreUntouched) {
+  auto script = dir.write("bad.script",
+                          "set \"B\" permissions [VIEW_SESSION]\n"
+                          "set \"B\" permissions [READ_TOPIC]\n");
+  auto r = run_secstore({"apply", "--store", store, script});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.out, "");
+  EXPECT_THAT(r.err, StartsWith(script + ":2:22: error: "));
+  EXPECT_EQ(read_text(store), kStore);
+}
+
+TEST_F(Apply, IncludeCycleMadeByTheScriptIsRefused) {
+  auto script = dir.write("cycle.script",
+                          "set \"A\" includes [\"B\"]\n"
+                          "set \"B\" includes [\"A\"]\n");
+  auto r = run_secstore({"apply", "--store", store, script});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, StartsWith(script + ":"));
+  EXPECT_EQ(read_text(store), kStore);
+}
+
+TEST_F(Apply, ScriptThatChangesNothingDoesNotRewrite) {
+  auto script = dir.write("same.script", "set \"A\" permissions [AUTHENTICATE]\n");
+  auto r = run_secstore({"apply", "--store", store, script});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("unchanged"));
+  EXPECT_EQ(read_text(store), kStore);
+}
+
+TEST_F(Apply, MissingScriptOrUnwritableStoreIsAnIoError) {
+  auto r = run_secstore({"apply", "--store", store, dir.path() + "/absent.script"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("cannot open the file"));
+  auto script = dir.write("ok.script", "isolate path \"a\"\n");
+  auto nowhere = run_secstore({"apply", "--store", dir.path() + "/no/such/dir/Security.store", script});
+  EXPECT_EQ(nowhere.exit_code, 2);
+}
+
+TEST_F(Apply, UsageErrors) {
+  EXPECT_EQ(run_secstore({"apply", "--store", store}).exit_code, 2);
+  EXPECT_EQ(run_secstore({"apply", "--store", store, "a", "b"}).exit_code, 2);
+}
+
+TEST_F(Apply, LockedRoleIsRefusedToAnotherUser) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to run the command as another user";
+  struct passwd* nobody = ::getpwnam("nobody");
+  if (nobody == nullptr) GTEST_SKIP() << "no user nobody";
+  auto locked = dir.write("Security.store",
+                          "set \"A\" permissions [AUTHENTICATE]\n"
+                          "set role \"A\" locked by principal \"root\"\n");
+  // nobody must be able to read the store and take the lock to get as far
+  // as the role check.
+  ASSERT_EQ(::chmod(dir.path().c_str(), 0755), 0);
+  dir.write("Security.store.lock", "", 0666);
+  auto script = dir.write("edit.script", "set \"A\" permissions [CONTROL_SERVER]\n");
+  auto before = read_text(locked);
+  RunOptions as_nobody;
+  as_nobody.uid = nobody->pw_uid;
+  as_nobody.gid = nobody->pw_gid;
+  auto r = run_secstore({"apply", "--store", locked, script}, as_nobody);
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_THAT(r.err, StartsWith(script + ":1:"));
+  EXPECT_THAT(r.err, HasSubstr("root"));
+  EXPECT_EQ(read_text(locked), before);
+  // root may change it.
+  auto as_root = run_secstore({"apply", "--store", locked, script});
+  EXPECT_EQ(as_root.exit_code, 0) << as_root.err;
+}
+
+// Several `secstore apply` processes at once: every edit survives.
+TEST_F(Apply, ConcurrentCommandsLoseNoEdit) {
+  constexpr int kWriters = 4, kEdits = 15;
+  std::vector<pid_t> children;
+  for (int w = 0; w < kWriters; ++w) {
+    pid_t pid = ::fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      int failures = 0;
+      for (int e = 0; e < kEdits; ++e) {
+        auto script = dir.write("w" + std::to_string(w) + "e" + std::to_string(e) + ".script",
+                                "set \"w" + std::to_string(w) + "e" + std::to_string(e) +
+                                    "\" permissions [VIEW_SERVER]\n");
+        if (run_secstore({"apply", "--store", store, script}).exit_code != 0) ++failures;
+      }
+      ::_exit(failures == 0 ? 0 : 1);
+    }
+    children.push_back(pid);
+  }
+  for (pid_t pid : children) {
+    int status = 0;
+    ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  }
+  auto text = read_text(store);
+  for (int w = 0; w < kWriters; ++w)
+    for (int e = 0; e < kEdits; ++e)
+      EXPECT_THAT(text, HasSubstr("set \"w" + std::to_string(w) + "e" + std::to_string(e) +
+                                  "\" permissions [VIEW_SERVER]\n"));
+  EXPECT_THAT(text, HasSubstr("set roles for user \"alice\" [\"A\"]\n"));
+}
+
+}  // namespace
+}  // namespace secstore_test
