@@ -17,7 +17,8 @@ void apply_text(std::string_view text, std::uint8_t file_index, const std::strin
   std::vector<detail::ParseError> errors;
   detail::Statement statement;
   std::uint32_t line_number = 0;
-  std::size_t start = 0;
+  // Editors on other systems may start the file with a UTF-8 byte order mark.
+  std::size_t start = text.starts_with("\xEF\xBB\xBF") ? 3 : 0;
   while (start < text.size()) {
     std::size_t end = text.find('\n', start);
     if (end == std::string_view::npos) end = text.size();

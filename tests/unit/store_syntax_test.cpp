@@ -188,6 +188,12 @@ TEST(StoreSyntax, WindowsLineEndingsAreAccepted) {
   EXPECT_EQ(global_names(s, {"A"}), Names({"AUTHENTICATE"}));
 }
 
+TEST(StoreSyntax, ByteOrderMarkAtTheStartIsSkipped) {
+  Store s = must_parse("\xEF\xBB\xBFset \"A\" permissions [AUTHENTICATE]\n");
+  EXPECT_EQ(global_names(s, {"A"}), Names({"AUTHENTICATE"}));
+  EXPECT_NE(first_error("set \"A\" permissions []\n\xEF\xBB\xBFisolate path \"p\"\n"), "");
+}
+
 TEST(StoreSyntax, LastLineWithoutNewlineIsRead) {
   Store s = must_parse("set \"A\" permissions [AUTHENTICATE]");
   EXPECT_EQ(global_names(s, {"A"}), Names({"AUTHENTICATE"}));
