@@ -26,7 +26,7 @@ struct DirCloser {
 };
 using DirHandle = std::unique_ptr<DIR, DirCloser>;
 
-// The name a file is known by for cycle detection: symlinks and "..".
+// The name a file is known by for cycle detection: symlinks and ".."
 // resolved, so two spellings of one file are one file.
 std::string identity_of(const std::string& path) {
   char buf[PATH_MAX];
