@@ -288,20 +288,14 @@ man:
 		lexgrog $$m >/dev/null || { echo "$$m: lexgrog cannot read NAME"; exit 1; }; \
 	done; echo "man pages: $(words $(MANPAGES)) clean"
 
-# The packages are built from a copy of the tree in build/deb-src (so
-# dpkg-buildpackage's clean never touches build/), and copied to build/deb/.
-# The build runs `make check` (dh_auto_test); DEB_BUILD_OPTIONS=nocheck skips
-# it. lintian must report no error or warning; LINTIAN= skips the run.
+# The packages are built from a private copy of the tree under build/ (so
+# dpkg-buildpackage's clean never touches build/, and two runs at once do not
+# collide) and published in build/deb/ (see debian/build-debs). The build runs
+# `make check` (dh_auto_test); DEB_BUILD_OPTIONS=nocheck skips it. lintian
+# must report no error or warning; LINTIAN= skips the run.
 LINTIAN ?= lintian
-DEB_SRC := $(B)/deb-src/$(PACKAGE)-$(VERSION)
 deb:
-	rm -rf $(B)/deb-src $(B)/deb
-	mkdir -p $(DEB_SRC) $(B)/deb
-	tar -c --exclude-vcs --exclude='./build' --exclude='./build-*' -f - . | tar -x -C $(DEB_SRC) -f -
-	cd $(DEB_SRC) && dpkg-buildpackage -us -uc -b
-	cp $(B)/deb-src/*.deb $(B)/deb/
-	$(if $(LINTIAN),$(LINTIAN) --pedantic -I -E --fail-on error$(comma)warning $(B)/deb-src/*.changes)
-	@ls -1 $(B)/deb/
+	debian/build-debs $(B) $(B)/deb '$(LINTIAN)'
 
 # ---------------------------------------------------------------- shell wrapper
 # secstore-shell (shell/): the login-shell wrapper for sshd sessions, which
@@ -348,4 +342,4 @@ clean:
 
 # Only the .d beside each object: build/ also holds chroots (etc/rc2.d,
 # usr/sbin/invoke-rc.d) and the package build's own copy (deb-src).
--include $(wildcard $(patsubst %.o,%.d,$(shell find $(B) -path $(B)/deb-src -prune -o -name '*.o' -type f -print 2>/dev/null)))
+-include $(wildcard $(patsubst %.o,%.d,$(shell find $(B) -path '$(B)/deb-src*' -prune -o -name '*.o' -type f -print 2>/dev/null)))
