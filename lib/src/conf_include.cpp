@@ -7,8 +7,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <climits>
-#include <cstdlib>
 #include <cstring>
 #include <memory>
 
@@ -26,12 +24,16 @@ struct DirCloser {
 };
 using DirHandle = std::unique_ptr<DIR, DirCloser>;
 
-// The name a file is known by for cycle detection: symlinks and ".."
-// resolved, so two spellings of one file are one file.
+// What a file is known by for cycle detection: its device and inode, so two
+// spellings of one file (symlinks, "..") are one file. A name that is not on
+// disk (Config::parse of text) is known by its name.
+std::string identity_of(const struct stat& st) {
+  return std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino);
+}
 std::string identity_of(const std::string& path) {
-  char buf[PATH_MAX];
-  if (::realpath(path.c_str(), buf) != nullptr) return buf;
-  return path;
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0) return identity_of(st);
+  return "name:" + path;
 }
 
 class Expander {
@@ -41,11 +43,11 @@ class Expander {
   Outcome<ConfTree> from_file(const std::string& path) {
     auto read = read_config_file(path, safety_);
     if (!read.ok()) return fail_with(std::move(read.diagnostics));
-    return finish(expand_text(read.value->text, path));
+    return finish(expand_text(read.value->text, path, identity_of(path)));
   }
 
   Outcome<ConfTree> from_text(std::string_view text, const std::string& file_name) {
-    return finish(expand_text(text, file_name));
+    return finish(expand_text(text, file_name, identity_of(file_name)));
   }
 
  private:
@@ -71,7 +73,8 @@ class Expander {
 
   // Parses one file's text and expands its includes; the file is on the
   // include stack while its includes are read.
-  std::vector<ConfNode> expand_text(std::string_view text, const std::string& file) {
+  std::vector<ConfNode> expand_text(std::string_view text, const std::string& file,
+                                    const std::string& identity) {
     // An unsafe file that was allowed (FileSafety{false}) is not reported
     // here: callers that care re-check files_read(), as `secstore check` does.
     files_.push_back(file);
@@ -80,9 +83,11 @@ class Expander {
       for (auto& d : parsed.diagnostics) diagnostics_.push_back(std::move(d));
       return {};
     }
-    stack_.push_back(identity_of(file));
+    stack_.push_back(identity);
+    stack_names_.push_back(file);
     std::vector<ConfNode> out = expand_nodes(std::move(*parsed.value), directory_of(file));
     stack_.pop_back();
+    stack_names_.pop_back();
     return out;
   }
 
@@ -124,16 +129,17 @@ class Expander {
     if (S_ISDIR(st.st_mode))
       include_directory(target, path, out);
     else
-      include_file(target, path, out);
+      include_file(target, path, identity_of(st), out);
   }
 
-  void include_file(const ConfItem& target, const std::string& path, std::vector<ConfNode>& out) {
-    const std::string id = identity_of(path);
+  void include_file(const ConfItem& target, const std::string& path, const std::string& id,
+                    std::vector<ConfNode>& out) {
     auto on_stack = std::find(stack_.begin(), stack_.end(), id);
     if (on_stack != stack_.end()) {
       std::string chain;
-      for (auto it = on_stack; it != stack_.end(); ++it) chain += *it + " includes ";
-      chain += id;
+      for (auto it = on_stack; it != stack_.end(); ++it)
+        chain += stack_names_[static_cast<std::size_t>(it - stack_.begin())] + " includes ";
+      chain += path;
       diagnostics_.push_back(make_error(target.where, "include cycle: " + chain));
       return;
     }
@@ -144,7 +150,7 @@ class Expander {
                                                             "\" (" + path + "): " + d.message));
       return;
     }
-    auto nodes = expand_text(read.value->text, path);
+    auto nodes = expand_text(read.value->text, path, id);
     for (auto& n : nodes) out.push_back(std::move(n));
   }
 
@@ -208,12 +214,17 @@ class Expander {
     for (const auto& name : names) {
       if (failed()) return;
       ConfItem entry_target{target.text + "/" + name, target.quoted, target.where};
-      include_file(entry_target, resolve_against(path, name), out);
+      const std::string entry = resolve_against(path, name);
+      struct stat entry_st {};
+      // A name that vanished meanwhile is reported by the read that follows.
+      std::string id = ::stat(entry.c_str(), &entry_st) == 0 ? identity_of(entry_st) : entry;
+      include_file(entry_target, entry, id, out);
     }
   }
 
   const FileSafety& safety_;
-  std::vector<std::string> stack_;  // identities of the files being read
+  std::vector<std::string> stack_;        // identities of the files being read
+  std::vector<std::string> stack_names_;  // the same files, as named
   std::vector<std::string> files_;
   std::vector<Diagnostic> diagnostics_;
 };

@@ -93,6 +93,16 @@ TEST(ConfInclude, FileIncludingItselfIsACycle) {
   EXPECT_THAT(first_error(conf), HasSubstr("include cycle"));
 }
 
+TEST(ConfInclude, CycleThroughASymlinkIsAnError) {
+  ConfTempDir dir;
+  dir.write("a.conf", "include \"other/link.conf\"\n");
+  dir.mkdir("other");
+  ASSERT_EQ(::symlink((dir / "a.conf").c_str(), (dir / "other/link.conf").c_str()), 0);
+  auto conf = Config::load(dir / "a.conf", test_safety());
+  ASSERT_FALSE(conf.ok());
+  EXPECT_THAT(first_error(conf), HasSubstr("a.conf:1:9: error: include cycle"));
+}
+
 TEST(ConfInclude, CycleThroughADirectoryIsAnError) {
   ConfTempDir dir;
   dir.write("d/loop.conf", "include \"../main.conf\"\n");
