@@ -89,26 +89,32 @@ std::optional<Failure> check_capability_change(const CapabilityChange& change, c
   return std::nullopt;
 }
 
-SavedCapabilities::SavedCapabilities(CapState caps, IabState iab, int keepcaps)
-    : caps_(std::move(caps)), iab_(std::move(iab)), keepcaps_(keepcaps) {}
+SavedCapabilities::SavedCapabilities(CapState caps, CapMask touched, CapMask ambient, int keepcaps)
+    : caps_(std::move(caps)), touched_(touched), ambient_(ambient), keepcaps_(keepcaps) {}
 
-std::optional<SavedCapabilities> SavedCapabilities::capture(Failure& failure) {
+std::optional<SavedCapabilities> SavedCapabilities::capture(Failure& failure, CapMask touched) {
   CapState caps(cap_get_proc());
   if (!caps) {
     failure = system_failure("cannot read this process's capabilities", errno);
     return std::nullopt;
   }
-  IabState iab(cap_iab_get_proc());
-  if (!iab) {
-    failure = system_failure("cannot read this process's ambient and bounding sets", errno);
-    return std::nullopt;
+  CapMask ambient = 0;
+  const unsigned bits = max_bits();
+  for (unsigned cap = 0; cap < bits; ++cap) {
+    if (!has_bit(touched, cap)) continue;
+    int have = cap_get_ambient(static_cast<cap_value_t>(cap));
+    if (have < 0) {
+      failure = system_failure("cannot read this process's ambient set", errno);
+      return std::nullopt;
+    }
+    if (have == 1) ambient |= CapMask{1} << cap;
   }
   int keepcaps = prctl(PR_GET_KEEPCAPS, 0, 0, 0, 0);
   if (keepcaps < 0) {
     failure = system_failure("cannot read this process's keep-capabilities flag", errno);
     return std::nullopt;
   }
-  return SavedCapabilities(std::move(caps), std::move(iab), keepcaps);
+  return SavedCapabilities(std::move(caps), touched, ambient, keepcaps);
 }
 
 void SavedCapabilities::restore() const {
@@ -116,10 +122,11 @@ void SavedCapabilities::restore() const {
   cap_set_proc(caps_.get());
   const unsigned bits = max_bits();
   for (unsigned cap = 0; cap < bits; ++cap) {
+    if (!has_bit(touched_, cap)) continue;
     auto value = static_cast<cap_value_t>(cap);
-    cap_flag_value_t want = cap_iab_get_vector(iab_.get(), CAP_IAB_AMB, value);
+    const bool want = has_bit(ambient_, cap);
     int have = cap_get_ambient(value);
-    if (have >= 0 && (have == 1) != (want == CAP_SET)) cap_set_ambient(value, want);
+    if (have >= 0 && (have == 1) != want) cap_set_ambient(value, want ? CAP_SET : CAP_CLEAR);
   }
   prctl(PR_SET_KEEPCAPS, keepcaps_, 0, 0, 0);
 }

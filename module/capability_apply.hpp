@@ -42,19 +42,24 @@ CapabilityChange capability_change_for(const SessionPlan& plan, CapMask all);
 // bounding set. `current` is cap_get_proc().
 std::optional<Failure> check_capability_change(const CapabilityChange& change, cap_t current);
 
-// The caps, IAB and keep-caps flag of this process, to put back on failure.
+// The caps, the ambient state of the capabilities a change touches, and the
+// keep-caps flag of this process, to put back on failure. Only `touched`
+// capabilities are probed (one prctl each): reading the whole IAB costs a
+// prctl per capability the kernel knows (~80 per open).
 class SavedCapabilities {
  public:
   // nullopt with `failure` set when libcap cannot read the state.
-  static std::optional<SavedCapabilities> capture(Failure& failure);
-  // Best effort: puts permitted/effective/inheritable, ambient and keep-caps
-  // back. The bounding set cannot be restored, so it is changed last.
+  static std::optional<SavedCapabilities> capture(Failure& failure, CapMask touched);
+  // Best effort: puts permitted/effective/inheritable, the touched ambient
+  // bits and keep-caps back. The bounding set cannot be restored, so it is
+  // changed last.
   void restore() const;
 
  private:
-  SavedCapabilities(CapState caps, IabState iab, int keepcaps);
+  SavedCapabilities(CapState caps, CapMask touched, CapMask ambient, int keepcaps);
   CapState caps_;
-  IabState iab_;
+  CapMask touched_;
+  CapMask ambient_;  // of the touched capabilities, which were ambient
   int keepcaps_;
 };
 

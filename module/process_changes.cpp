@@ -42,7 +42,10 @@ std::optional<Failure> SystemProcessChanges::apply_session_plan(pam_handle_t* pa
   }
 
   Failure failure{FailureKind::System, ""};
-  auto saved = SavedCapabilities::capture(failure);
+  // Only the capabilities the change raises can have their ambient state
+  // disturbed (lowering inheritable clears ambient); bounding drops are
+  // never undone.
+  auto saved = SavedCapabilities::capture(failure, change.inheritable_raise);
   if (!saved) return failure;
 
   bool deferred = false;

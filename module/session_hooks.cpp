@@ -50,10 +50,12 @@ int close_session(pam_handle_t* pamh, int /*flags*/, int argc, const char** argv
     log_failure(pamh, *parsed.failure);
     return session_codes().code_for(parsed.failure->kind);
   }
-  const PamIdentity who = read_pam_identity(pamh);
   // Capabilities granted at open stay with the processes that got them; there
-  // is nothing to undo here, only to record.
-  log_line(pamh, parsed.args->debug ? LOG_DEBUG : LOG_INFO,
+  // is nothing to undo here, only to record, and only with `debug`: the open
+  // line already says who got what, and each syslog line is a socket connect.
+  if (!parsed.args->debug) return PAM_SUCCESS;
+  const PamIdentity who = read_pam_identity(pamh);
+  log_line(pamh, LOG_DEBUG,
            "session closed for " + (who.user.empty() ? std::string("a session with no user")
                                                      : "user \"" + who.user + "\""));
   return PAM_SUCCESS;

@@ -37,7 +37,7 @@ std::variant<PamSession, Failure> resolve_pam_session(const ModuleArgs& args,
   SessionRequest request;
   request.anonymous = anonymous;
   request.user = who.user;
-  auto resolved = resolve_session(*store.value, *conf.value, request);
+  auto resolved = resolve_session(*store.value, *conf.value, request, user);
   if (!resolved.ok()) {
     const Diagnostic* d = resolved.first_error();
     return Failure{FailureKind::Config,

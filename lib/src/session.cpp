@@ -15,15 +15,21 @@ Outcome<ResolvedSession> failure(std::string message) {
 
 Outcome<ResolvedSession> resolve_session(const Store& store, const Config& conf,
                                          const SessionRequest& request) {
+  // Even an anonymous session's uid is looked up: root exclusivity (SPEC §3)
+  // must hold for root whatever `anonymous=` says.
+  std::optional<UserInfo> account;
+  if (!request.user.empty()) account = lookup_user(request.user);
+  return resolve_session(store, conf, request, account);
+}
+
+Outcome<ResolvedSession> resolve_session(const Store& store, const Config& conf,
+                                         const SessionRequest& request,
+                                         const std::optional<UserInfo>& account) {
   ResolvedSession session;
   SessionFacts& facts = session.facts;
   facts.anonymous = request.anonymous;
   facts.user = request.user;
 
-  // Even an anonymous session's uid is looked up: root exclusivity (SPEC §3)
-  // must hold for root whatever `anonymous=` says.
-  std::optional<UserInfo> account;
-  if (!request.user.empty()) account = lookup_user(request.user);
   if (account) facts.uid = account->uid;
 
   if (!request.anonymous) {

@@ -189,21 +189,65 @@ PathPermissions Store::path_permissions(const RoleSet& roles, std::string_view p
   // state only changes at levels with a node; EXPOSE_BRANCH in the state in
   // force at any level above the last is held at the path too.
   const bool default_above = depth > 1 && (found == 0 || nodes[0].level > 0);
-  for (auto id : roles.ids) {
-    if (id >= d.default_of.size()) continue;
-    PathPermissions state = d.default_of[id];
-    std::uint32_t exposed = default_above ? state.bits & kExpose : 0;
-    for (std::size_t i = 0; i < found; ++i) {
-      const detail::PathNode& node = d.nodes[nodes[i].node];
-      if (const auto* a = detail::assignment_of(node, id))
-        state = a->permissions;
-      else if (node.isolated)
-        state = PathPermissions{};
-      if (nodes[i].level + 1 < depth) exposed |= state.bits & kExpose;
+  const auto& ids = roles.ids;
+  if (!std::is_sorted(ids.begin(), ids.end())) {
+    // Not a RoleSet this store made; answer it role by role.
+    for (auto id : ids) {
+      if (id >= d.default_of.size()) continue;
+      PathPermissions state = d.default_of[id];
+      std::uint32_t exposed = default_above ? state.bits & kExpose : 0;
+      for (std::size_t i = 0; i < found; ++i) {
+        const detail::PathNode& node = d.nodes[nodes[i].node];
+        if (const auto* a = detail::assignment_of(node, id))
+          state = a->permissions;
+        else if (node.isolated)
+          state = PathPermissions{};
+        if (nodes[i].level + 1 < depth) exposed |= state.bits & kExpose;
+      }
+      result |= state;
+      result.bits |= exposed;
     }
-    result |= state;
-    result.bits |= exposed;
+    return result;
   }
+
+  // Node by node, every role at once: both the session's roles and a node's
+  // assignments are sorted by role id, so one merge pass per node finds them.
+  constexpr std::size_t kInlineRoles = 64;
+  std::uint32_t inline_states[kInlineRoles];
+  std::vector<std::uint32_t> heap_states;
+  std::uint32_t* state = inline_states;
+  if (ids.size() > kInlineRoles) {
+    heap_states.resize(ids.size());
+    state = heap_states.data();
+  }
+  std::uint32_t exposed = 0;
+  for (std::size_t k = 0; k < ids.size(); ++k) {
+    state[k] = ids[k] < d.default_of.size() ? d.default_of[ids[k]].bits : 0;
+    if (default_above) exposed |= state[k] & kExpose;
+  }
+  for (std::size_t i = 0; i < found; ++i) {
+    const detail::PathNode& node = d.nodes[nodes[i].node];
+    const auto& list = node.assignments;
+    std::size_t at = 0;
+    for (std::size_t k = 0; k < ids.size(); ++k) {
+      const std::uint32_t id = ids[k];
+      if (list.size() - at > 8)
+        at = static_cast<std::size_t>(
+            std::lower_bound(list.begin() + static_cast<std::ptrdiff_t>(at), list.end(), id,
+                             [](const detail::RoleAssignment& a, std::uint32_t r) { return a.role < r; }) -
+            list.begin());
+      else
+        while (at < list.size() && list[at].role < id) ++at;
+      if (at < list.size() && list[at].role == id)
+        state[k] = list[at].permissions.bits;
+      else if (node.isolated)
+        state[k] = 0;
+    }
+    if (nodes[i].level + 1 < depth)
+      for (std::size_t k = 0; k < ids.size(); ++k) exposed |= state[k] & kExpose;
+  }
+  for (std::size_t k = 0; k < ids.size(); ++k) result.bits |= state[k];
+  result.bits |= exposed;
   return result;
 }
 

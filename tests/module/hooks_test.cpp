@@ -390,12 +390,21 @@ TEST_F(ModuleHooks, AuthenticateIgnoresTheStack) {
   EXPECT_TRUE(pam_.lines.empty());
 }
 
-TEST_F(ModuleHooks, CloseLogsOneInfoLine) {
+// The open line already says who got what; close logs only with `debug`
+// (one syslog connect per login instead of two).
+TEST_F(ModuleHooks, CloseIsSilentWithoutDebug) {
   pam_.set_user("root");
   auto v = argv({});
   EXPECT_EQ(close_session(pam_.handle(), 0, static_cast<int>(v.size()), v.data()), PAM_SUCCESS);
+  EXPECT_TRUE(pam_.lines.empty());
+}
+
+TEST_F(ModuleHooks, CloseLogsOneDebugLineWithDebug) {
+  pam_.set_user("root");
+  auto v = argv({"debug"});
+  EXPECT_EQ(close_session(pam_.handle(), 0, static_cast<int>(v.size()), v.data()), PAM_SUCCESS);
   auto line = single(pam_.lines);
-  EXPECT_EQ(line.priority, LOG_INFO);
+  EXPECT_EQ(line.priority, LOG_DEBUG);
   EXPECT_EQ(line.text, "session closed for user \"root\"");
 }
 

@@ -9,6 +9,7 @@
 
 #include "secstore/conf.hpp"
 #include "secstore/diagnostic.hpp"
+#include "secstore/nss.hpp"
 #include "secstore/permissions.hpp"
 #include "secstore/store.hpp"
 
@@ -34,5 +35,13 @@ struct ResolvedSession {
 // Errors: a named user unknown to NSS (without `groups`), a plan error.
 Outcome<ResolvedSession> resolve_session(const Store& store, const Config& conf,
                                          const SessionRequest& request);
+
+// The same, for a caller that has already asked NSS about request.user
+// (the module does, to decide `anonymous=`): `account` is that answer
+// (nullopt: unknown user) and NSS is not asked again. A user lookup with
+// nss_systemd costs ~120 system calls, too many to make twice per login.
+Outcome<ResolvedSession> resolve_session(const Store& store, const Config& conf,
+                                         const SessionRequest& request,
+                                         const std::optional<UserInfo>& account);
 
 }  // namespace secstore
