@@ -14,12 +14,6 @@ namespace {
 
 constexpr OptionSpec kOptions[] = {{"help", false}};
 
-bool needs_host_users(const PamCapFile& file) {
-  // Only per-user expansion and root detection read NSS; a file whose
-  // rules name only users needs none of it, but enumerating is cheap.
-  return !file.rules.empty();
-}
-
 }  // namespace
 
 int run_import_pam_cap(const Args& args, const Io& io) {
@@ -43,8 +37,9 @@ int run_import_pam_cap(const Args& args, const Io& io) {
   auto rules = parse_pam_cap_conf(file.value->text, path);
   print_diagnostics(io.err, rules.diagnostics);
   if (!rules.value) return kExitNo;
-  auto users = needs_host_users(*rules.value) ? enumerate_host_users() : std::vector<HostUser>{};
-  auto imported = import_pam_cap(*rules.value, path, users);
+  // This host's users: for rules written out per user, and to spot scopes
+  // that reach root through a group.
+  auto imported = import_pam_cap(*rules.value, path, enumerate_host_users());
   print_diagnostics(io.err, imported.diagnostics);
   for (const auto& d : imported.diagnostics)
     if (d.severity == Severity::Error) return kExitNo;

@@ -65,7 +65,8 @@ SECSTORE_API void secstore_store_free(secstore_store *store);
  * with `groups` NULL, the user must exist on this system (NSS) and its
  * groups come from there; with `groups` a NULL-terminated array of group
  * names, that array is the user's whole group membership (an empty array:
- * no groups) and the user need not exist. Returns NULL on error (NULL store,
+ * no groups) and the user need not exist. `groups` is ignored for anonymous
+ * sessions, which have no groups. Returns NULL on error (NULL store,
  * unknown user, ...) with *error set. Free with secstore_session_free(). */
 SECSTORE_API secstore_session *secstore_session_new(const secstore_store *store,
                                                     const char *user,
