@@ -77,9 +77,15 @@ class PathIndex {
     std::uint64_t hash = 0;
     std::uint32_t node = kNoNode;
   };
-  static std::size_t spread(std::uint64_t h) { return static_cast<std::size_t>(h ^ (h >> 29)); }
+  // Fibonacci hashing: the slot comes from the product's high bits, which
+  // depend on every bit of the hash (FNV's low bits cluster for paths that
+  // differ only near their end).
+  std::size_t slot_of(std::uint64_t h) const {
+    return static_cast<std::size_t>((h * 0x9E3779B97F4A7C15ull) >> shift_);
+  }
   std::vector<Slot> slots_;
   std::size_t mask_ = 0;
+  unsigned shift_ = 64;
 };
 
 struct StoreData {

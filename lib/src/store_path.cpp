@@ -32,9 +32,11 @@ void PathIndex::build(const std::vector<PathNode>& nodes) {
   while (capacity < nodes.size() * 2) capacity *= 2;  // load factor <= 0.5
   slots_.assign(capacity, Slot{});
   mask_ = capacity - 1;
+  shift_ = 64;
+  for (std::size_t c = capacity; c > 1; c >>= 1) --shift_;
   for (std::uint32_t n = 0; n < nodes.size(); ++n) {
     const std::uint64_t h = hash(nodes[n].path);
-    std::size_t i = spread(h) & mask_;
+    std::size_t i = slot_of(h);
     while (slots_[i].node != kNoNode) i = (i + 1) & mask_;
     slots_[i] = Slot{h, n};
   }
@@ -43,7 +45,7 @@ void PathIndex::build(const std::vector<PathNode>& nodes) {
 std::uint32_t PathIndex::find(std::uint64_t h, std::string_view path,
                               const std::vector<PathNode>& nodes) const {
   if (slots_.empty()) return kNoNode;
-  for (std::size_t i = spread(h) & mask_;; i = (i + 1) & mask_) {
+  for (std::size_t i = slot_of(h);; i = (i + 1) & mask_) {
     const Slot& s = slots_[i];
     if (s.node == kNoNode) return kNoNode;
     if (s.hash == h && nodes[s.node].path == path) return s.node;
