@@ -152,6 +152,31 @@ TEST(StoreModel, LargeClosuresAreComplete) {
   EXPECT_EQ(s.closure_of({"root"}).ids.size(), 201u);
 }
 
+TEST(StoreModel, ManyRolesAtOnePathAreAllConsidered) {
+  // More roles than the evaluator keeps inline, all assigning one path.
+  std::string text;
+  for (int i = 0; i < 100; ++i) {
+    const std::string role = "r" + std::to_string(1000 + i);
+    text += "set \"" + role + "\" path \"p\" permissions [" + (i == 99 ? "ACQUIRE_LOCK" : "") + "]\n";
+    text += "set \"" + role + "\" default path permissions [READ_TOPIC]\n";
+  }
+  text += "set \"r1050\" path \"p/q\" permissions [UPDATE_TOPIC]\nisolate path \"p/q\"\n";
+  Store s = must_parse(text);
+  std::vector<std::string> all;
+  for (int i = 0; i < 100; ++i) all.push_back("r" + std::to_string(1000 + i));
+  EXPECT_EQ(path_names(s, all, "p"), Names({"ACQUIRE_LOCK"}));
+  EXPECT_EQ(path_names(s, all, "p/q/r"), Names({"UPDATE_TOPIC"}));
+  EXPECT_EQ(path_names(s, all, "elsewhere"), Names({"READ_TOPIC"}));
+}
+
+TEST(StoreModel, ARoleSetInAnyOrderGetsTheSameAnswer) {
+  Store s = must_parse(read_test_file("tests/data/stores/worked-example.store"));
+  RoleSet sorted_set = s.closure_of({"A", "B"});
+  RoleSet reversed{std::vector<std::uint32_t>(sorted_set.ids.rbegin(), sorted_set.ids.rend())};
+  for (const char* path : {"x", "x/y", "x/y/z/w", "iso/in/deep", "q"})
+    EXPECT_EQ(s.path_permissions(reversed, path), s.path_permissions(sorted_set, path)) << path;
+}
+
 TEST(StoreCycles, DirectSelfIncludeIsAnErrorShowingTheCycle) {
   auto out = Store::parse("set \"A\" permissions []\nset \"A\" includes [\"A\"]\n", "s.store");
   EXPECT_FALSE(out.ok());
