@@ -174,10 +174,23 @@ PamCapImport import_pam_cap(const PamCapFile& file, const std::string& source,
   return PamCapImport{writer.text(), std::move(writer.diagnostics())};
 }
 
-std::vector<HostUser> enumerate_host_users() {
+namespace {
+
+// setpwent/endpwent around one pass over the password database.
+class PasswdScan {
+ public:
+  PasswdScan() { setpwent(); }
+  ~PasswdScan() { endpwent(); }
+  PasswdScan(const PasswdScan&) = delete;
+  PasswdScan& operator=(const PasswdScan&) = delete;
+};
+
+// Every name NSS enumerates, sorted and unique (NSS may repeat a user
+// that several sources know).
+std::vector<std::string> all_user_names() {
   std::vector<std::string> names;
   std::vector<char> buffer(16384);
-  setpwent();
+  PasswdScan scan;
   for (;;) {
     struct passwd pw {};
     struct passwd* result = nullptr;
@@ -189,12 +202,18 @@ std::vector<HostUser> enumerate_host_users() {
     if (rc != 0 || result == nullptr) break;
     names.emplace_back(result->pw_name);
   }
-  endpwent();
   std::sort(names.begin(), names.end());
   names.erase(std::unique(names.begin(), names.end()), names.end());
+  return names;
+}
+
+}  // namespace
+
+std::vector<HostUser> enumerate_host_users() {
   std::vector<HostUser> users;
-  for (const auto& n : names)
-    if (auto info = lookup_user(n)) users.push_back({n, static_cast<unsigned>(info->uid), info->group_names});
+  for (const auto& name : all_user_names())
+    if (auto info = lookup_user(name))
+      users.push_back({name, static_cast<unsigned>(info->uid), info->group_names});
   return users;
 }
 
