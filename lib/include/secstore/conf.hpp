@@ -15,6 +15,10 @@
 #include "secstore/diagnostic.hpp"
 #include "secstore/file.hpp"
 
+// The C++ API is exported from libsecstore.so (the rest of the library is
+// built with -fvisibility=hidden; lib/libsecstore.map lists what is public).
+#pragma GCC visibility push(default)
+
 namespace secstore {
 
 namespace detail {
@@ -111,3 +115,5 @@ class Config {
 };
 
 }  // namespace secstore
+
+#pragma GCC visibility pop

@@ -7,6 +7,10 @@
 #include <utility>
 #include <vector>
 
+// The C++ API is exported from libsecstore.so (the rest of the library is
+// built with -fvisibility=hidden; lib/libsecstore.map lists what is public).
+#pragma GCC visibility push(default)
+
 namespace secstore {
 
 struct Location {
@@ -51,3 +55,5 @@ struct Outcome {
 };
 
 }  // namespace secstore
+
+#pragma GCC visibility pop

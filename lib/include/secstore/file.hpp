@@ -7,6 +7,10 @@
 
 #include "secstore/diagnostic.hpp"
 
+// The C++ API is exported from libsecstore.so (the rest of the library is
+// built with -fvisibility=hidden; lib/libsecstore.map lists what is public).
+#pragma GCC visibility push(default)
+
 namespace secstore {
 
 struct FileSafety {
@@ -29,3 +33,5 @@ struct FileContents {
 Outcome<FileContents> read_config_file(const std::string& path, const FileSafety& safety);
 
 }  // namespace secstore
+
+#pragma GCC visibility pop

@@ -8,6 +8,10 @@
 #include <string>
 #include <vector>
 
+// The C++ API is exported from libsecstore.so (the rest of the library is
+// built with -fvisibility=hidden; lib/libsecstore.map lists what is public).
+#pragma GCC visibility push(default)
+
 namespace secstore {
 
 struct UserInfo {
@@ -27,3 +31,5 @@ std::optional<gid_t> lookup_group(const std::string& name_or_gid);
 std::optional<std::string> group_name(gid_t gid);
 
 }  // namespace secstore
+
+#pragma GCC visibility pop

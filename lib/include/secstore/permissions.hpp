@@ -8,6 +8,10 @@
 #include <string_view>
 #include <vector>
 
+// The C++ API is exported from libsecstore.so (the rest of the library is
+// built with -fvisibility=hidden; lib/libsecstore.map lists what is public).
+#pragma GCC visibility push(default)
+
 namespace secstore {
 
 enum class GlobalPermission : std::uint8_t {
@@ -70,3 +74,5 @@ std::vector<std::string> names_of(GlobalPermissions s);
 std::vector<std::string> names_of(PathPermissions s);
 
 }  // namespace secstore
+
+#pragma GCC visibility pop

@@ -3,6 +3,7 @@
 // through here, so they cannot disagree.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -13,6 +14,10 @@
 #include "secstore/permissions.hpp"
 #include "secstore/store.hpp"
 
+// The C++ API is exported from libsecstore.so (the rest of the library is
+// built with -fvisibility=hidden; lib/libsecstore.map lists what is public).
+#pragma GCC visibility push(default)
+
 namespace secstore {
 
 struct SessionRequest {
@@ -21,6 +26,14 @@ struct SessionRequest {
   // When set, the user's whole group membership (`secstore --groups`), and the
   // user need not exist. When unset, a named user must exist in NSS.
   std::optional<std::vector<std::string>> groups;
+};
+
+// A session's roles after closure, as a role source (a parsed Store, or a
+// compiled index: store_index.hpp) gives them.
+struct SessionRoles {
+  RoleSet roles;
+  std::vector<std::string> role_names;  // sorted
+  GlobalPermissions global;
 };
 
 struct ResolvedSession {
@@ -44,4 +57,14 @@ Outcome<ResolvedSession> resolve_session(const Store& store, const Config& conf,
                                          const SessionRequest& request,
                                          const std::optional<UserInfo>& account);
 
+// The same with the roles from another source than a parsed Store (the
+// module's compiled index). `roles_of` returning nullopt fails the
+// resolution; the caller knows why.
+using SessionRoleSource = std::function<std::optional<SessionRoles>(const SessionIdentity&)>;
+Outcome<ResolvedSession> resolve_session(const SessionRoleSource& roles_of, const Config& conf,
+                                         const SessionRequest& request,
+                                         const std::optional<UserInfo>& account);
+
 }  // namespace secstore
+
+#pragma GCC visibility pop

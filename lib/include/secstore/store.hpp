@@ -16,10 +16,15 @@
 #include "secstore/file.hpp"
 #include "secstore/permissions.hpp"
 
+// The C++ API is exported from libsecstore.so (the rest of the library is
+// built with -fvisibility=hidden; lib/libsecstore.map lists what is public).
+#pragma GCC visibility push(default)
+
 namespace secstore {
 
 namespace detail {
 struct StoreData;
+struct StoreAccess;  // the compiled index's writer (store_index_write.cpp)
 }
 
 // Who a session is, as far as the store is concerned (SPEC §2.3, §4.3).
@@ -108,6 +113,7 @@ class Store {
   const std::string& file_name() const;
 
  private:
+  friend struct detail::StoreAccess;
   explicit Store(std::shared_ptr<const detail::StoreData> data);
   std::shared_ptr<const detail::StoreData> data_;
 };
@@ -117,3 +123,5 @@ class Store {
 std::optional<std::string> normalize_path(std::string_view path);
 
 }  // namespace secstore
+
+#pragma GCC visibility pop
