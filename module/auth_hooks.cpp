@@ -21,7 +21,7 @@ int setcred(pam_handle_t* pamh, int flags, int argc, const char** argv, ProcessC
   };
   auto parsed = parse_module_args(argc, argv);
   if (!parsed.args) return fail(*parsed.failure);
-  auto resolved = resolve_pam_session(*parsed.args, read_pam_identity(pamh));
+  auto resolved = resolve_pam_session(*parsed.args, read_pam_identity(pamh), warn_to(pamh));
   if (auto* failure = std::get_if<Failure>(&resolved)) return fail(*failure);
   const PamSession& s = std::get<PamSession>(resolved);
 

@@ -17,8 +17,11 @@ namespace secstore::module {
 std::string describe_session(bool anonymous, const std::string& user);
 
 // nullopt when every requirement holds; otherwise a FailureKind::Denied
-// naming the user and every missing permission.
-std::optional<Failure> check_requirements(const Store& store, const ResolvedSession& session,
+// naming the user and every missing permission. `store` may be null when
+// the session was resolved from the compiled index, which has no paths:
+// then no path permission is held (the module uses the index only without
+// require_path=).
+std::optional<Failure> check_requirements(const Store* store, const ResolvedSession& session,
                                           const ModuleArgs& args);
 
 }  // namespace secstore::module

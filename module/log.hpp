@@ -4,6 +4,7 @@
 
 #include <security/pam_modules.h>
 
+#include <functional>
 #include <string>
 
 #include "failure.hpp"
@@ -13,5 +14,7 @@ namespace secstore::module {
 void log_line(pam_handle_t* pamh, int priority, const std::string& text);
 // Logs the failure's one line at its kind's priority.
 void log_failure(pam_handle_t* pamh, const Failure& failure);
+// A sink that logs each text as one LOG_WARNING line.
+std::function<void(const std::string&)> warn_to(pam_handle_t* pamh);
 
 }  // namespace secstore::module

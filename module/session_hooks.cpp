@@ -22,13 +22,13 @@ int open_session(pam_handle_t* pamh, int /*flags*/, int argc, const char** argv,
   if (!parsed.args) return fail(*parsed.failure);
   const ModuleArgs& args = *parsed.args;
 
-  auto resolved = resolve_pam_session(args, read_pam_identity(pamh));
+  auto resolved = resolve_pam_session(args, read_pam_identity(pamh), warn_to(pamh));
   if (auto* failure = std::get_if<Failure>(&resolved)) return fail(*failure);
   const PamSession& s = std::get<PamSession>(resolved);
   if (args.debug)
     log_line(pamh, LOG_DEBUG, "resolved " + summarize_session(s.session) + ": " +
                                   explain_decision(s.session));
-  if (auto denied = check_requirements(s.store, s.session, args)) return fail(*denied);
+  if (auto denied = check_requirements(s.store ? &*s.store : nullptr, s.session, args)) return fail(*denied);
 
   // The environment first: pam_putenv can fail, and after the bounding set
   // has changed nothing may fail any more.

@@ -2,6 +2,7 @@
 
 #include "anonymous.hpp"
 #include "secstore/nss.hpp"
+#include "secstore/store_index.hpp"
 
 namespace secstore::module {
 namespace {
@@ -10,22 +11,42 @@ Failure config_failure(const Diagnostic* d, const std::string& fallback) {
   return Failure{FailureKind::Config, d != nullptr ? d->str() : fallback};
 }
 
-}  // namespace
-
-std::variant<PamSession, Failure> resolve_pam_session(const ModuleArgs& args,
-                                                      const PamIdentity& who) {
-  const FileSafety safety{true};
-  auto store = Store::load(args.store_path, safety);
+std::variant<Store, Failure> load_store_text(const ModuleArgs& args) {
+  auto store = Store::load(args.store_path, FileSafety{true});
   if (!store.ok())
     return config_failure(store.first_error(), args.store_path + ": error: cannot load the store");
+  return std::move(*store.value);
+}
+
+}  // namespace
+
+std::variant<PamSession, Failure> resolve_pam_session(
+    const ModuleArgs& args, const PamIdentity& who,
+    const std::function<void(const std::string&)>& warn) {
+  const FileSafety safety{true};
+  // The compiled index answers only what a session needs (roles and global
+  // permissions); require_path= needs the paths, so it reads the text.
+  std::optional<StoreIndex> index;
+  if (args.required_paths.empty()) {
+    auto opened = StoreIndex::open(args.store_path);
+    if (!opened.problem.empty()) warn(opened.problem);
+    index = std::move(opened.index);
+  }
+  std::optional<Store> store;
+  if (!index) {
+    auto loaded = load_store_text(args);
+    if (auto* failure = std::get_if<Failure>(&loaded)) return std::move(*failure);
+    store.emplace(std::move(std::get<Store>(loaded)));
+  }
   auto conf = who.service.empty() ? Config::load(args.conf_path, safety)
                                   : Config::load_for_service(args.conf_path, who.service, safety);
   if (!conf.ok())
     return config_failure(conf.first_error(),
                           args.conf_path + ": error: cannot load the configuration");
 
-  // NSS is asked once here: for @group entries in anonymous=, and to tell an
-  // unknown named user apart from a configuration error.
+  // NSS is asked once here: for @group entries in anonymous=, to tell an
+  // unknown named user apart from a configuration error, and for the
+  // session's groups (resolve_session is given the answer).
   std::optional<UserInfo> user;
   if (!who.user.empty()) user = lookup_user(who.user);
   const bool anonymous =
@@ -37,7 +58,23 @@ std::variant<PamSession, Failure> resolve_pam_session(const ModuleArgs& args,
   SessionRequest request;
   request.anonymous = anonymous;
   request.user = who.user;
-  auto resolved = resolve_session(*store.value, *conf.value, request, user);
+  Outcome<ResolvedSession> resolved;
+  if (index) {
+    std::string problem;
+    auto from_index = [&](const SessionIdentity& identity) {
+      return index->session_roles(identity, problem);
+    };
+    resolved = resolve_session(from_index, *conf.value, request, user);
+    if (!problem.empty()) {
+      // Damaged after its header checked out: never answer from it.
+      warn(store_index_path(args.store_path) + ": not used, " + problem +
+           "; reading the store text instead (run `secstore compile`)");
+      auto loaded = load_store_text(args);
+      if (auto* failure = std::get_if<Failure>(&loaded)) return std::move(*failure);
+      store.emplace(std::move(std::get<Store>(loaded)));
+    }
+  }
+  if (store) resolved = resolve_session(*store, *conf.value, request, user);
   if (!resolved.ok()) {
     const Diagnostic* d = resolved.first_error();
     return Failure{FailureKind::Config,
@@ -48,7 +85,7 @@ std::variant<PamSession, Failure> resolve_pam_session(const ModuleArgs& args,
       return Failure{FailureKind::Config,
                      make_error(where, "group \"" + group + "\" does not exist").str()};
   }
-  return PamSession{std::move(*store.value), std::move(*conf.value), std::move(*resolved.value)};
+  return PamSession{std::move(store), std::move(*conf.value), std::move(*resolved.value)};
 }
 
 }  // namespace secstore::module

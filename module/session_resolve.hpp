@@ -2,6 +2,7 @@
 // hook shares (SPEC §4.3, §4.5), each failure a single Failure.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <variant>
@@ -16,15 +17,22 @@
 namespace secstore::module {
 
 struct PamSession {
-  Store store;
+  // The parsed store; unset when the session's roles came from the compiled
+  // index (secstore/store_index.hpp), which is used only when no
+  // require_path= needs the store's paths.
+  std::optional<Store> store;
   Config conf;
   ResolvedSession session;
 };
 
-// Loads the store and the configuration for the service (both must be safe
-// files), decides whether the session is anonymous, resolves it, and checks
-// that every group the configuration names exists.
-std::variant<PamSession, Failure> resolve_pam_session(const ModuleArgs& args,
-                                                      const PamIdentity& who);
+// Loads the store (from its compiled index when one matches it, else the
+// text) and the configuration for the service (both must be safe files),
+// decides whether the session is anonymous, resolves it, and checks that
+// every group the configuration names exists. An index that exists but
+// cannot be used is reported through `warn` (one line), and the text is
+// read instead.
+std::variant<PamSession, Failure> resolve_pam_session(
+    const ModuleArgs& args, const PamIdentity& who,
+    const std::function<void(const std::string&)>& warn);
 
 }  // namespace secstore::module

@@ -19,6 +19,8 @@ constexpr Command kCommands[] = {
     {"apply", "apply   [--store F] SCRIPT|-",
      "run store statements from SCRIPT (- for stdin) as one transaction", run_apply},
     {"dump", "dump    [--store F]", "print the store in canonical form", run_dump},
+    {"compile", "compile [--store F]",
+     "write STORE.idx, the compiled index pam_secstore reads instead of the text", run_compile},
     {"import-pam-cap", "import-pam-cap FILE",
      "print a pam_cap capability.conf as secstore.conf Security scopes", run_import_pam_cap},
 };

@@ -17,6 +17,7 @@ int run_can(const Args& args, const Io& io);
 int run_apply(const Args& args, const Io& io);
 int run_dump(const Args& args, const Io& io);
 int run_import_pam_cap(const Args& args, const Io& io);
+int run_compile(const Args& args, const Io& io);
 
 struct Command {
   std::string_view name;

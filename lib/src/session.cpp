@@ -25,6 +25,19 @@ Outcome<ResolvedSession> resolve_session(const Store& store, const Config& conf,
 Outcome<ResolvedSession> resolve_session(const Store& store, const Config& conf,
                                          const SessionRequest& request,
                                          const std::optional<UserInfo>& account) {
+  auto from_store = [&store](const SessionIdentity& who) -> std::optional<SessionRoles> {
+    SessionRoles out;
+    out.roles = store.resolve(who);
+    out.role_names = store.role_names(out.roles);
+    out.global = store.global_permissions(out.roles);
+    return out;
+  };
+  return resolve_session(from_store, conf, request, account);
+}
+
+Outcome<ResolvedSession> resolve_session(const SessionRoleSource& roles_of, const Config& conf,
+                                         const SessionRequest& request,
+                                         const std::optional<UserInfo>& account) {
   ResolvedSession session;
   SessionFacts& facts = session.facts;
   facts.anonymous = request.anonymous;
@@ -52,10 +65,12 @@ Outcome<ResolvedSession> resolve_session(const Store& store, const Config& conf,
     session.identity.user = request.user;
     session.identity.groups = facts.group_names;
   }
-  session.roles = store.resolve(session.identity);
-  session.role_names = store.role_names(session.roles);
+  auto roles = roles_of(session.identity);
+  if (!roles) return failure("cannot resolve the roles of the session");
+  session.roles = std::move(roles->roles);
+  session.role_names = std::move(roles->role_names);
   facts.roles = session.role_names;
-  session.global = store.global_permissions(session.roles);
+  session.global = roles->global;
 
   auto plan = conf.plan(facts);
   Outcome<ResolvedSession> out;
