@@ -93,17 +93,19 @@ StoreIndex::~StoreIndex() {
 
 StoreIndex::Opened StoreIndex::open(const std::string& store_path) {
   Opened out;
-  const std::string index_path = store_index_path(store_path);
-  Fd index(::open(index_path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
-  if (index.get() < 0) {
-    if (errno != ENOENT) out.problem = index_path + ": cannot open the index: " + std::strerror(errno);
-    return out;
-  }
   // The store is what the text path would read; an unusable store is
-  // reported there, not here.
+  // reported there, not here, and then neither is its index.
   Fd store(::open(store_path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
   struct stat store_st {};
   if (store.get() < 0 || ::fstat(store.get(), &store_st) != 0 || !safe(store_st)) return out;
+  const std::string index_path = store_index_path(store_path);
+  Fd index(::open(index_path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
+  if (index.get() < 0) {
+    if (errno != ENOENT)
+      out.problem = index_path + ": not used, it cannot be opened (" + std::strerror(errno) +
+                    "); reading the store text instead";
+    return out;
+  }
   struct stat index_st {};
   if (::fstat(index.get(), &index_st) != 0) {
     out.problem = index_path + ": cannot stat the index: " + std::strerror(errno);

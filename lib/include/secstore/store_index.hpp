@@ -20,6 +20,9 @@
 #include "secstore/session.hpp"
 #include "secstore/store.hpp"
 
+// Exported from libsecstore.so like the rest of the C++ API.
+#pragma GCC visibility push(default)
+
 namespace secstore {
 
 // STORE.idx
@@ -71,3 +74,5 @@ struct StoreIndex::Opened {
 };
 
 }  // namespace secstore
+
+#pragma GCC visibility pop
