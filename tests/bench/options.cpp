@@ -72,5 +72,9 @@ std::string pam_cap_conf_path(const Options& o) { return o.work + "/capability.c
 std::string nsswitch_files_path(const Options& o) { return o.work + "/nsswitch-files.conf"; }
 std::string confdir(const Options& o) { return o.work + "/pam.d"; }
 std::string size_row_name(std::uint64_t lines) { return "secstore-" + std::to_string(lines); }
+std::string indexed_store_path(const Options& o, std::uint64_t lines) {
+  return o.work + "/indexed-" + std::to_string(lines) + ".store";
+}
+std::string indexed_row_name(std::uint64_t lines) { return "secstore-" + std::to_string(lines) + "-indexed"; }
 
 }  // namespace secstore::bench

@@ -40,5 +40,8 @@ std::string pam_cap_conf_path(const Options& o);
 std::string nsswitch_files_path(const Options& o);
 std::string confdir(const Options& o);  // the private pam.d
 std::string size_row_name(std::uint64_t lines);
+// The same store with its compiled index (secstore compile) beside it.
+std::string indexed_store_path(const Options& o, std::uint64_t lines);
+std::string indexed_row_name(std::uint64_t lines);
 
 }  // namespace secstore::bench

@@ -46,6 +46,18 @@ std::vector<RowPlan> plan_rows(const Options& o) {
       p->row.time_budget_s = 20;
     }
   }
+  // The same stores with a compiled index beside them (secstore compile):
+  // the module reads the index's header and the session's entries only.
+  for (const std::uint64_t lines : o.sizes) {
+    RowPlan* p = add(indexed_row_name(lines),
+                     "session required pam_permit.so\nsession required " + o.module + " store=" +
+                         indexed_store_path(o, lines) + " conf=" + conf_path(o) + "\n",
+                     PamOperation::OpenAndCloseSession, GrantCheck::InheritableRaised,
+                     "pam_permit + pam_secstore, " + std::to_string(lines) + "-line store with its index; open+close",
+                     "permit-session");
+    for (const auto& role : session_role_names())
+      p->row.expected_roles += (p->row.expected_roles.empty() ? "" : ",") + role;
+  }
   // The module with nothing to parse: what an open costs besides reading the
   // store (configuration, NSS, capabilities, log), i.e. the floor a compiled
   // store index could approach. The user selector still grants the capability.
