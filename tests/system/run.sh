@@ -41,6 +41,11 @@ trap 'exit 130' INT TERM
 
 tarball=$("$here/build-root.sh" system "$work/cache")
 unmount_all
+# Never rm -rf through a mount (the host's /proc, ptys) left by a killed run.
+if awk -v r="$root/" 'index($2, r) == 1 { found = 1 } END { exit !found }' /proc/self/mounts; then
+  echo "system-check: something is still mounted under $root; unmount it first" >&2
+  exit 2
+fi
 rm -rf "$root"
 mkdir -p "$root"
 tar -C "$root" -xf "$tarball"
