@@ -19,7 +19,7 @@ work=${SECSTORE_VM_DIR:-$here/../../build/vm}
 cache=${SECSTORE_SYSTEM_DIR:-$here/../../build/system}/cache
 mode=${1:---debs}
 from=${2:-$here/../../build/deb}
-timeout_s=${VM_TIMEOUT:-1200}
+timeout_s=${VM_TIMEOUT:-1800}
 accel=${VM_ACCEL:-tcg,thread=multi}
 cpu=${VM_CPU:-max}  # with VM_ACCEL=kvm (not what CI has), VM_CPU=host
 
