@@ -3,6 +3,7 @@
 // re-read, validate the whole, atomic replace). On any error the store is
 // left as it was.
 #include <pwd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <iostream>
@@ -14,6 +15,7 @@
 #include "options.hpp"
 #include "secstore/file.hpp"
 #include "secstore/store_file.hpp"
+#include "secstore/store_index.hpp"
 
 namespace secstore::cli {
 namespace {
@@ -65,6 +67,23 @@ int exit_code_for(const std::vector<Diagnostic>& diagnostics) {
   return kExitNo;
 }
 
+// An index compiled before the change no longer matches the store (the
+// module would warn and read the text at every open): compile it again if
+// there is one. It is compiled from the file as it is now, so a concurrent
+// apply can make it stale again but never wrong.
+void refresh_index(const std::string& store_path, const Io& io) {
+  struct stat st {};
+  if (::stat(store_index_path(store_path).c_str(), &st) != 0) return;
+  auto compiled = compile_store_index(store_path, kCommandSafety);
+  if (compiled.ok()) {
+    io.out << *compiled.value << ": recompiled\n";
+    return;
+  }
+  print_errors(io.err, compiled.diagnostics);
+  io.err << store_index_path(store_path)
+         << ": warning: not recompiled; pam_secstore reads the store text until `secstore compile` succeeds\n";
+}
+
 }  // namespace
 
 int run_apply(const Args& args, const Io& io) {
@@ -90,6 +109,7 @@ int run_apply(const Args& args, const Io& io) {
   print_diagnostics(io.err, applied.diagnostics);
   if (!applied.value) return exit_code_for(applied.diagnostics);
   io.out << store_path << (applied.value->changed ? ": updated\n" : ": unchanged, the script changes nothing\n");
+  if (applied.value->changed) refresh_index(store_path, io);
   return kExitOk;
 }
 

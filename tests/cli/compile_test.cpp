@@ -52,5 +52,29 @@ TEST(Compile, RefusesExtraArguments) {
   EXPECT_THAT(r.err, StartsWith("secstore compile: unexpected argument \"extra\""));
 }
 
+TEST(Compile, ApplyRecompilesAnExistingIndex) {
+  TempDir dir;
+  auto store = dir.write("Security.store", "set roles for named sessions [\"staff\"]\n");
+  ASSERT_EQ(run_secstore({"compile", "--store", store}).exit_code, 0);
+  struct stat before {};
+  ASSERT_EQ(::stat((store + ".idx").c_str(), &before), 0);
+  auto script = dir.write("change.script", "set roles for named sessions [\"other\"]\n");
+  auto r = run_secstore({"apply", "--store", store, script});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr(store + ".idx: recompiled\n"));
+  struct stat after {};
+  ASSERT_EQ(::stat((store + ".idx").c_str(), &after), 0);
+  EXPECT_NE(after.st_ino, before.st_ino) << "the index was not rewritten";
+}
+
+TEST(Compile, ApplyWritesNoIndexWhereThereWasNone) {
+  TempDir dir;
+  auto store = dir.write("Security.store", "set roles for named sessions [\"staff\"]\n");
+  auto script = dir.write("change.script", "set roles for named sessions [\"other\"]\n");
+  auto r = run_secstore({"apply", "--store", store, script});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_FALSE(exists(store + ".idx"));
+}
+
 }  // namespace
 }  // namespace secstore_test
