@@ -30,9 +30,9 @@ mount --bind /dev/pts /srv/guest/dev/pts
 mount --bind "$(readlink -f /dev/log)" /srv/guest/dev/log
 ln -sf pts/ptmx /srv/guest/dev/ptmx
 
-# The full matrix with pam_cap beside it ran in the chroot already; here
-# every cell costs seconds under TCG, so ours only, through three programs.
-CELLS_IMPLS=ours CELLS_PROGRAMS="su-l runuser-u login" "$share/cells.sh" >"$out/cells.txt" 2>"$out/cells.err"
+# The chroot ran every program already; here every cell costs seconds under
+# TCG, so three programs (one of each kind), ours and pam_cap.
+CELLS_PROGRAMS="su-l runuser-u login" "$share/cells.sh" >"$out/cells.txt" 2>"$out/cells.err"
 echo "driver: chroot matrix done $(date +%T)"
 
 install -m 0644 "$share/Security.store" "$share/secstore.conf" "$share/capability-test.conf" /etc/security/
