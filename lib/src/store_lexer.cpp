@@ -18,7 +18,11 @@ std::string printable(char c) {
 
 }  // namespace
 
-bool tokenize_line(std::string_view line, std::vector<Token>& tokens, LexError& error) {
+bool tokenize_line(std::string_view line, std::vector<Token>& tokens, std::string& unescaped, LexError& error) {
+  // Unescaped text is never longer than the line: reserving it up front
+  // keeps the views into it valid while more strings are appended.
+  unescaped.clear();
+  unescaped.reserve(line.size());
   std::size_t i = 0;
   const std::size_t n = line.size();
   while (i < n) {
@@ -38,31 +42,39 @@ bool tokenize_line(std::string_view line, std::vector<Token>& tokens, LexError& 
       tokens.push_back({TokenKind::Comma, column, ","});
       ++i;
     } else if (c == '"' || c == '\'') {
-      std::string text;
       std::size_t j = i + 1;
+      std::size_t escaped_from = std::string::npos;  // where in `unescaped` this string starts
       bool closed = false;
       while (j < n) {
         if (line[j] == '\\') {
           if (j + 1 >= n) break;  // a backslash cannot escape the end of the line
-          text += line[j + 1];
+          if (escaped_from == std::string::npos) {
+            escaped_from = unescaped.size();
+            unescaped.append(line.substr(i + 1, j - i - 1));
+          }
+          unescaped += line[j + 1];
           j += 2;
         } else if (line[j] == c) {
           closed = true;
           break;
         } else {
-          text += line[j++];
+          if (escaped_from != std::string::npos) unescaped += line[j];
+          ++j;
         }
       }
       if (!closed) {
         error = {column, std::string("expected a closing ") + c + " for the string opened here, found the end of the line"};
         return false;
       }
-      tokens.push_back({TokenKind::String, column, std::move(text)});
+      const std::string_view text = escaped_from == std::string::npos
+                                        ? line.substr(i + 1, j - i - 1)
+                                        : std::string_view(unescaped).substr(escaped_from);
+      tokens.push_back({TokenKind::String, column, text});
       i = j + 1;
     } else if (is_word_start(c)) {
       std::size_t j = i + 1;
       while (j < n && is_word_char(line[j])) ++j;
-      tokens.push_back({TokenKind::Word, column, std::string(line.substr(i, j - i))});
+      tokens.push_back({TokenKind::Word, column, line.substr(i, j - i)});
       i = j;
     } else {
       error = {column, "expected a keyword, a quoted string, '[', ']' or ',', found " + printable(c)};
@@ -74,8 +86,8 @@ bool tokenize_line(std::string_view line, std::vector<Token>& tokens, LexError& 
 
 std::string describe(const Token& token) {
   switch (token.kind) {
-    case TokenKind::Word: return "'" + token.text + "'";
-    case TokenKind::String: return "the string \"" + token.text + "\"";
+    case TokenKind::Word: return "'" + std::string(token.text) + "'";
+    case TokenKind::String: return "the string \"" + std::string(token.text) + "\"";
     case TokenKind::ListOpen: return "'['";
     case TokenKind::ListClose: return "']'";
     case TokenKind::Comma: return "','";

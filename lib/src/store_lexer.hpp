@@ -12,8 +12,8 @@ enum class TokenKind { Word, String, ListOpen, ListClose, Comma };
 
 struct Token {
   TokenKind kind;
-  unsigned column;   // 1-based byte column of the token's first character
-  std::string text;  // Word: as written; String: with escapes resolved
+  unsigned column;         // 1-based byte column of the token's first character
+  std::string_view text;   // Word: as written; String: with escapes resolved
 };
 
 struct LexError {
@@ -22,9 +22,11 @@ struct LexError {
 };
 
 // Splits one line (without its newline) into tokens, dropping whitespace and
-// a `#` comment outside strings. On a lexical error returns false and fills
-// `error`; `tokens` then holds what came before it.
-bool tokenize_line(std::string_view line, std::vector<Token>& tokens, LexError& error);
+// a `#` comment outside strings. Token texts point into `line`, or into
+// `unescaped` for strings with backslashes (both must outlive the tokens).
+// On a lexical error returns false and fills `error`; `tokens` then holds
+// what came before it.
+bool tokenize_line(std::string_view line, std::vector<Token>& tokens, std::string& unescaped, LexError& error);
 
 // How a token reads in "expected X, found Y" messages.
 std::string describe(const Token& token);

@@ -14,6 +14,7 @@ namespace {
 void apply_text(std::string_view text, std::uint8_t file_index, const std::string& file_name,
                 detail::StoreBuilder& builder, std::vector<Diagnostic>& diagnostics) {
   std::vector<detail::Token> tokens;
+  std::string unescaped;
   std::vector<detail::ParseError> errors;
   detail::Statement statement;
   std::uint32_t line_number = 0;
@@ -28,13 +29,19 @@ void apply_text(std::string_view text, std::uint8_t file_index, const std::strin
 
     tokens.clear();
     detail::LexError lex_error;
-    if (!detail::tokenize_line(line, tokens, lex_error)) {
+    if (!detail::tokenize_line(line, tokens, unescaped, lex_error)) {
       diagnostics.push_back(make_error(Location{file_name, line_number, lex_error.column}, lex_error.message));
       continue;
     }
     if (tokens.empty()) continue;
     errors.clear();
-    statement = detail::Statement{};
+    // Reset field by field: the strings keep their buffers for the next line.
+    statement.role.clear();
+    statement.subject.clear();
+    statement.roles.clear();
+    statement.global = {};
+    statement.path = {};
+    statement.where = {};
     statement.where.line = line_number;
     statement.where.file = file_index;
     if (!detail::parse_statement(tokens, statement, errors)) {

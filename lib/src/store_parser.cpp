@@ -77,7 +77,7 @@ class Cursor {
       errors_.push_back({tokens_[pos_].column, "expected " + what + ", found an empty string"});
       return false;
     }
-    out = next().text;
+    out.assign(next().text);
     return true;
   }
 
@@ -142,8 +142,8 @@ bool parse_global_list(Cursor& c, GlobalPermissions& out) {
       }
     }
     std::string found = t.kind != TokenKind::Word               ? describe(t)
-                        : path_permission_from_name(t.text)     ? "the path permission " + t.text
-                                                                : "the unknown permission " + t.text;
+                        : path_permission_from_name(t.text)     ? "the path permission " + std::string(t.text)
+                                                                : "the unknown permission " + std::string(t.text);
     c.errors().push_back({t.column, "expected a global permission (one of " +
                                         list_of_names<GlobalPermission>(kGlobalPermissionCount) +
                                         "), found " + found});
@@ -160,8 +160,8 @@ bool parse_path_list(Cursor& c, PathPermissions& out) {
       }
     }
     std::string found = t.kind != TokenKind::Word               ? describe(t)
-                        : global_permission_from_name(t.text)   ? "the global permission " + t.text
-                                                                : "the unknown permission " + t.text;
+                        : global_permission_from_name(t.text)   ? "the global permission " + std::string(t.text)
+                                                                : "the unknown permission " + std::string(t.text);
     c.errors().push_back({t.column, "expected a path permission (one of " +
                                         list_of_names<PathPermission>(kPathPermissionCount) +
                                         "), found " + found});
@@ -172,7 +172,7 @@ bool parse_path_list(Cursor& c, PathPermissions& out) {
 bool parse_role_list(Cursor& c, std::vector<std::string>& out) {
   return c.expect_list("role names", [&](const Token& t) {
     if (t.kind == TokenKind::String && !t.text.empty()) {
-      out.push_back(t.text);
+      out.emplace_back(t.text);
       return true;
     }
     c.errors().push_back({t.column, "expected a role name in quotes, found " +
