@@ -5,7 +5,7 @@
 
 #include "hooks.hpp"
 #include "log.hpp"
-#include "secstore/nss.hpp"
+#include "session_groups.hpp"
 #include "session_resolve.hpp"
 
 namespace secstore::module {
@@ -21,21 +21,21 @@ int setcred(pam_handle_t* pamh, int flags, int argc, const char** argv, ProcessC
   };
   auto parsed = parse_module_args(argc, argv);
   if (!parsed.args) return fail(*parsed.failure);
-  auto resolved = resolve_pam_session(*parsed.args, read_pam_identity(pamh), warn_to(pamh));
-  if (auto* failure = std::get_if<Failure>(&resolved)) return fail(*failure);
-  const PamSession& s = std::get<PamSession>(resolved);
 
-  std::vector<gid_t> gids;
-  for (const auto& group : s.session.plan.supplemental_groups) {
-    auto gid = lookup_group(group);
-    if (!gid)
-      return fail(Failure{FailureKind::Config,
-                          "supplemental group \"" + group + "\" does not exist"});
-    gids.push_back(*gid);
+  // After open_session on this handle (util-linux login's order), the
+  // process may be chrooted already: use what open resolved, read nothing.
+  // Before it (su, runuser), resolve the session here.
+  std::optional<std::vector<gid_t>> gids = remembered_session_groups(pamh);
+  if (!gids) {
+    auto resolved = resolve_pam_session(*parsed.args, read_pam_identity(pamh), warn_to(pamh));
+    if (auto* failure = std::get_if<Failure>(&resolved)) return fail(*failure);
+    auto looked_up = resolve_supplemental_groups(std::get<PamSession>(resolved).session.plan);
+    if (auto* failure = std::get_if<Failure>(&looked_up)) return fail(*failure);
+    gids = std::move(std::get<std::vector<gid_t>>(looked_up));
   }
-  if (auto failure = changes.add_supplementary_groups(gids)) return fail(*failure);
-  if (parsed.args->debug && !gids.empty())
-    log_line(pamh, LOG_DEBUG, "added " + std::to_string(gids.size()) + " supplemental group(s)");
+  if (auto failure = changes.add_supplementary_groups(*gids)) return fail(*failure);
+  if (parsed.args->debug && !gids->empty())
+    log_line(pamh, LOG_DEBUG, "added " + std::to_string(gids->size()) + " supplemental group(s)");
   return PAM_SUCCESS;
 }
 

@@ -6,6 +6,7 @@
 #include "hooks.hpp"
 #include "log.hpp"
 #include "session_env.hpp"
+#include "session_groups.hpp"
 #include "session_resolve.hpp"
 #include "session_summary.hpp"
 
@@ -25,10 +26,13 @@ int open_session(pam_handle_t* pamh, int /*flags*/, int argc, const char** argv,
   auto resolved = resolve_pam_session(args, read_pam_identity(pamh), warn_to(pamh));
   if (auto* failure = std::get_if<Failure>(&resolved)) return fail(*failure);
   const PamSession& s = std::get<PamSession>(resolved);
+  // NSS is asked here, before any change: after a chroot it may not answer.
+  auto groups = resolve_supplemental_groups(s.session.plan);
+  if (auto* failure = std::get_if<Failure>(&groups)) return fail(*failure);
   if (args.debug)
     log_line(pamh, LOG_DEBUG, "resolved " + summarize_session(s.session) + ": " +
                                   explain_decision(s.session));
-  if (auto denied = check_requirements(s.store ? &*s.store : nullptr, s.session, args)) return fail(*denied);
+  if (auto denied = check_requirements(s.session, args, s.required_path_held)) return fail(*denied);
 
   // The environment first: pam_putenv can fail, and after the bounding set
   // has changed nothing may fail any more.
@@ -36,7 +40,14 @@ int open_session(pam_handle_t* pamh, int /*flags*/, int argc, const char** argv,
     if (auto failure = export_session_env(pamh, s.session.identity.anonymous, s.session.role_names))
       return fail(*failure);
   }
+  // For a setcred after this open (util-linux login's order): it adds these
+  // instead of reading files the chroot may have hidden.
+  if (auto failure = remember_session_groups(pamh, std::get<std::vector<gid_t>>(groups))) {
+    if (!args.noenv) unexport_session_env(pamh);
+    return fail(*failure);
+  }
   if (auto failure = changes.apply_session_plan(pamh, s.session.plan)) {
+    forget_session_groups(pamh);
     if (!args.noenv) unexport_session_env(pamh);
     return fail(*failure);
   }

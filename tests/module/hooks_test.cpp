@@ -384,6 +384,56 @@ TEST_F(ModuleHooks, EstablishingCredentialsFailsOnAnUnknownUser) {
   EXPECT_EQ(single(pam_.lines).priority, LOG_ERR);
 }
 
+// util-linux login calls setcred after open_session; a chrooted session can
+// no longer see the store or the configuration by then.
+TEST_F(ModuleHooks, EstablishingAfterOpenAddsTheGroupsOpenResolvedWithoutReadingFiles) {
+  pam_.set_user("nobody");
+  ASSERT_EQ(open(), PAM_SUCCESS);
+  pam_.lines.clear();
+  ASSERT_EQ(::unlink(store_.c_str()), 0);
+  ASSERT_EQ(::unlink(conf_.c_str()), 0);
+  std::vector<gid_t> gids;
+  EXPECT_CALL(changes_, add_supplementary_groups(_)).WillOnce(DoAll(SaveArg<0>(&gids), Return(std::nullopt)));
+  EXPECT_EQ(establish(), PAM_SUCCESS);
+  struct group* daemon = ::getgrnam("daemon");
+  ASSERT_NE(daemon, nullptr);
+  EXPECT_EQ(gids, std::vector<gid_t>{daemon->gr_gid});
+  EXPECT_TRUE(pam_.lines.empty()) << pam_.lines.front().text;
+}
+
+// The same files missing without an open first: setcred reads them and fails,
+// so the test above passes only because open's groups were used.
+TEST_F(ModuleHooks, EstablishingWithoutOpenStillReadsTheFiles) {
+  pam_.set_user("nobody");
+  ASSERT_EQ(::unlink(store_.c_str()), 0);
+  EXPECT_CALL(changes_, add_supplementary_groups(_)).Times(0);
+  EXPECT_EQ(establish(), PAM_CRED_ERR);
+  EXPECT_EQ(single(pam_.lines).priority, LOG_ALERT);
+}
+
+TEST_F(ModuleHooks, AnOpenThatFailsLeavesNoGroupsForSetcred) {
+  pam_.set_user("nobody");
+  EXPECT_CALL(changes_, apply_session_plan(_, _))
+      .WillOnce(Return(Failure{FailureKind::System, "cannot chroot to \"/x\": Permission denied"}));
+  EXPECT_EQ(open(), PAM_SESSION_ERR);
+  pam_.lines.clear();
+  tree_.write("secstore.conf", "Security {\n  user = nobody\n}\n");
+  EXPECT_CALL(changes_, add_supplementary_groups(std::vector<gid_t>{})).WillOnce(Return(std::nullopt));
+  EXPECT_EQ(establish(), PAM_SUCCESS);
+  EXPECT_TRUE(pam_.lines.empty());
+}
+
+TEST_F(ModuleHooks, AnOpenWithAnUnknownGroupAppliesNothingAndKeepsNothing) {
+  tree_.write("secstore.conf",
+              "Security {\n  user = nobody\n  supplemental_groups = ( secstore-no-such-group )\n}\n");
+  pam_.set_user("nobody");
+  expect_nothing_applied();
+  EXPECT_EQ(open(), PAM_SESSION_ERR);
+  EXPECT_EQ(single(pam_.lines).priority, LOG_ALERT);
+  EXPECT_TRUE(pam_.env.empty());
+  EXPECT_TRUE(pam_.data.empty());
+}
+
 TEST_F(ModuleHooks, AuthenticateIgnoresTheStack) {
   const char* none[] = {"debug"};
   EXPECT_EQ(authenticate(pam_.handle(), 0, 1, none), PAM_IGNORE);

@@ -27,6 +27,7 @@ PamSeam::PamSeam() {
   ON_CALL(*this, get_item(_, _)).WillByDefault(Invoke(this, &PamSeam::fake_get_item));
   ON_CALL(*this, putenv(_)).WillByDefault(Invoke(this, &PamSeam::fake_putenv));
   ON_CALL(*this, set_data(_, _, _)).WillByDefault(Invoke(this, &PamSeam::fake_set_data));
+  ON_CALL(*this, get_data(_, _)).WillByDefault(Invoke(this, &PamSeam::fake_get_data));
   ON_CALL(*this, syslog(_, _)).WillByDefault(Invoke([this](int priority, const std::string& text) {
     lines.push_back(LogLine{priority, text});
   }));
@@ -86,6 +87,13 @@ int PamSeam::fake_set_data(const std::string& name, void* value, DataCleanup cle
   return PAM_SUCCESS;
 }
 
+int PamSeam::fake_get_data(const std::string& name, const void** value) {
+  auto entry = data.find(name);
+  if (entry == data.end()) return PAM_NO_MODULE_DATA;
+  *value = entry->second.data;
+  return PAM_SUCCESS;
+}
+
 }  // namespace secstore::test
 
 // ---- the libpam surface of module/*.o (see `nm -u`) ----
@@ -102,6 +110,10 @@ int pam_putenv(pam_handle_t*, const char* name_value) {
 int pam_set_data(pam_handle_t*, const char* module_data_name, void* data,
                  void (*cleanup)(pam_handle_t*, void*, int)) {
   return secstore::test::seam().set_data(module_data_name, data, cleanup);
+}
+
+int pam_get_data(const pam_handle_t*, const char* module_data_name, const void** data) {
+  return secstore::test::seam().get_data(module_data_name, data);
 }
 
 const char* pam_strerror(pam_handle_t*, int errnum) {

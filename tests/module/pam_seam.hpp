@@ -32,6 +32,7 @@ class PamSeam {
   MOCK_METHOD(int, get_item, (int item, const void** value));
   MOCK_METHOD(int, putenv, (const std::string& name_value));
   MOCK_METHOD(int, set_data, (const std::string& name, void* data, DataCleanup cleanup));
+  MOCK_METHOD(int, get_data, (const std::string& name, const void** data));
   MOCK_METHOD(void, syslog, (int priority, const std::string& text));
 
   // The handle to pass to the module: only its address matters.
@@ -54,6 +55,7 @@ class PamSeam {
   int fake_get_item(int item, const void** value);
   int fake_putenv(const std::string& name_value);
   int fake_set_data(const std::string& name, void* data, DataCleanup cleanup);
+  int fake_get_data(const std::string& name, const void** data);
   std::optional<std::string> user_;
   std::optional<std::string> service_;
   int handle_storage_ = 0;
