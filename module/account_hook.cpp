@@ -21,7 +21,7 @@ int acct_mgmt(pam_handle_t* pamh, int /*flags*/, int argc, const char** argv) {
   auto resolved = resolve_pam_session(*parsed.args, read_pam_identity(pamh), warn_to(pamh));
   if (auto* failure = std::get_if<Failure>(&resolved)) return fail(*failure);
   const PamSession& s = std::get<PamSession>(resolved);
-  if (auto denied = check_requirements(s.store ? &*s.store : nullptr, s.session, *parsed.args))
+  if (auto denied = check_requirements(s.session, *parsed.args, s.required_path_held))
     return fail(*denied);
   if (parsed.args->debug)
     log_line(pamh, LOG_DEBUG, "account allowed for " + summarize_session(s.session) + ": " +

@@ -20,14 +20,14 @@ std::string describe_session(bool anonymous, const std::string& user) {
   return "anonymous session (user \"" + user + "\")";
 }
 
-std::optional<Failure> check_requirements(const Store* store, const ResolvedSession& session,
-                                          const ModuleArgs& args) {
+std::optional<Failure> check_requirements(const ResolvedSession& session, const ModuleArgs& args,
+                                          const std::vector<PathPermissions>& path_held) {
   std::vector<std::string> missing;
   GlobalPermissions lacking{args.required.bits & ~session.global.bits};
   for (const auto& name : names_of(lacking)) missing.push_back(name);
-  for (const auto& requirement : args.required_paths) {
-    PathPermissions held = store ? store->path_permissions(session.roles, requirement.path)
-                                 : PathPermissions{};
+  for (std::size_t i = 0; i < args.required_paths.size(); ++i) {
+    const auto& requirement = args.required_paths[i];
+    const PathPermissions held = i < path_held.size() ? path_held[i] : PathPermissions{};
     PathPermissions lacking_here{requirement.permissions.bits & ~held.bits};
     for (const auto& name : names_of(lacking_here))
       missing.push_back(name + " on path \"" + requirement.path + "\"");

@@ -17,11 +17,10 @@ namespace secstore::module {
 std::string describe_session(bool anonymous, const std::string& user);
 
 // nullopt when every requirement holds; otherwise a FailureKind::Denied
-// naming the user and every missing permission. `store` may be null when
-// the session was resolved from the compiled index, which has no paths:
-// then no path permission is held (the module uses the index only without
-// require_path=).
-std::optional<Failure> check_requirements(const Store* store, const ResolvedSession& session,
-                                          const ModuleArgs& args);
+// naming the user and every missing permission. `path_held` is what the
+// session holds at each of args.required_paths (same order; a missing entry
+// holds nothing, so a short list fails closed).
+std::optional<Failure> check_requirements(const ResolvedSession& session, const ModuleArgs& args,
+                                          const std::vector<PathPermissions>& path_held);
 
 }  // namespace secstore::module

@@ -24,14 +24,9 @@ std::variant<PamSession, Failure> resolve_pam_session(
     const ModuleArgs& args, const PamIdentity& who,
     const std::function<void(const std::string&)>& warn) {
   const FileSafety safety{true};
-  // The compiled index answers only what a session needs (roles and global
-  // permissions); require_path= needs the paths, so it reads the text.
-  std::optional<StoreIndex> index;
-  if (args.required_paths.empty()) {
-    auto opened = StoreIndex::open(args.store_path);
-    if (!opened.problem.empty()) warn(opened.problem);
-    index = std::move(opened.index);
-  }
+  auto opened = StoreIndex::open(args.store_path);
+  if (!opened.problem.empty()) warn(opened.problem);
+  std::optional<StoreIndex> index = std::move(opened.index);
   std::optional<Store> store;
   if (!index) {
     auto loaded = load_store_text(args);
@@ -59,12 +54,20 @@ std::variant<PamSession, Failure> resolve_pam_session(
   request.anonymous = anonymous;
   request.user = who.user;
   Outcome<ResolvedSession> resolved;
+  std::vector<PathPermissions> held;
   if (index) {
     std::string problem;
     auto from_index = [&](const SessionIdentity& identity) {
       return index->session_roles(identity, problem);
     };
     resolved = resolve_session(from_index, *conf.value, request, user);
+    if (resolved.ok()) {
+      for (const auto& requirement : args.required_paths) {
+        auto permissions = index->path_permissions(resolved.value->roles, requirement.path, problem);
+        if (!permissions) break;
+        held.push_back(*permissions);
+      }
+    }
     if (!problem.empty()) {
       // Damaged after its header checked out: never answer from it.
       warn(store_index_path(args.store_path) + ": not used, " + problem +
@@ -72,9 +75,15 @@ std::variant<PamSession, Failure> resolve_pam_session(
       auto loaded = load_store_text(args);
       if (auto* failure = std::get_if<Failure>(&loaded)) return std::move(*failure);
       store.emplace(std::move(std::get<Store>(loaded)));
+      held.clear();
     }
   }
-  if (store) resolved = resolve_session(*store, *conf.value, request, user);
+  if (store) {
+    resolved = resolve_session(*store, *conf.value, request, user);
+    if (resolved.ok())
+      for (const auto& requirement : args.required_paths)
+        held.push_back(store->path_permissions(resolved.value->roles, requirement.path));
+  }
   if (!resolved.ok()) {
     const Diagnostic* d = resolved.first_error();
     return Failure{FailureKind::Config,
@@ -85,7 +94,7 @@ std::variant<PamSession, Failure> resolve_pam_session(
       return Failure{FailureKind::Config,
                      make_error(where, "group \"" + group + "\" does not exist").str()};
   }
-  return PamSession{std::move(store), std::move(*conf.value), std::move(*resolved.value)};
+  return PamSession{std::move(store), std::move(*conf.value), std::move(*resolved.value), std::move(held)};
 }
 
 }  // namespace secstore::module

@@ -17,12 +17,13 @@
 namespace secstore::module {
 
 struct PamSession {
-  // The parsed store; unset when the session's roles came from the compiled
-  // index (secstore/store_index.hpp), which is used only when no
-  // require_path= needs the store's paths.
+  // The parsed store; unset when the session came from the compiled index
+  // (secstore/store_index.hpp).
   std::optional<Store> store;
   Config conf;
   ResolvedSession session;
+  // What the session holds at each require_path= path, in argument order.
+  std::vector<PathPermissions> required_path_held;
 };
 
 // Loads the store (from its compiled index when one matches it, else the

@@ -18,7 +18,7 @@
 namespace secstore::detail {
 
 inline constexpr char kIndexMagic[8] = {'S', 'E', 'C', 'S', 'I', 'D', 'X', '\0'};
-inline constexpr std::uint32_t kIndexVersion = 1;
+inline constexpr std::uint32_t kIndexVersion = 2;
 inline constexpr std::uint32_t kByteOrderMark = 0x01020304;
 
 struct IndexHeader {
@@ -40,8 +40,9 @@ struct IndexHeader {
   std::uint32_t checksum;  // of every byte before it
 };
 
-// kind: which session role list an entry is.
-enum class EntryKind : std::uint8_t { Named = 0, Anonymous = 1, User = 2, Group = 3 };
+// kind: which session role list an entry is, or a path with something on
+// it (for require_path=), or one role's default path permissions.
+enum class EntryKind : std::uint8_t { Named = 0, Anonymous = 1, User = 2, Group = 3, Path = 4, RoleDefault = 5 };
 
 struct IndexSlot {
   std::uint64_t hash;  // key_hash of the entry's key; 0 with offset 0 = empty
@@ -49,7 +50,11 @@ struct IndexSlot {
   std::uint64_t check;  // slot_check(slot number, hash, entry_at)
 };
 
-// Entry: EntryHead, the name, then role_count × (RoleHead, role name).
+// Entry: EntryHead, the name, then
+//   session lists: role_count × (RoleHead, role name);
+//   Path (name: the normalised path): u32 isolated, role_count × PathAssignment
+//     sorted by role id;
+//   RoleDefault (name: the role id, 4 bytes): u32 default path permission bits.
 // `checksum` covers every byte of the entry after the checksum field.
 struct EntryHead {
   std::uint32_t size;  // the whole entry
@@ -64,6 +69,11 @@ struct RoleHead {
   std::uint32_t id;      // role id in the store (name order)
   std::uint32_t global;  // GlobalPermissions bits
   std::uint32_t name_size;
+};
+
+struct PathAssignment {
+  std::uint32_t role;
+  std::uint32_t bits;  // PathPermissions
 };
 
 inline std::uint32_t fnv32(const void* data, std::size_t n, std::uint32_t h = 2166136261u) {

@@ -136,11 +136,12 @@ StoreIndex::Opened StoreIndex::open(const std::string& store_path) {
 
 namespace {
 
-// Finds and checks the entry for (kind, name); appends its roles. false with
-// `problem` set on damage; true (nothing added) when there is no entry.
-bool add_entry(int fd, std::uint64_t slot_count, std::uint64_t slots_at, std::uint64_t size,
-               EntryKind kind, std::string_view name, std::vector<IndexedRole>& roles,
-               std::string& problem) {
+enum class Lookup { Found, Absent, Damaged };
+
+// Finds the entry for (kind, name) and checks it: `bytes` is then the whole
+// entry and `at` the offset just past its name. Damaged sets `problem`.
+Lookup find_entry(int fd, std::uint64_t slot_count, std::uint64_t slots_at, std::uint64_t size, EntryKind kind,
+                  std::string_view name, std::string& bytes, std::size_t& at, std::string& problem) {
   const std::uint64_t h = detail::key_hash(kind, name);
   for (std::uint64_t probes = 0, i = h & (slot_count - 1); probes < slot_count;
        ++probes, i = (i + 1) & (slot_count - 1)) {
@@ -148,52 +149,70 @@ bool add_entry(int fd, std::uint64_t slot_count, std::uint64_t slots_at, std::ui
     if (!read_exactly(fd, &slot, sizeof slot, slots_at + i * sizeof slot) ||
         slot.check != detail::slot_check(i, slot.hash, slot.entry_at)) {
       problem = "a slot of its table is damaged";
-      return false;
+      return Lookup::Damaged;
     }
-    if (slot.entry_at == 0) return true;
+    if (slot.entry_at == 0) return Lookup::Absent;
     if (slot.hash != h) continue;
     detail::EntryHead head{};
     if (slot.entry_at + sizeof head > size || !read_exactly(fd, &head, sizeof head, slot.entry_at) ||
         head.size < sizeof head || slot.entry_at + head.size > size) {
       problem = "an entry is damaged";
-      return false;
+      return Lookup::Damaged;
     }
-    std::string bytes(head.size, '\0');
+    bytes.assign(head.size, '\0');
     if (!read_exactly(fd, bytes.data(), bytes.size(), slot.entry_at)) {
       problem = "an entry cannot be read";
-      return false;
+      return Lookup::Damaged;
     }
     const std::size_t covered = offsetof(detail::EntryHead, kind);
-    if (detail::fnv32(bytes.data() + covered, bytes.size() - covered) != head.checksum) {
+    if (detail::fnv32(bytes.data() + covered, bytes.size() - covered) != head.checksum ||
+        sizeof head + head.name_size > bytes.size()) {
       problem = "an entry is damaged";
-      return false;
-    }
-    std::size_t at = sizeof head;
-    if (at + head.name_size > bytes.size()) {
-      problem = "an entry is damaged";
-      return false;
+      return Lookup::Damaged;
     }
     if (head.kind != static_cast<std::uint8_t>(kind) ||
-        std::string_view(bytes.data() + at, head.name_size) != name)
+        std::string_view(bytes.data() + sizeof head, head.name_size) != name)
       continue;  // a hash collision
-    at += head.name_size;
-    for (std::uint32_t r = 0; r < head.role_count; ++r) {
-      detail::RoleHead role{};
-      if (at + sizeof role > bytes.size()) break;
-      std::memcpy(&role, bytes.data() + at, sizeof role);
-      at += sizeof role;
-      if (at + role.name_size > bytes.size()) break;
-      roles.push_back({role.id, role.global, std::string(bytes.data() + at, role.name_size)});
-      at += role.name_size;
-    }
-    if (at != bytes.size()) {
-      problem = "an entry is damaged";
-      return false;
-    }
-    return true;
+    at = sizeof head + head.name_size;
+    return Lookup::Found;
   }
   problem = "its table is damaged";
-  return false;
+  return Lookup::Damaged;
+}
+
+std::uint32_t count_of(const std::string& entry) {
+  detail::EntryHead head{};
+  std::memcpy(&head, entry.data(), sizeof head);
+  return head.role_count;
+}
+
+// Appends the roles of a session list's entry. false with `problem` set on
+// damage; true (nothing added) when there is no entry.
+bool add_entry(int fd, std::uint64_t slot_count, std::uint64_t slots_at, std::uint64_t size,
+               EntryKind kind, std::string_view name, std::vector<IndexedRole>& roles,
+               std::string& problem) {
+  std::string bytes;
+  std::size_t at = 0;
+  switch (find_entry(fd, slot_count, slots_at, size, kind, name, bytes, at, problem)) {
+    case Lookup::Absent: return true;
+    case Lookup::Damaged: return false;
+    case Lookup::Found: break;
+  }
+  const std::uint32_t count = count_of(bytes);
+  for (std::uint32_t r = 0; r < count; ++r) {
+    detail::RoleHead role{};
+    if (at + sizeof role > bytes.size()) break;
+    std::memcpy(&role, bytes.data() + at, sizeof role);
+    at += sizeof role;
+    if (at + role.name_size > bytes.size()) break;
+    roles.push_back({role.id, role.global, std::string(bytes.data() + at, role.name_size)});
+    at += role.name_size;
+  }
+  if (at != bytes.size()) {
+    problem = "an entry is damaged";
+    return false;
+  }
+  return true;
 }
 
 }  // namespace
@@ -222,6 +241,79 @@ std::optional<SessionRoles> StoreIndex::session_roles(const SessionIdentity& who
     out.role_names.push_back(std::move(roles[i].name));
     out.global.bits |= roles[i].global;
   }
+  return out;
+}
+
+std::optional<PathPermissions> StoreIndex::path_permissions(const RoleSet& roles, std::string_view path,
+                                                            std::string& problem) const {
+  const auto normal = normalize_path(path);
+  if (!normal) return PathPermissions{};
+  std::string bytes;
+  std::size_t at = 0;
+  // The state of each role, top-down as Store::path_permissions does it:
+  // the deepest assignment or isolation at or above a level decides it.
+  std::vector<std::uint32_t> state(roles.ids.size(), 0);
+  for (std::size_t k = 0; k < roles.ids.size(); ++k) {
+    const std::uint32_t id = roles.ids[k];
+    const std::string key(reinterpret_cast<const char*>(&id), sizeof id);
+    switch (find_entry(fd_, slot_count_, slots_at_, size_, EntryKind::RoleDefault, key, bytes, at, problem)) {
+      case Lookup::Damaged: return std::nullopt;
+      case Lookup::Absent: break;
+      case Lookup::Found:
+        if (at + sizeof(std::uint32_t) != bytes.size()) {
+          problem = "an entry is damaged";
+          return std::nullopt;
+        }
+        std::memcpy(&state[k], bytes.data() + at, sizeof(std::uint32_t));
+    }
+  }
+  constexpr auto kExpose = PathPermissions::bit(PathPermission::EXPOSE_BRANCH);
+  std::uint32_t exposed = 0;
+  const std::string_view p = *normal;
+  for (std::size_t i = 0;; ++i) {
+    if (i != p.size() && p[i] != '/') continue;
+    const bool last = i == p.size();
+    switch (find_entry(fd_, slot_count_, slots_at_, size_, EntryKind::Path, p.substr(0, i), bytes, at, problem)) {
+      case Lookup::Damaged: return std::nullopt;
+      case Lookup::Absent: break;
+      case Lookup::Found: {
+        const std::uint32_t count = count_of(bytes);
+        if (at + sizeof(std::uint32_t) + count * sizeof(detail::PathAssignment) != bytes.size()) {
+          problem = "an entry is damaged";
+          return std::nullopt;
+        }
+        std::uint32_t isolated = 0;
+        std::memcpy(&isolated, bytes.data() + at, sizeof isolated);
+        at += sizeof isolated;
+        std::size_t next = 0;
+        for (std::size_t k = 0; k < roles.ids.size(); ++k) {
+          bool assigned = false;
+          // Both lists are sorted by role id: one merge pass.
+          while (next < count) {
+            detail::PathAssignment a{};
+            std::memcpy(&a, bytes.data() + at + next * sizeof a, sizeof a);
+            if (a.role < roles.ids[k]) {
+              ++next;
+              continue;
+            }
+            if (a.role == roles.ids[k]) {
+              state[k] = a.bits;
+              assigned = true;
+            }
+            break;
+          }
+          if (!assigned && isolated != 0) state[k] = 0;
+        }
+      }
+    }
+    // EXPOSE_BRANCH in force at a level above the path is held at the path.
+    if (!last)
+      for (auto bits : state) exposed |= bits & kExpose;
+    if (last) break;
+  }
+  PathPermissions out;
+  for (auto bits : state) out.bits |= bits;
+  out.bits |= exposed;
   return out;
 }
 

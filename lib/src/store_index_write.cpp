@@ -48,23 +48,37 @@ void append(std::string& out, const T& value) {
 struct Key {
   EntryKind kind;
   std::string name;
-  const detail::RoleList* list;
+  const detail::RoleList* list = nullptr;  // session lists
+  const detail::PathNode* node = nullptr;  // Path
+  std::uint32_t role = 0;                  // RoleDefault
 };
 
-// One entry: the list's closure with names and global bits.
+// One entry: a session list's closure with names and global bits, a path's
+// assignments, or a role's default path permissions.
 std::string make_entry(const detail::StoreData& d, const Key& key) {
-  const auto roles = detail::closure(d, key.list->roles);
   std::string body;
-  for (auto id : roles) {
-    const std::string& name = d.roles[id].name;
-    detail::RoleHead head{id, d.global_of[id].bits, static_cast<std::uint32_t>(name.size())};
-    append(body, head);
-    body += name;
+  std::uint32_t count = 0;
+  if (key.list != nullptr) {
+    for (auto id : detail::closure(d, key.list->roles)) {
+      const std::string& name = d.roles[id].name;
+      detail::RoleHead head{id, d.global_of[id].bits, static_cast<std::uint32_t>(name.size())};
+      append(body, head);
+      body += name;
+      ++count;
+    }
+  } else if (key.node != nullptr) {
+    append(body, std::uint32_t{key.node->isolated ? 1u : 0u});
+    for (const auto& a : key.node->assignments) {  // sorted by role id
+      append(body, detail::PathAssignment{a.role, a.permissions.bits});
+      ++count;
+    }
+  } else {
+    append(body, d.default_of[key.role].bits);
   }
   detail::EntryHead head{};
   head.kind = static_cast<std::uint8_t>(key.kind);
   head.name_size = static_cast<std::uint32_t>(key.name.size());
-  head.role_count = static_cast<std::uint32_t>(roles.size());
+  head.role_count = count;
   head.size = static_cast<std::uint32_t>(sizeof head + key.name.size() + body.size());
   std::string entry;
   append(entry, head);
@@ -84,6 +98,11 @@ std::string index_bytes(const detail::StoreData& d, const struct stat& st) {
     keys.push_back({EntryKind::User, user, &list});
   for (const auto& [group, list] : d.group_roles)
     keys.push_back({EntryKind::Group, group, &list});
+  for (const auto& node : d.nodes) keys.push_back({EntryKind::Path, node.path, nullptr, &node});
+  for (std::uint32_t id = 0; id < d.default_of.size(); ++id)
+    if (!d.default_of[id].empty())
+      keys.push_back({EntryKind::RoleDefault, std::string(reinterpret_cast<const char*>(&id), sizeof id),
+                      nullptr, nullptr, id});
 
   std::uint64_t slot_count = 8;
   while (slot_count < keys.size() * 2) slot_count *= 2;  // load factor <= 0.5

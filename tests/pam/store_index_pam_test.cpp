@@ -138,12 +138,18 @@ TEST_F(IndexedPam, ADamagedEntryIsReportedOnceAndTheTextAnswers) {
   EXPECT_THAT(o.lines[0].text, HasSubstr("an entry is damaged"));
 }
 
-TEST_F(IndexedPam, RequirePathReadsTheTextForItsPaths) {
+TEST_F(IndexedPam, RequirePathIsAnsweredFromTheIndex) {
+  ASSERT_TRUE(compile_store_index(store_, FileSafety{true}).ok());
+  const PamOutcome allowed = run(kAlice, "require_path=net/eu:READ_TOPIC");
+  EXPECT_EQ(allowed.open_rc, PAM_SUCCESS) << all_lines(allowed);
+  const PamOutcome denied = run(kAlice, "require_path=net/eu:UPDATE_TOPIC");
+  EXPECT_EQ(denied.open_rc, PAM_PERM_DENIED) << all_lines(denied);
+  ASSERT_EQ(denied.lines.size(), 1u) << all_lines(denied);
+  EXPECT_THAT(denied.lines[0].text, HasSubstr("lacks UPDATE_TOPIC on path \"net/eu\""));
+  // The marked index gives no path permissions at all: the answer is its.
   write_marked_index();
-  const PamOutcome o = run(kAlice, "require_path=net:READ_TOPIC");
-  ASSERT_EQ(o.open_rc, PAM_SUCCESS) << all_lines(o);
-  EXPECT_EQ(env_value(o, "SECSTORE_ROLES"), "alice-home,operator,staff,viewer");
-  ASSERT_EQ(o.lines.size(), 1u) << all_lines(o);
+  const PamOutcome marked = run(kAlice, "require_path=net/eu:READ_TOPIC");
+  EXPECT_EQ(marked.open_rc, PAM_PERM_DENIED) << all_lines(marked);
 }
 
 }  // namespace

@@ -63,7 +63,7 @@ SessionRoles from_text(const Store& store, const SessionIdentity& who) {
 }
 
 void expect_same(const Store& store, const StoreIndex& index, const SessionIdentity& who,
-                 const std::string& context) {
+                 const std::vector<std::string>& paths, const std::string& context) {
   std::string problem;
   auto indexed = index.session_roles(who, problem);
   ASSERT_TRUE(indexed.has_value()) << context << ": " << problem;
@@ -71,6 +71,36 @@ void expect_same(const Store& store, const StoreIndex& index, const SessionIdent
   EXPECT_EQ(indexed->role_names, text.role_names) << context;
   EXPECT_EQ(indexed->roles.ids, text.roles.ids) << context;
   EXPECT_EQ(indexed->global.bits, text.global.bits) << context;
+  for (const auto& path : paths) {
+    auto held = index.path_permissions(indexed->roles, path, problem);
+    ASSERT_TRUE(held.has_value()) << context << ", path " << path << ": " << problem;
+    EXPECT_EQ(names_of(*held), names_of(store.path_permissions(text.roles, path)))
+        << context << ", path \"" << path << "\"";
+  }
+}
+
+// Every quoted path a store names, with a child and its parents, plus a few
+// it does not name (and forms that need normalising).
+std::vector<std::string> paths_of(const std::string& text) {
+  std::vector<std::string> paths = {"nowhere", "nowhere/deeper", "/x//y/", "", "/"};
+  std::istringstream lines(text);
+  std::string line;
+  while (std::getline(lines, line)) {
+    for (const char* key : {"path ", "topic "}) {
+      auto at = line.find(key);
+      if (at == std::string::npos) continue;
+      at += std::string(key).size();
+      if (at >= line.size() || (line[at] != '"' && line[at] != '\'')) continue;
+      auto end = line.find(line[at], at + 1);
+      if (end == std::string::npos) continue;
+      std::string p = line.substr(at + 1, end - at - 1);
+      paths.push_back(p);
+      paths.push_back(p + "/below/deeper");
+      for (auto slash = p.rfind('/'); slash != std::string::npos && slash > 0; slash = p.rfind('/', slash - 1))
+        paths.push_back(p.substr(0, slash));
+    }
+  }
+  return paths;
 }
 
 // Users and groups a store names, plus one of each it does not.
@@ -101,6 +131,8 @@ std::string generated_store(unsigned seed) {
   const char* globals[] = {"AUTHENTICATE", "VIEW_SESSION", "MODIFY_SESSION", "VIEW_SERVER",
                            "CONTROL_SERVER", "VIEW_SECURITY"};
   auto pick = [&](unsigned n) { return static_cast<unsigned>(rng() % n); };
+  const char* path_perms[] = {"READ_TOPIC", "EXPOSE_BRANCH", "READ_TOPIC, EXPOSE_BRANCH", ""};
+  const char* paths[] = {"a", "a/b", "a/b/c", "a/bc", "x/y", "x", "a/b/c/d/e"};
   const unsigned roles = 3 + pick(40);
   auto role = [](unsigned i) { return "\"role" + std::to_string(i) + "\""; };
   auto role_list = [&](unsigned max) {
@@ -118,8 +150,13 @@ std::string generated_store(unsigned seed) {
       for (unsigned k = 0; k < n; ++k) text += (k ? ", " : "") + role(pick(i));
       text += "]\n";
     }
-    if (pick(4) == 0) text += "set " + role(i) + " path \"a/b\" permissions [READ_TOPIC]\n";
+    if (pick(3) == 0) text += "set " + role(i) + " default path permissions [" + path_perms[pick(4)] + "]\n";
+    for (unsigned k = pick(4); k > 0; --k)
+      text += "set " + role(i) + " path \"" + paths[pick(7)] + "\" permissions [" + path_perms[pick(4)] + "]\n";
+    if (pick(5) == 0) text += "remove " + role(i) + " permissions for path \"" + paths[pick(7)] + "\"\n";
   }
+  for (unsigned k = pick(3); k > 0; --k) text += std::string("isolate path \"") + paths[pick(7)] + "\"\n";
+  if (pick(3) == 0) text += std::string("deisolate path \"") + paths[pick(7)] + "\"\n";
   for (unsigned k = 0; k < 1 + pick(3); ++k) text += "set roles for named sessions " + role_list(4) + "\n";
   if (pick(3) != 0) text += "set roles for anonymous sessions " + role_list(3) + "\n";
   for (unsigned u = 0; u < pick(30); ++u)
@@ -143,12 +180,13 @@ void expect_index_matches_text(const IndexDir& dir, const std::string& text, con
   const Store store = must_parse(text, path);
   std::vector<std::string> users, groups;
   subjects_of(text, users, groups);
-  expect_same(store, *opened.index, SessionIdentity{true, "", {}}, context + ", anonymous");
+  const auto paths = paths_of(text);
+  expect_same(store, *opened.index, SessionIdentity{true, "", {}}, paths, context + ", anonymous");
   for (const auto& user : users) {
-    expect_same(store, *opened.index, SessionIdentity{false, user, {}}, context + ", user " + user);
+    expect_same(store, *opened.index, SessionIdentity{false, user, {}}, paths, context + ", user " + user);
     for (std::size_t g = 0; g < groups.size(); ++g) {
       std::vector<std::string> some(groups.begin() + static_cast<std::ptrdiff_t>(g), groups.end());
-      expect_same(store, *opened.index, SessionIdentity{false, user, some},
+      expect_same(store, *opened.index, SessionIdentity{false, user, some}, {},
                   context + ", user " + user + " with " + std::to_string(some.size()) + " groups");
     }
   }

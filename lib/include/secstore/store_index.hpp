@@ -6,6 +6,8 @@
 // store's identity (device, inode, size, mtime and ctime in nanoseconds) and,
 // per session role list (named, anonymous, each user, each group), the role
 // set already closed under `includes`, with each role's name and global
+// permissions; and, for require_path=, every path with something on it
+// (isolation, assignments sorted by role) and every role's default path
 // permissions. The module reads the header and the few entries a session
 // needs with pread; any mismatch with the store it has opened, any damage,
 // or an unsafe index file makes it fall back to parsing the text, so a stale
@@ -59,6 +61,11 @@ class StoreIndex {
   // answer as Store::resolve on the text. nullopt with `problem` set when an
   // entry it needs is damaged or cannot be read.
   std::optional<SessionRoles> session_roles(const SessionIdentity& who, std::string& problem) const;
+  // The permissions of `roles` (as session_roles gave them) at `path`: the
+  // same answer as Store::path_permissions on the text (SPEC §2.3). nullopt
+  // with `problem` set when an entry it needs is damaged.
+  std::optional<PathPermissions> path_permissions(const RoleSet& roles, std::string_view path,
+                                                  std::string& problem) const;
 
  private:
   StoreIndex(int fd, std::uint64_t slot_count, std::uint64_t slots_at, std::uint64_t size);
