@@ -108,6 +108,10 @@ std::string run_scenario(const PamScenario& sc) {
     out << "open " << last << "\n";
   }
   out << "after_open " << serialize(read_state()) << "\n";
+  if (sc.setcred_after_open) {
+    out << "setcred_after_open " << pam_setcred(pamh, PAM_ESTABLISH_CRED) << "\n";
+    out << "after_setcred " << serialize(read_state()) << "\n";
+  }
   if (char** env = pam_getenvlist(pamh)) {
     for (char** e = env; *e; ++e) {
       out << "env " << *e << "\n";
@@ -163,6 +167,8 @@ PamOutcome run_pam(const PamScenario& scenario, const std::string& syslog_path) 
     if (key == "setcred") in >> outcome.setcred_rc;
     else if (key == "account") in >> outcome.account_rc;
     else if (key == "open") in >> outcome.open_rc;
+    else if (key == "setcred_after_open") in >> outcome.setcred_after_open_rc;
+    else if (key == "after_setcred") outcome.after_setcred = deserialize(in);
     else if (key == "before") outcome.before = deserialize(in);
     else if (key == "after_open") outcome.after_open = deserialize(in);
     else if (key == "after_end") outcome.after_end = deserialize(in);

@@ -32,14 +32,18 @@ struct PamScenario {
   bool setcred = false;
   bool account = false;
   bool open = true;
+  // pam_setcred(PAM_ESTABLISH_CRED) after open, in whatever the session made
+  // of the process (util-linux login's order; a chroot is already entered).
+  bool setcred_after_open = false;
   std::optional<uid_t> setuid_to;  // after a successful open
 };
 
 struct PamOutcome {
-  int setcred_rc = -1, account_rc = -1, open_rc = -1;
+  int setcred_rc = -1, account_rc = -1, open_rc = -1, setcred_after_open_rc = -1;
   std::vector<std::string> env;  // pam_getenvlist after open
   ProcessState before;           // just before pam_open_session
   ProcessState after_open;
+  std::optional<ProcessState> after_setcred;  // with setcred_after_open
   std::optional<ProcessState> after_end;  // after setuid + pam_end(SILENT)
   // What a program the user then runs sees: CapInh/CapPrm/CapEff/CapBnd/CapAmb
   // from /proc/self/status of `sh -c grep` started after pam_end(SILENT).

@@ -290,6 +290,27 @@ TEST_F(RealPam, EstablishingCredentialsAddsSupplementalGroups) {
   EXPECT_EQ(std::find(bob.before.groups.begin(), bob.before.groups.end(), extra), bob.before.groups.end());
 }
 
+// util-linux login calls pam_setcred after pam_open_session: by then the
+// process is inside the session's chroot, where the store, the configuration
+// and the user's NSS files do not exist. setcred adds what open resolved.
+TEST_F(RealPam, EstablishingCredentialsInsideTheChrootAfterOpenAddsTheGroups) {
+  std::string jail = tree_.mkdir("jail");
+  tree_.write("jail/secstore-marker", "");
+  tree_.write("secstore.conf", "Security {\n  user = secstore-t-bob\n  chroot = \"" + jail +
+                                   "\"\n  supplemental_groups = ( secstore-t-extra )\n}\n");
+  PamScenario scenario;
+  scenario.setcred_after_open = true;
+  PamOutcome o = run(std::string(kBob), "", scenario);
+  ASSERT_EQ(o.open_rc, PAM_SUCCESS) << all_lines(o);
+  ASSERT_TRUE(o.after_setcred);
+  EXPECT_TRUE(o.after_setcred->marker_at_root) << "setcred did not run inside the jail";
+  EXPECT_EQ(o.setcred_after_open_rc, PAM_SUCCESS) << all_lines(o);
+  gid_t extra = gid_of_group(kExtraGroup);
+  EXPECT_EQ(std::count(o.after_open.groups.begin(), o.after_open.groups.end(), extra), 0);
+  EXPECT_EQ(std::count(o.after_setcred->groups.begin(), o.after_setcred->groups.end(), extra), 1);
+  for (const auto& line : o.lines) EXPECT_GT(line.level, LOG_WARNING) << line.text;
+}
+
 TEST_F(RealPam, AnUnknownArgumentFailsEveryStack) {
   PamScenario scenario;
   scenario.setcred = true;
