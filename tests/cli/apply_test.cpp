@@ -106,7 +106,11 @@ TEST_F(Apply, LockedRoleIsRefusedToAnotherUser) {
   dir.write("Security.store.lock", "", 0666);
   auto script = dir.write("edit.script", "set \"A\" permissions [CONTROL_SERVER]\n");
   auto before = read_text(locked);
+  // The build tree may sit below a directory nobody cannot enter (CI clones
+  // anywhere), so nobody runs a copy of the command from the test directory.
+  auto copy = dir.write("secstore", read_text(std::string(SECSTORE_BUILD_DIR) + "/secstore"), 0755);
   RunOptions as_nobody;
+  as_nobody.binary = copy;
   as_nobody.uid = nobody->pw_uid;
   as_nobody.gid = nobody->pw_gid;
   auto r = run_secstore({"apply", "--store", locked, script}, as_nobody);

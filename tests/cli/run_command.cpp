@@ -69,7 +69,7 @@ void drain(Pipe& out_pipe, Pipe& err_pipe, std::string& out, std::string& err) {
 }  // namespace
 
 CommandResult run_secstore(const std::vector<std::string>& args, const RunOptions& options) {
-  std::string binary = std::string(SECSTORE_BUILD_DIR) + "/secstore";
+  std::string binary = options.binary ? *options.binary : std::string(SECSTORE_BUILD_DIR) + "/secstore";
   std::vector<char*> argv;
   argv.push_back(binary.data());
   std::vector<std::string> copies(args);

@@ -21,6 +21,9 @@ struct RunOptions {
   std::string stdin_path = "/dev/null";  // the file standard input reads
   std::optional<uid_t> uid;              // run as this user (and its gid) instead
   std::optional<gid_t> gid;
+  // Another copy of the command to run instead of SECSTORE_BUILD_DIR/secstore
+  // (e.g. one another user can reach when the build tree is not).
+  std::optional<std::string> binary;
 };
 
 // SECSTORE_BUILD_DIR/secstore ARGS...
