@@ -185,9 +185,14 @@ inline std::string check_apply(std::string_view input) {
   Outcome<Store> as_alice =
       Store::parse_with_script(store_text, store_name, script, script_name, "alice", false);
 
-  std::string combined(store_text);
+  // Each part is a file of its own, and a file may start with a UTF-8 byte
+  // order mark; inside the concatenation it would be a stray byte.
+  auto without_bom = [](std::string_view text) {
+    return text.starts_with("\xEF\xBB\xBF") ? text.substr(3) : text;
+  };
+  std::string combined(without_bom(store_text));
   combined += '\n';
-  combined += script;
+  combined += without_bom(script);
   Outcome<Store> concatenated = Store::parse(combined, "fuzz/combined");
 
   if (as_root.ok() != concatenated.ok())
