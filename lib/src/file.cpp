@@ -1,4 +1,5 @@
 #include "secstore/file.hpp"
+#include "unique_fd.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -11,20 +12,7 @@
 namespace secstore {
 namespace {
 
-// Closes the descriptor on every path out of read_config_file.
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
+using detail::UniqueFd;
 
 std::string mode_string(mode_t mode) {
   char buf[8];
@@ -45,7 +33,7 @@ std::string unsafe_reason(const struct stat& st) {
 
 Outcome<FileContents> read_config_file(const std::string& path, const FileSafety& safety) {
   Location at{path, 0, 0};
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
   if (fd.get() < 0) {
     int err = errno;
     return Outcome<FileContents>::failure(

@@ -1,5 +1,6 @@
 // Locked, validated, atomic replacement of a store file (SPEC §5 apply).
 #include "secstore/store_file.hpp"
+#include "unique_fd.hpp"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -15,29 +16,9 @@
 namespace secstore {
 namespace {
 
+using detail::UniqueFd;
+
 std::string errno_text(int err) { return std::strerror(err); }
-
-class Fd {
- public:
-  explicit Fd(int fd = -1) : fd_(fd) {}
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() { reset(); }
-  int get() const { return fd_; }
-  void reset() {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = -1;
-  }
-  // Closes now and reports close(2)'s error (a write error can show up here).
-  int close_checked() {
-    int rc = ::close(fd_);
-    fd_ = -1;
-    return rc;
-  }
-
- private:
-  int fd_;
-};
 
 // Unlinks a temporary file unless it has been renamed into place.
 class TempFile {
@@ -166,7 +147,7 @@ Outcome<bool> replace_file_atomically(const std::string& path, std::string_view 
 
   remove_stale_temporaries(dir, base);
   std::string name = dir + "/" + temp_prefix(base) + "XXXXXX";
-  Fd fd(::mkostemp(name.data(), O_CLOEXEC));
+  UniqueFd fd(::mkostemp(name.data(), O_CLOEXEC));
   if (fd.get() < 0) return io_error<bool>(target, "cannot create a temporary file beside it", errno);
   TempFile temp(name);
 
@@ -181,7 +162,7 @@ Outcome<bool> replace_file_atomically(const std::string& path, std::string_view 
   temp.keep();
 
   // The rename is durable only once the directory is on disk too.
-  Fd dir_fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  UniqueFd dir_fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (dir_fd.get() < 0 || ::fsync(dir_fd.get()) != 0)
     return io_error<bool>(dir, "the new file is in place, but flushing its directory failed", errno);
   Outcome<bool> out;

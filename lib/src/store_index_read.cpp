@@ -14,30 +14,14 @@
 
 #include "secstore/store_index.hpp"
 #include "store_index_format.hpp"
+#include "unique_fd.hpp"
 
 namespace secstore {
 namespace {
 
+using detail::UniqueFd;
+
 using detail::EntryKind;
-
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  int get() const { return fd_; }
-  int release() {
-    int fd = fd_;
-    fd_ = -1;
-    return fd;
-  }
-
- private:
-  int fd_;
-};
 
 bool read_exactly(int fd, void* buf, std::size_t n, std::uint64_t at) {
   auto* p = static_cast<char*>(buf);
@@ -95,11 +79,11 @@ StoreIndex::Opened StoreIndex::open(const std::string& store_path) {
   Opened out;
   // The store is what the text path would read; an unusable store is
   // reported there, not here, and then neither is its index.
-  Fd store(::open(store_path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
+  UniqueFd store(::open(store_path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
   struct stat store_st {};
   if (store.get() < 0 || ::fstat(store.get(), &store_st) != 0 || !safe(store_st)) return out;
   const std::string index_path = store_index_path(store_path);
-  Fd index(::open(index_path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
+  UniqueFd index(::open(index_path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
   if (index.get() < 0) {
     if (errno != ENOENT)
       out.problem = index_path + ": not used, it cannot be opened (" + std::strerror(errno) +

@@ -12,6 +12,7 @@
 #include "store_data.hpp"
 #include "store_eval.hpp"
 #include "store_index_format.hpp"
+#include "unique_fd.hpp"
 
 namespace secstore {
 namespace detail {
@@ -24,21 +25,9 @@ struct StoreAccess {
 
 namespace {
 
+using detail::UniqueFd;
+
 using detail::EntryKind;
-
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
 
 template <class T>
 void append(std::string& out, const T& value) {
@@ -161,7 +150,7 @@ Outcome<std::string> io_failure(const std::string& path, const std::string& what
 // A temporary file in the index's directory, fsynced, renamed over it.
 Outcome<std::string> write_atomically(const std::string& path, const std::string& bytes) {
   std::string tmp = path + ".XXXXXX";
-  Fd fd(::mkostemp(tmp.data(), O_CLOEXEC));
+  UniqueFd fd(::mkostemp(tmp.data(), O_CLOEXEC));
   if (fd.get() < 0) return io_failure(path, "cannot create a temporary file beside the index", errno);
   auto fail = [&](const std::string& what) {
     int err = errno;
@@ -189,7 +178,7 @@ std::string store_index_path(const std::string& store_path) { return store_path 
 
 Outcome<std::string> compile_store_index(const std::string& store_path, const FileSafety& safety) {
   Location at{store_path, 0, 0};
-  Fd fd(::open(store_path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
+  UniqueFd fd(::open(store_path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
   if (fd.get() < 0) return io_failure(store_path, "cannot open the store", errno);
   struct stat before {};
   if (::fstat(fd.get(), &before) != 0) return io_failure(store_path, "cannot stat the store", errno);
