@@ -335,7 +335,8 @@ vm-check: deb
 # unpack it privately instead.
 DEPS := g++ make pkg-config libpam0g-dev libcap-dev libcap2-bin libgtest-dev libgmock-dev \
 	libbenchmark-dev valgrind strace clang libclang-rt-14-dev debhelper fakeroot dpkg-dev lintian \
-	mmdebstrap util-linux expect man-db groff-base python3 qemu-system-x86 openssh-client
+	mmdebstrap util-linux expect man-db groff-base python3 qemu-system-x86 openssh-client \
+	socat e2fsprogs build-essential
 deps:
 	@if [ "$$(id -u)" != 0 ]; then echo "make deps: run as root (it calls apt-get)" >&2; exit 2; fi
 	apt-get update
