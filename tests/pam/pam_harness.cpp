@@ -194,4 +194,23 @@ std::string describe(const ProcessState& s) {
 
 void PrintTo(const ProcessState& s, std::ostream* out) { *out << describe(s); }
 
+std::string read_source(const std::string& relative) {
+  std::ifstream in(std::string(SECSTORE_SOURCE_DIR) + "/" + relative);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::optional<std::string> env_value(const PamOutcome& o, const std::string& name) {
+  for (const auto& e : o.env)
+    if (e.rfind(name + "=", 0) == 0) return e.substr(name.size() + 1);
+  return std::nullopt;
+}
+
+std::string all_lines(const PamOutcome& o) {
+  std::string out;
+  for (const auto& l : o.lines) out += "  [" + std::to_string(l.level) + "] " + l.text + "\n";
+  return out;
+}
+
 }  // namespace secstore::test

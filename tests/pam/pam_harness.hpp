@@ -62,4 +62,11 @@ std::string describe(const ProcessState& s);
 // So that gtest prints a state as capability masks.
 void PrintTo(const ProcessState& s, std::ostream* out);
 
+// SECSTORE_SOURCE_DIR/relative, whole.
+std::string read_source(const std::string& relative);
+// The value of NAME in the session's PAM environment, if it was exported.
+std::optional<std::string> env_value(const PamOutcome& o, const std::string& name);
+// The captured syslog lines, one a line, for failure messages.
+std::string all_lines(const PamOutcome& o);
+
 }  // namespace secstore::test

@@ -24,25 +24,6 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
-std::string read_source(const std::string& relative) {
-  std::ifstream in(std::string(SECSTORE_SOURCE_DIR) + "/" + relative);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-std::optional<std::string> env_value(const PamOutcome& o, const std::string& name) {
-  for (const auto& e : o.env)
-    if (e.rfind(name + "=", 0) == 0) return e.substr(name.size() + 1);
-  return std::nullopt;
-}
-
-std::string all_lines(const PamOutcome& o) {
-  std::string out;
-  for (const auto& l : o.lines) out += "  [" + std::to_string(l.level) + "] " + l.text + "\n";
-  return out;
-}
-
 // An index that records the real store's identity but answers from another
 // text: a session that gets its roles proves the module read the index.
 constexpr const char* kMarkedText = "set roles for named sessions [\"from-the-index\"]\n";
