@@ -87,16 +87,10 @@ void refresh_index(const std::string& store_path, const Io& io) {
 }  // namespace
 
 int run_apply(const Args& args, const Io& io) {
-  auto parsed = parse_options(args, kOptions);
-  if (!parsed.options) return usage_error(io, parsed.error);
+  auto parsed = parse_command_options(args, kOptions, io, "a script file (or - for standard input) is required");
+  if (!parsed.options) return parsed.exit_code;
   const auto& opts = *parsed.options;
-  if (opts.has("help")) {
-    io.out << usage_text(io.command);
-    return kExitOk;
-  }
   const auto& positionals = opts.positionals();
-  if (positionals.empty()) return usage_error(io, "a script file (or - for standard input) is required");
-  if (positionals.size() > 1) return usage_error(io, "unexpected argument \"" + positionals[1] + "\"");
 
   Script script = read_script(positionals.front());
   if (!script.text) {

@@ -17,17 +17,10 @@ constexpr OptionSpec kOptions[] = {
 }  // namespace
 
 int run_can(const Args& args, const Io& io) {
-  auto parsed = parse_options(args, kOptions);
-  if (!parsed.options) return usage_error(io, parsed.error);
+  auto parsed = parse_command_options(args, kOptions, io, "a permission name is required");
+  if (!parsed.options) return parsed.exit_code;
   const auto& opts = *parsed.options;
-  if (opts.has("help")) {
-    io.out << usage_text(io.command);
-    return kExitOk;
-  }
   const auto& positionals = opts.positionals();
-  if (positionals.empty()) return usage_error(io, "a permission name is required");
-  if (positionals.size() > 1)
-    return usage_error(io, "unexpected argument \"" + positionals[1] + "\"");
   auto request = session_request_from(opts);
   if (!request.request) return usage_error(io, request.error);
 

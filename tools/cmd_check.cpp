@@ -111,15 +111,9 @@ std::vector<std::string> override_services(const std::string& conf_path) {
 }  // namespace
 
 int run_check(const Args& args, const Io& io) {
-  auto parsed = parse_options(args, kOptions);
-  if (!parsed.options) return usage_error(io, parsed.error);
+  auto parsed = parse_command_options(args, kOptions, io);
+  if (!parsed.options) return parsed.exit_code;
   const auto& opts = *parsed.options;
-  if (opts.has("help")) {
-    io.out << usage_text(io.command);
-    return kExitOk;
-  }
-  if (!opts.positionals().empty())
-    return usage_error(io, "unexpected argument \"" + opts.positionals().front() + "\"");
   std::string store_path = opts.value("store").value_or(SECSTORE_DEFAULT_STORE);
   std::string conf_path = opts.value("conf").value_or(SECSTORE_DEFAULT_CONF);
 

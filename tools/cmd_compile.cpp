@@ -21,15 +21,9 @@ bool any_text_error(const std::vector<Diagnostic>& diagnostics) {
 }  // namespace
 
 int run_compile(const Args& args, const Io& io) {
-  auto parsed = parse_options(args, kOptions);
-  if (!parsed.options) return usage_error(io, parsed.error);
+  auto parsed = parse_command_options(args, kOptions, io);
+  if (!parsed.options) return parsed.exit_code;
   const auto& opts = *parsed.options;
-  if (opts.has("help")) {
-    io.out << usage_text(io.command);
-    return kExitOk;
-  }
-  if (!opts.positionals().empty())
-    return usage_error(io, "unexpected argument \"" + opts.positionals().front() + "\"");
   const std::string path = opts.value("store").value_or(SECSTORE_DEFAULT_STORE);
   auto written = compile_store_index(path, kCommandSafety);
   if (!written.ok()) {

@@ -25,15 +25,9 @@ bool usable_service_name(const std::string& service) {
 }  // namespace
 
 int run_explain(const Args& args, const Io& io) {
-  auto parsed = parse_options(args, kOptions);
-  if (!parsed.options) return usage_error(io, parsed.error);
+  auto parsed = parse_command_options(args, kOptions, io);
+  if (!parsed.options) return parsed.exit_code;
   const auto& opts = *parsed.options;
-  if (opts.has("help")) {
-    io.out << usage_text(io.command);
-    return kExitOk;
-  }
-  if (!opts.positionals().empty())
-    return usage_error(io, "unexpected argument \"" + opts.positionals().front() + "\"");
   auto request = session_request_from(opts);
   if (!request.request) return usage_error(io, request.error);
   auto service = opts.value("service");

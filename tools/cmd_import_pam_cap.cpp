@@ -17,17 +17,9 @@ constexpr OptionSpec kOptions[] = {{"help", false}};
 }  // namespace
 
 int run_import_pam_cap(const Args& args, const Io& io) {
-  auto parsed = parse_options(args, kOptions);
-  if (!parsed.options) return usage_error(io, parsed.error);
+  auto parsed = parse_command_options(args, kOptions, io, "the capability.conf file to import is required");
+  if (!parsed.options) return parsed.exit_code;
   const auto& opts = *parsed.options;
-  if (opts.has("help")) {
-    io.out << usage_text(io.command);
-    return kExitOk;
-  }
-  if (opts.positionals().size() != 1)
-    return usage_error(io, opts.positionals().empty()
-                               ? "the capability.conf file to import is required"
-                               : "unexpected argument \"" + opts.positionals()[1] + "\"");
   const std::string& path = opts.positionals().front();
   auto file = read_config_file(path, kCommandSafety);
   if (!file.value) {

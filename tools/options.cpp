@@ -78,4 +78,30 @@ std::vector<std::string> split_list(std::string_view text) {
   return items;
 }
 
+CommandOptions parse_command_options(const Args& args, std::span<const OptionSpec> specs,
+                                     const Io& io, std::string_view required_positional) {
+  CommandOptions result;
+  auto parsed = parse_options(args, specs);
+  if (!parsed.options) {
+    result.exit_code = usage_error(io, parsed.error);
+    return result;
+  }
+  if (parsed.options->has("help")) {
+    io.out << usage_text(io.command);
+    return result;
+  }
+  const auto& positionals = parsed.options->positionals();
+  const std::size_t allowed = required_positional.empty() ? 0 : 1;
+  if (positionals.size() < allowed) {
+    result.exit_code = usage_error(io, required_positional);
+    return result;
+  }
+  if (positionals.size() > allowed) {
+    result.exit_code = usage_error(io, "unexpected argument \"" + positionals[allowed] + "\"");
+    return result;
+  }
+  result.options = std::move(parsed.options);
+  return result;
+}
+
 }  // namespace secstore::cli

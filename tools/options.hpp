@@ -43,6 +43,17 @@ struct OptionParse {
 // A lone "-" is a positional (standard input), not an option.
 OptionParse parse_options(const Args& args, std::span<const OptionSpec> specs);
 
+// What every subcommand does first: parse its options, answer --help, and
+// check its positional arguments. `required_positional` is the usage error
+// for a missing one when the subcommand takes exactly one; empty when it
+// takes none. When `options` is empty, return `exit_code` at once.
+struct CommandOptions {
+  std::optional<ParsedOptions> options;
+  int exit_code = kExitOk;
+};
+CommandOptions parse_command_options(const Args& args, std::span<const OptionSpec> specs,
+                                     const Io& io, std::string_view required_positional = {});
+
 // Splits "a,b,c" into names; "" is an empty list (`--groups ''`).
 std::vector<std::string> split_list(std::string_view text);
 
