@@ -2,6 +2,7 @@
 // exactly the names and forms the installed libcap does.
 #include <sys/capability.h>
 
+#include <bit>
 #include <memory>
 #include <string>
 
@@ -77,32 +78,135 @@ std::string parse_error_message(std::string_view text, bool iab_form) {
          "\" as capability text (for example \"cap_net_bind_service+ep\")";
 }
 
+// The capabilities a text can touch: those it names, or every one when a
+// clause names none ("=ep" means all) or says "all". This is only a guess that
+// spares reading all ~41 capabilities of each set one call at a time (most of
+// the cost of loading secstore.conf); masks_from_* check it against libcap's
+// own parse and read everything when the two differ.
+std::uint64_t named_capabilities(std::string_view text, std::uint64_t all) {
+  std::uint64_t named = 0;
+  bool after_operator = false;
+  bool names_in_clause = false;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const char c = text[i];
+    if (c == '=' || c == '+' || c == '-') {
+      if (!after_operator && !names_in_clause) return all;
+      after_operator = true;
+      ++i;
+      continue;
+    }
+    if (c == ' ' || c == '\t' || c == '\n') {
+      after_operator = false;
+      names_in_clause = false;
+      ++i;
+      continue;
+    }
+    if (c == ',') {
+      ++i;
+      continue;
+    }
+    const std::size_t start = i;
+    while (i < text.size() && !is_name_separator(text[i])) ++i;
+    if (after_operator) continue;  // flags such as "eip"
+    std::string word(text.substr(start, i - start));
+    std::size_t skip = 0;
+    while (skip < word.size() && (word[skip] == '!' || word[skip] == '^' || word[skip] == '%')) ++skip;
+    word.erase(0, skip);
+    if (word.empty()) continue;
+    names_in_clause = true;
+    cap_value_t value = 0;
+    if (cap_from_name(word.c_str(), &value) != 0 || value < 0 || value >= 64) return all;
+    named |= bit(static_cast<unsigned>(value));
+  }
+  return named & all;
+}
+
+// Calls visit(capability) for each bit set in mask, lowest first.
+template <class Visit>
+void for_each_bit(std::uint64_t mask, Visit visit) {
+  for (; mask != 0; mask &= mask - 1) visit(static_cast<unsigned>(std::countr_zero(mask)));
+}
+
+// The value of one flag for the capabilities in `candidates`, as a mask.
+template <class Get>
+std::uint64_t read_mask(std::uint64_t candidates, Get is_set) {
+  std::uint64_t mask = 0;
+  for_each_bit(candidates, [&](unsigned c) {
+    if (is_set(static_cast<cap_value_t>(c))) mask |= bit(c);
+  });
+  return mask;
+}
+
+struct FlagMasks {
+  std::uint64_t e = 0, p = 0, i = 0;
+};
+
+FlagMasks read_flags(cap_t caps, std::uint64_t candidates) {
+  auto flag = [&](cap_flag_t f) {
+    return read_mask(candidates, [&](cap_value_t v) {
+      cap_flag_value_t value = CAP_CLEAR;
+      return cap_get_flag(caps, v, f, &value) == 0 && value == CAP_SET;
+    });
+  };
+  return FlagMasks{flag(CAP_EFFECTIVE), flag(CAP_PERMITTED), flag(CAP_INHERITABLE)};
+}
+
+// Whether libcap's parse holds exactly `m` (and nothing outside it).
+bool same_caps(cap_t parsed, const FlagMasks& m) {
+  CapHandle rebuilt(cap_init());
+  if (!rebuilt) return false;
+  const std::pair<cap_flag_t, std::uint64_t> flags[] = {
+      {CAP_EFFECTIVE, m.e}, {CAP_PERMITTED, m.p}, {CAP_INHERITABLE, m.i}};
+  for (const auto& [flag, mask] : flags) {
+    cap_value_t values[64];
+    int count = 0;
+    for_each_bit(mask, [&](unsigned c) { values[count++] = static_cast<cap_value_t>(c); });
+    if (count > 0 && cap_set_flag(rebuilt.get(), flag, count, values, CAP_SET) != 0) return false;
+  }
+  return cap_compare(parsed, rebuilt.get()) == 0;
+}
+
 std::optional<CapabilitySets> from_cap_text(const std::string& text, std::string& error) {
   CapHandle caps(cap_from_text(text.c_str()));
   if (!caps) {
     error = parse_error_message(text, false);
     return std::nullopt;
   }
+  const std::uint64_t all = all_capabilities_mask();
+  FlagMasks m = read_flags(caps.get(), named_capabilities(text, all));
+  if (!same_caps(caps.get(), m)) m = read_flags(caps.get(), all);
+  // p or e: the session's programs should hold it, which across exec by
+  // a non-root user only the ambient set achieves (ambient needs inheritable).
   CapabilitySets sets;
-  for (unsigned c = 0; c < capability_count(); ++c) {
-    cap_flag_value_t e = CAP_CLEAR, p = CAP_CLEAR, i = CAP_CLEAR;
-    auto value = static_cast<cap_value_t>(c);
-    if (cap_get_flag(caps.get(), value, CAP_EFFECTIVE, &e) != 0 ||
-        cap_get_flag(caps.get(), value, CAP_PERMITTED, &p) != 0 ||
-        cap_get_flag(caps.get(), value, CAP_INHERITABLE, &i) != 0) {
-      error = "libcap cannot report capability " + std::to_string(c) + " of \"" + text + "\"";
-      return std::nullopt;
-    }
-    // p or e: the session's programs should hold it, which across exec by
-    // a non-root user only the ambient set achieves (ambient needs inheritable).
-    if (p == CAP_SET || e == CAP_SET) {
-      sets.ambient |= bit(c);
-      sets.inheritable |= bit(c);
-    } else if (i == CAP_SET) {
-      sets.inheritable |= bit(c);
-    }
-  }
+  sets.ambient = m.p | m.e;
+  sets.inheritable = m.p | m.e | m.i;
   return sets;
+}
+
+struct VectorMasks {
+  std::uint64_t a = 0, i = 0, b = 0;
+};
+
+VectorMasks read_vectors(cap_iab_t iab, std::uint64_t candidates) {
+  auto vector = [&](cap_iab_vector_t v) {
+    return read_mask(candidates, [&](cap_value_t c) { return cap_iab_get_vector(iab, v, c) == CAP_SET; });
+  };
+  return VectorMasks{vector(CAP_IAB_AMB), vector(CAP_IAB_INH), vector(CAP_IAB_BOUND)};
+}
+
+bool same_iab(cap_iab_t parsed, const VectorMasks& m) {
+  IabHandle rebuilt(cap_iab_init());
+  if (!rebuilt) return false;
+  // Inheritable before ambient: libcap keeps ambient within inheritable.
+  const std::pair<cap_iab_vector_t, std::uint64_t> vectors[] = {
+      {CAP_IAB_INH, m.i}, {CAP_IAB_AMB, m.a}, {CAP_IAB_BOUND, m.b}};
+  bool ok = true;
+  for (const auto& [vector, mask] : vectors)
+    for_each_bit(mask, [&](unsigned c) {
+      ok = ok && cap_iab_set_vector(rebuilt.get(), vector, static_cast<cap_value_t>(c), CAP_SET) == 0;
+    });
+  return ok && cap_iab_compare(parsed, rebuilt.get()) == 0;
 }
 
 std::optional<CapabilitySets> from_iab_text(const std::string& text, std::string& error) {
@@ -111,17 +215,13 @@ std::optional<CapabilitySets> from_iab_text(const std::string& text, std::string
     error = parse_error_message(text, true);
     return std::nullopt;
   }
+  const std::uint64_t all = all_capabilities_mask();
+  VectorMasks m = read_vectors(iab.get(), named_capabilities(text, all));
+  if (!same_iab(iab.get(), m)) m = read_vectors(iab.get(), all);
   CapabilitySets sets;
-  for (unsigned c = 0; c < capability_count(); ++c) {
-    auto value = static_cast<cap_value_t>(c);
-    if (cap_iab_get_vector(iab.get(), CAP_IAB_AMB, value) == CAP_SET) {
-      sets.ambient |= bit(c);
-      sets.inheritable |= bit(c);
-    }
-    if (cap_iab_get_vector(iab.get(), CAP_IAB_INH, value) == CAP_SET) sets.inheritable |= bit(c);
-    if (cap_iab_get_vector(iab.get(), CAP_IAB_BOUND, value) == CAP_SET)
-      sets.bounding_drop |= bit(c);
-  }
+  sets.ambient = m.a;
+  sets.inheritable = m.a | m.i;
+  sets.bounding_drop = m.b;
   return sets;
 }
 

@@ -103,6 +103,62 @@ TEST(CapabilityText, MalformedTextIsAnError) {
   EXPECT_THAT(parse_error("cap_chown+q"), HasSubstr("cap_chown+q"));
 }
 
+// The reading every capability of every set one call at a time, as libcap
+// sees it: parse_capability_text reads only the named ones and must agree.
+CapabilitySets read_everything(const std::string& text) {
+  CapabilitySets sets;
+  const unsigned count = static_cast<unsigned>(cap_max_bits());
+  if (text.find_first_of("=+-") != std::string::npos) {
+    cap_t caps = cap_from_text(text.c_str());
+    if (caps == nullptr) return sets;
+    for (unsigned c = 0; c < count && c < 64; ++c) {
+      cap_flag_value_t e = CAP_CLEAR, p = CAP_CLEAR, i = CAP_CLEAR;
+      auto v = static_cast<cap_value_t>(c);
+      cap_get_flag(caps, v, CAP_EFFECTIVE, &e);
+      cap_get_flag(caps, v, CAP_PERMITTED, &p);
+      cap_get_flag(caps, v, CAP_INHERITABLE, &i);
+      if (e == CAP_SET || p == CAP_SET) sets.ambient |= cap_bit(c);
+      if (e == CAP_SET || p == CAP_SET || i == CAP_SET) sets.inheritable |= cap_bit(c);
+    }
+    cap_free(caps);
+    return sets;
+  }
+  cap_iab_t iab = cap_iab_from_text(text.c_str());
+  if (iab == nullptr) return sets;
+  for (unsigned c = 0; c < count && c < 64; ++c) {
+    auto v = static_cast<cap_value_t>(c);
+    if (cap_iab_get_vector(iab, CAP_IAB_AMB, v) == CAP_SET) sets.ambient |= cap_bit(c);
+    if (cap_iab_get_vector(iab, CAP_IAB_AMB, v) == CAP_SET || cap_iab_get_vector(iab, CAP_IAB_INH, v) == CAP_SET)
+      sets.inheritable |= cap_bit(c);
+    if (cap_iab_get_vector(iab, CAP_IAB_BOUND, v) == CAP_SET) sets.bounding_drop |= cap_bit(c);
+  }
+  cap_free(iab);
+  return sets;
+}
+
+// Texts where naming is not the whole story: clauses with no names ("=ep"
+// means all), "all", numbers, a later clause undoing an earlier one, and
+// every IAB prefix.
+TEST(CapabilityText, ReadingOnlyNamedCapabilitiesAgreesWithReadingAll) {
+  const char* texts[] = {
+      "cap_net_bind_service+ep", "=ep", "=", "all=i", "ALL+e", "all-i cap_net_raw+i",
+      "=ep cap_sys_admin-ep", "cap_chown=eip cap_chown-e", "cap_net_admin,cap_net_raw=eip cap_chown+i",
+      "cap_net_raw+p-p", "12+i", "cap_setpcap=p =i", "cap_kill+i-i+e", "+ep", "cap_chown= =e",
+      "cap_net_bind_service", "^cap_net_bind_service", "%cap_net_raw,!cap_sys_admin",
+      "!cap_chown,^cap_chown", "cap_net_raw,^cap_net_raw", "!cap_sys_module,!cap_sys_rawio,cap_kill",
+      "CAP_NET_RAW+ep", "cap_net_raw+ep\tcap_chown+i", "cap_sys_admin,cap_chown,cap_kill+i"};
+  for (const char* text : texts) {
+    std::string error;
+    auto sets = parse_capability_text(text, error);
+    if (!sets) {
+      // libcap refuses it: the reference must refuse it too.
+      EXPECT_TRUE(read_everything(text).empty()) << text;
+      continue;
+    }
+    EXPECT_EQ(*sets, read_everything(text)) << text;
+  }
+}
+
 TEST(CapabilityNames, AreLibcapsLowerCaseNames) {
   EXPECT_THAT(capability_names(kChown | kBind), ElementsAre("cap_chown", "cap_net_bind_service"));
   EXPECT_TRUE(capability_names(0).empty());
