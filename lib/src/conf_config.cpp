@@ -25,7 +25,7 @@ DataOutcome data_from_tree(Outcome<detail::ConfTree> tree) {
   DataOutcome out;
   out.diagnostics = std::move(tree.diagnostics);
   if (!tree.ok()) return out;
-  auto scopes = detail::read_security_scopes(tree.value->nodes);
+  auto scopes = detail::read_security_scopes(tree.value->nodes, tree.value->files);
   for (auto& d : scopes.diagnostics) out.diagnostics.push_back(std::move(d));
   if (!scopes.ok() || has_error(out.diagnostics)) return out;
   auto data = std::make_shared<detail::ConfData>();

@@ -43,8 +43,9 @@ struct ConfData {
 
 // Gives the syntax tree its meaning: only Security scopes (and includes,
 // already expanded) are allowed. Reports every error it finds, not just the
-// first.
-Outcome<std::vector<SecurityScope>> read_security_scopes(const std::vector<ConfNode>& nodes);
+// first. `files` are the files the nodes' positions index.
+Outcome<std::vector<SecurityScope>> read_security_scopes(const std::vector<ConfNode>& nodes,
+                                                         const std::vector<std::string>& files);
 
 // "Security \"web\" (file:3:1)" or "Security (file:3:1)", for messages.
 std::string describe_scope(const SecurityScope& scope);

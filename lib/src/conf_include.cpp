@@ -66,6 +66,8 @@ class Expander {
     return out;
   }
 
+  Location at(ConfPos pos) const { return location_of(files_, pos); }
+
   bool failed() const {
     return std::any_of(diagnostics_.begin(), diagnostics_.end(),
                        [](const Diagnostic& d) { return d.severity == Severity::Error; });
@@ -77,8 +79,9 @@ class Expander {
                                     const std::string& identity) {
     // An unsafe file that was allowed (FileSafety{false}) is not reported
     // here: callers that care re-check files_read(), as `secstore check` does.
+    const auto file_index = static_cast<std::uint32_t>(files_.size());
     files_.push_back(file);
-    auto parsed = parse_conf_syntax(text, file);
+    auto parsed = parse_conf_syntax(text, file, file_index);
     if (!parsed.ok()) {
       for (auto& d : parsed.diagnostics) diagnostics_.push_back(std::move(d));
       return {};
@@ -110,19 +113,19 @@ class Expander {
     const ConfItem& target = directive.value.items.front();
     const std::string path = resolve_against(dir, target.text);
     if (target.text.empty()) {
-      diagnostics_.push_back(make_error(target.where, "include needs a file or directory name"));
+      diagnostics_.push_back(make_error(at(target.where), "include needs a file or directory name"));
       return;
     }
     if (stack_.size() >= kMaxIncludeDepth) {
       diagnostics_.push_back(make_error(
-          directive.where, "includes nest deeper than " + std::to_string(kMaxIncludeDepth) +
+          at(directive.where), "includes nest deeper than " + std::to_string(kMaxIncludeDepth) +
                                " files; is there a loop through symbolic links?"));
       return;
     }
     struct stat st {};
     if (::stat(path.c_str(), &st) != 0) {
       int err = errno;
-      diagnostics_.push_back(make_error(target.where, "cannot include \"" + target.text + "\" (" +
+      diagnostics_.push_back(make_error(at(target.where), "cannot include \"" + target.text + "\" (" +
                                                           path + "): " + std::strerror(err)));
       return;
     }
@@ -140,13 +143,13 @@ class Expander {
       for (auto it = on_stack; it != stack_.end(); ++it)
         chain += stack_names_[static_cast<std::size_t>(it - stack_.begin())] + " includes ";
       chain += path;
-      diagnostics_.push_back(make_error(target.where, "include cycle: " + chain));
+      diagnostics_.push_back(make_error(at(target.where), "include cycle: " + chain));
       return;
     }
     auto read = read_config_file(path, safety_);
     if (!read.ok()) {
       for (const auto& d : read.diagnostics)
-        diagnostics_.push_back(make_error(target.where, "cannot include \"" + target.text +
+        diagnostics_.push_back(make_error(at(target.where), "cannot include \"" + target.text +
                                                             "\" (" + path + "): " + d.message));
       return;
     }
@@ -161,7 +164,7 @@ class Expander {
     int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0) {
       int err = errno;
-      diagnostics_.push_back(make_error(target.where, "cannot include the directory \"" +
+      diagnostics_.push_back(make_error(at(target.where), "cannot include the directory \"" +
                                                           target.text + "\" (" + path +
                                                           "): " + std::strerror(err)));
       return;
@@ -170,14 +173,14 @@ class Expander {
     if (!dir) {
       int err = errno;
       ::close(fd);
-      diagnostics_.push_back(make_error(target.where, "cannot read the directory \"" +
+      diagnostics_.push_back(make_error(at(target.where), "cannot read the directory \"" +
                                                           target.text + "\": " + std::strerror(err)));
       return;
     }
     struct stat st {};
     if (::fstat(::dirfd(dir.get()), &st) != 0) {
       int err = errno;
-      diagnostics_.push_back(make_error(target.where, "cannot stat the directory \"" +
+      diagnostics_.push_back(make_error(at(target.where), "cannot stat the directory \"" +
                                                           target.text + "\": " + std::strerror(err)));
       return;
     }
@@ -188,12 +191,12 @@ class Expander {
       unsafe = "it is writable by its group or by others";
     if (!unsafe.empty()) {
       if (safety_.require_root_owned) {
-        diagnostics_.push_back(make_error(target.where, "refusing to include the directory \"" +
+        diagnostics_.push_back(make_error(at(target.where), "refusing to include the directory \"" +
                                                             path + "\": " + unsafe));
         return;
       }
       diagnostics_.push_back(make_warning(
-          target.where, "pam_secstore would refuse the directory \"" + path + "\": " + unsafe));
+          at(target.where), "pam_secstore would refuse the directory \"" + path + "\": " + unsafe));
     }
 
     std::vector<std::string> names;
@@ -206,7 +209,7 @@ class Expander {
     }
     if (errno != 0) {
       int err = errno;
-      diagnostics_.push_back(make_error(target.where, "cannot read the directory \"" +
+      diagnostics_.push_back(make_error(at(target.where), "cannot read the directory \"" +
                                                           target.text + "\": " + std::strerror(err)));
       return;
     }

@@ -24,6 +24,7 @@ class Lexer {
   Outcome<std::vector<ConfToken>> run() {
     Outcome<std::vector<ConfToken>> out;
     std::vector<ConfToken> tokens;
+    tokens.reserve(text_.size() / 8 + 1);
     for (;;) {
       skip_blank();
       if (error_) return Outcome<std::vector<ConfToken>>::failure(std::move(*error_));
@@ -63,7 +64,10 @@ class Lexer {
       if (is_space(c)) {
         advance();
       } else if (c == '#') {
-        while (!at_end() && peek() != '\n') advance();
+        const std::size_t newline = text_.find('\n', pos_);
+        const std::size_t end = newline == std::string_view::npos ? text_.size() : newline;
+        column_ += static_cast<unsigned>(end - pos_);
+        pos_ = end;
       } else if (c == '/' && peek(1) == '*') {
         unsigned line = line_, column = column_;
         advance();
@@ -120,6 +124,20 @@ class Lexer {
   ConfToken quoted(ConfToken token) {
     token.kind = ConfTokenKind::String;
     advance();  // the opening quote
+    // Most strings are plain: taken whole when nothing before the closing
+    // quote needs a second look (an escape, a control character).
+    std::size_t end = pos_;
+    while (end < text_.size()) {
+      unsigned char c = static_cast<unsigned char>(text_[end]);
+      if (c == '"' || c == '\\' || c < 0x20 || c == 0x7f) break;
+      ++end;
+    }
+    if (end < text_.size() && text_[end] == '"') {
+      token.text.assign(text_.substr(pos_, end - pos_));
+      column_ += static_cast<unsigned>(end - pos_) + 1;
+      pos_ = end + 1;
+      return token;
+    }
     for (;;) {
       if (at_end() || peek() == '\n') {
         fail(token.line, token.column,
@@ -149,15 +167,23 @@ class Lexer {
 
   ConfToken bare(ConfToken token) {
     token.kind = ConfTokenKind::Word;
-    while (!at_end() && !ends_bare_word(peek())) {
-      unsigned char c = static_cast<unsigned char>(peek());
+    // A bare word holds no newline, so it is taken whole and the column
+    // moves by its length.
+    std::size_t end = pos_;
+    while (end < text_.size() && !ends_bare_word(text_[end])) {
+      unsigned char c = static_cast<unsigned char>(text_[end]);
       if (c < 0x20 || c == 0x7f) {
+        token.text.assign(text_.substr(pos_, end - pos_));
+        column_ += static_cast<unsigned>(end - pos_);
+        pos_ = end;
         fail(line_, column_, "unexpected control character in a value");
         return token;
       }
-      token.text += peek();
-      advance();
+      ++end;
     }
+    token.text.assign(text_.substr(pos_, end - pos_));
+    column_ += static_cast<unsigned>(end - pos_);
+    pos_ = end;
     // A bare word runs into a character it may not hold (other than one that
     // starts a comment or is punctuation of the syntax): say so here rather
     // than as a puzzling error at the next token.

@@ -12,11 +12,12 @@ std::string where_str(const Location& l) {
 
 class ScopeReader {
  public:
-  explicit ScopeReader(std::vector<Diagnostic>& diagnostics) : diagnostics_(diagnostics) {}
+  ScopeReader(const std::vector<std::string>& files, std::vector<Diagnostic>& diagnostics)
+      : files_(files), diagnostics_(diagnostics) {}
 
   SecurityScope read(const ConfNode& node) {
     SecurityScope scope;
-    scope.where = node.where;
+    scope.where = at(node.where);
     if (node.instance) scope.instance = node.instance->text;
     for (const auto& child : node.children) {
       if (child.kind == ConfNode::Kind::Scope) {
@@ -30,8 +31,10 @@ class ScopeReader {
   }
 
  private:
-  void error(const Location& where, std::string message) {
-    diagnostics_.push_back(make_error(where, std::move(message)));
+  Location at(ConfPos pos) const { return location_of(files_, pos); }
+
+  void error(ConfPos where, std::string message) {
+    diagnostics_.push_back(make_error(at(where), std::move(message)));
   }
 
   // The one value of an option that does not take a list.
@@ -47,7 +50,7 @@ class ScopeReader {
     for (const ConfNode* earlier : seen) {
       if (iequals(earlier->name, option.name)) {
         error(option.where, "\"" + option.name + "\" is set twice in this Security scope (first at " +
-                                where_str(earlier->where) + ")");
+                                where_str(at(earlier->where)) + ")");
         return false;
       }
     }
@@ -63,24 +66,24 @@ class ScopeReader {
         if (v->text.empty())
           error(v->where, "user needs a user name or uid");
         else
-          scope.user = ConfSetting{v->text, v->where};
+          scope.user = ConfSetting{v->text, at(v->where)};
       }
     } else if (iequals(name, "group")) {
       if (const ConfItem* v = single(opt)) {
         if (v->text.empty())
           error(v->where, "group needs a group name or gid");
         else
-          scope.group = ConfSetting{v->text, v->where};
+          scope.group = ConfSetting{v->text, at(v->where)};
       }
     } else if (iequals(name, "role")) {
       if (opt.value.items.empty()) {
         error(opt.value.where, "role needs at least one role name; ( ) would match no session");
         return;
       }
-      scope.role_where = opt.where;
+      scope.role_where = at(opt.where);
       for (const auto& item : opt.value.items) {
         if (item.text.empty()) error(item.where, "a role name may not be empty");
-        scope.roles.push_back(ConfSetting{item.text, item.where});
+        scope.roles.push_back(ConfSetting{item.text, at(item.where)});
       }
     } else if (iequals(name, "capabilities")) {
       if (const ConfItem* v = single(opt)) {
@@ -90,7 +93,7 @@ class ScopeReader {
           error(v->where, message);
           return;
         }
-        scope.capabilities_text = ConfSetting{v->text, v->where};
+        scope.capabilities_text = ConfSetting{v->text, at(v->where)};
         scope.capabilities = *sets;
       }
     } else if (iequals(name, "chroot")) {
@@ -99,7 +102,7 @@ class ScopeReader {
           error(v->where, "chroot must be an absolute directory such as \"/srv/jail\", not \"" +
                               v->text + "\"");
         else
-          scope.chroot = ConfSetting{normalized_directory(v->text), v->where};
+          scope.chroot = ConfSetting{normalized_directory(v->text), at(v->where)};
       }
     } else if (iequals(name, "supplemental_groups")) {
       for (const auto& item : opt.value.items) {
@@ -107,7 +110,7 @@ class ScopeReader {
           error(item.where, "a group name may not be empty");
           continue;
         }
-        scope.supplemental_groups.push_back(ConfSetting{item.text, item.where});
+        scope.supplemental_groups.push_back(ConfSetting{item.text, at(item.where)});
       }
     } else {
       error(opt.where, "unknown option \"" + name +
@@ -127,6 +130,7 @@ class ScopeReader {
     return out;
   }
 
+  const std::vector<std::string>& files_;
   std::vector<Diagnostic>& diagnostics_;
   std::vector<const ConfNode*> seen_;
 };
@@ -139,19 +143,20 @@ std::string describe_scope(const SecurityScope& scope) {
   return out + " (" + where_str(scope.where) + ")";
 }
 
-Outcome<std::vector<SecurityScope>> read_security_scopes(const std::vector<ConfNode>& nodes) {
+Outcome<std::vector<SecurityScope>> read_security_scopes(const std::vector<ConfNode>& nodes,
+                                                         const std::vector<std::string>& files) {
   Outcome<std::vector<SecurityScope>> out;
   std::vector<SecurityScope> scopes;
   for (const auto& node : nodes) {
     if (node.kind == ConfNode::Kind::Option) {
       out.diagnostics.push_back(make_error(
-          node.where, "unknown option \"" + node.name +
+          location_of(files, node.where), "unknown option \"" + node.name +
                           "\" at top level: secstore.conf holds Security scopes and includes"));
     } else if (node.kind == ConfNode::Kind::Scope && !iequals(node.name, "security")) {
       out.diagnostics.push_back(make_error(
-          node.where, "unknown scope \"" + node.name + "\": secstore.conf holds Security scopes"));
+          location_of(files, node.where), "unknown scope \"" + node.name + "\": secstore.conf holds Security scopes"));
     } else if (node.kind == ConfNode::Kind::Scope) {
-      scopes.push_back(ScopeReader(out.diagnostics).read(node));
+      scopes.push_back(ScopeReader(files, out.diagnostics).read(node));
     }
     // Include nodes were expanded before this point.
   }

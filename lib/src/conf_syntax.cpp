@@ -24,8 +24,8 @@ std::string describe(const ConfToken& t) {
 
 class Parser {
  public:
-  Parser(std::vector<ConfToken> tokens, const std::string& file)
-      : tokens_(std::move(tokens)), file_(file) {}
+  Parser(std::vector<ConfToken> tokens, const std::string& file, std::uint32_t file_index)
+      : tokens_(std::move(tokens)), file_(file), file_index_(file_index) {}
 
   Outcome<std::vector<ConfNode>> run() {
     std::vector<ConfNode> nodes;
@@ -43,9 +43,9 @@ class Parser {
     if (t.kind != Kind::End) ++pos_;
     return t;
   }
-  Location at(const ConfToken& t) const { return Location{file_, t.line, t.column}; }
+  ConfPos at(const ConfToken& t) const { return ConfPos{file_index_, t.line, t.column}; }
   void fail(const ConfToken& t, std::string message) {
-    if (!error_) error_ = make_error(at(t), std::move(message));
+    if (!error_) error_ = make_error(Location{file_, t.line, t.column}, std::move(message));
   }
 
   // Items up to the closing '}' of `open` (or the end of the file when
@@ -161,6 +161,7 @@ class Parser {
 
   std::vector<ConfToken> tokens_;
   const std::string& file_;
+  std::uint32_t file_index_;
   static constexpr unsigned kMaxScopeDepth = 16;
   std::size_t pos_ = 0;
   unsigned depth_ = 0;
@@ -169,14 +170,15 @@ class Parser {
 
 }  // namespace
 
-Outcome<std::vector<ConfNode>> parse_conf_syntax(std::string_view text, const std::string& file) {
+Outcome<std::vector<ConfNode>> parse_conf_syntax(std::string_view text, const std::string& file,
+                                                 std::uint32_t file_index) {
   auto tokens = tokenize_conf(text, file);
   if (!tokens.ok()) {
     Outcome<std::vector<ConfNode>> out;
     out.diagnostics = std::move(tokens.diagnostics);
     return out;
   }
-  return Parser(std::move(*tokens.value), file).run();
+  return Parser(std::move(*tokens.value), file, file_index).run();
 }
 
 }  // namespace secstore::detail
