@@ -14,6 +14,22 @@ bool before(SourcePos a, SourcePos b) {
 
 std::string quoted(const std::string& s) { return "\"" + s + "\""; }
 
+// StoreData's role -> nodes lists and isolated nodes, from the final nodes
+// (ids sorted, assignments remapped): one counting pass, one filling pass.
+void index_nodes_by_role(StoreData& d) {
+  d.role_nodes_start.assign(d.roles.size() + 1, 0);
+  d.isolated_nodes.clear();
+  for (std::uint32_t n = 0; n < d.nodes.size(); ++n) {
+    for (const auto& a : d.nodes[n].assignments) ++d.role_nodes_start[a.role + 1];
+    if (d.nodes[n].isolated) d.isolated_nodes.push_back(n);
+  }
+  std::partial_sum(d.role_nodes_start.begin(), d.role_nodes_start.end(), d.role_nodes_start.begin());
+  d.role_nodes.resize(d.role_nodes_start.back());
+  std::vector<std::uint32_t> next(d.role_nodes_start.begin(), d.role_nodes_start.end() - 1);
+  for (std::uint32_t n = 0; n < d.nodes.size(); ++n)
+    for (const auto& a : d.nodes[n].assignments) d.role_nodes[next[a.role]++] = n;
+}
+
 }  // namespace
 
 StoreBuilder::StoreBuilder(std::vector<std::string> files) { data_.files = std::move(files); }
@@ -178,6 +194,7 @@ std::shared_ptr<StoreData> StoreBuilder::finish(std::vector<Diagnostic>& diagnos
   }
   d.nodes = std::move(nodes);
   d.index.build(d.nodes);
+  index_nodes_by_role(d);
   node_ids_.clear();
   role_ids_.clear();
 

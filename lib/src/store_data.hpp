@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -95,6 +96,13 @@ struct StoreData {
   std::vector<PathPermissions> default_of;   // by role id, for evaluation
   std::vector<PathNode> nodes;               // only paths with something on them
   PathIndex index;
+  // The inverse of the nodes' assignment lists, so that a session's part of
+  // the store (PathChecker) is found without scanning every node: the nodes
+  // role r has an assignment at are
+  // role_nodes[role_nodes_start[r] .. role_nodes_start[r + 1]), ascending.
+  std::vector<std::uint32_t> role_nodes_start;  // roles.size() + 1 entries (none for a store without roles)
+  std::vector<std::uint32_t> role_nodes;
+  std::vector<std::uint32_t> isolated_nodes;  // ascending; every session must look at these
   std::optional<RoleList> named_sessions;
   std::optional<RoleList> anonymous_sessions;
   std::unordered_map<std::string, RoleList> user_roles;
@@ -104,6 +112,11 @@ struct StoreData {
     return Location{p.file < files.size() ? files[p.file] : std::string(), p.line, p.column};
   }
   std::optional<std::uint32_t> find_role(std::string_view name) const;
+  // Node ids where `role` has an assignment; empty for an id out of range.
+  std::span<const std::uint32_t> nodes_of_role(std::uint32_t role) const {
+    if (std::size_t{role} + 1 >= role_nodes_start.size()) return {};
+    return {role_nodes.data() + role_nodes_start[role], role_nodes.data() + role_nodes_start[role + 1]};
+  }
 };
 
 }  // namespace secstore::detail
