@@ -14,6 +14,7 @@
 
 #include "secstore/diagnostic.hpp"
 #include "secstore/file.hpp"
+#include "secstore/path_checker.hpp"
 #include "secstore/permissions.hpp"
 
 // The C++ API is exported from libsecstore.so (the rest of the library is
@@ -97,6 +98,10 @@ class Store {
   GlobalPermissions global_permissions(const RoleSet& roles) const;
   // `path` is normalised first (SPEC §2.3); an empty path has no permissions.
   PathPermissions path_permissions(const RoleSet& roles, std::string_view path) const;
+  // The same answers, precomputed for a session that asks many times: the
+  // cost is in proportion to the session's part of the store (its roles'
+  // assignments and the isolated paths), paid once.
+  PathChecker path_checker(const RoleSet& roles) const;
 
   std::vector<RoleOrigin> explain_roles(const SessionIdentity& who) const;
   std::vector<PathDecision> explain_path(const RoleSet& roles, std::string_view path) const;
