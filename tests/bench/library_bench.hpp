@@ -26,18 +26,31 @@ struct ParseThroughput {
 ParseThroughput measure_parse(const std::string& text, std::uint64_t lines, double min_seconds,
                               std::optional<Store>& parsed);
 
+// Checks per second over one path list, one way of asking.
+struct CheckRate {
+  std::uint64_t checks = 0;
+  double checks_per_s = 0;
+  std::uint64_t granted = 0;  // how many checks found any permission (proves work was done)
+};
+
 struct PathCheckThroughput {
   bool ok = false;
   std::string error;
-  std::size_t roles = 0;         // the session's roles after closure
+  std::size_t roles = 0;  // the session's roles after closure
   std::size_t distinct_paths = 0;
-  std::uint64_t checks = 0;
-  double checks_per_s = 0;
-  std::uint64_t granted = 0;     // how many checks found any permission (proves work was done)
+  // PathChecker: compiled once for the session (not timed with the checks),
+  // then asked for every path. How long compiling takes and what it holds.
+  double checker_build_us = 0;
+  std::size_t checker_entries = 0;
+  CheckRate checker;
+  // Store::path_permissions per call, no checker: what a one-off question costs.
+  CheckRate one_off;
 };
 
-// One thread, Store::path_permissions over `paths` round-robin for at least
-// `min_seconds`, for the session `who` resolves to.
+// One thread, for the session `who` resolves to, over `paths` round-robin:
+// PathChecker::permissions for at least `min_seconds`, then
+// Store::path_permissions for as long. Broken (not ok) if the two disagree on
+// any path.
 PathCheckThroughput measure_path_checks(const Store& store, const SessionIdentity& who,
                                         const std::vector<std::string>& paths, double min_seconds);
 
