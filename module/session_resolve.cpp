@@ -18,6 +18,15 @@ std::variant<Store, Failure> load_store_text(const ModuleArgs& args) {
   return std::move(*store.value);
 }
 
+// A session's supplementary groups can change its answer only where
+// something names a group: the store's group roles, a `group =` selector,
+// or an @group in anonymous=. Without any, they are not looked up: NSS
+// initgroups is most of what a login costs with Debian's nss_systemd.
+UserGroups groups_needed(bool store_has_group_roles, const Config& conf, const ModuleArgs& args) {
+  const bool matter = store_has_group_roles || conf.selects_by_group() || !args.anonymous.groups.empty();
+  return matter ? UserGroups::All : UserGroups::PrimaryOnly;
+}
+
 }  // namespace
 
 std::variant<PamSession, Failure> resolve_pam_session(
@@ -43,7 +52,9 @@ std::variant<PamSession, Failure> resolve_pam_session(
   // unknown named user apart from a configuration error, and for the
   // session's groups (resolve_session is given the answer).
   std::optional<UserInfo> user;
-  if (!who.user.empty()) user = lookup_user(who.user);
+  if (!who.user.empty())
+    user = lookup_user(who.user, groups_needed(index ? index->has_group_roles() : store->has_group_roles(),
+                                               *conf.value, args));
   const bool anonymous =
       is_anonymous(who.user, args.anonymous, user ? user->group_names : std::vector<std::string>{});
   if (!anonymous && !user)

@@ -151,6 +151,11 @@ std::vector<Diagnostic> Config::lint() const {
   return warnings;
 }
 
+bool Config::selects_by_group() const {
+  return std::any_of(data_->scopes.begin(), data_->scopes.end(),
+                     [](const SecurityScope& scope) { return scope.group.has_value(); });
+}
+
 std::vector<std::pair<std::string, Location>> Config::group_references() const {
   std::vector<std::pair<std::string, Location>> refs;
   for (const SecurityScope& scope : data_->scopes) {

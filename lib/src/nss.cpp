@@ -81,7 +81,9 @@ std::vector<gid_t> group_list(const char* user, gid_t primary) {
 
 }  // namespace
 
-std::optional<UserInfo> lookup_user(const std::string& name) {
+std::optional<UserInfo> lookup_user(const std::string& name) { return lookup_user(name, UserGroups::All); }
+
+std::optional<UserInfo> lookup_user(const std::string& name, UserGroups groups) {
   if (name.empty() || name.find('\0') != std::string::npos) return std::nullopt;
   struct passwd pw {};
   std::vector<char> buffer;
@@ -95,7 +97,7 @@ std::optional<UserInfo> lookup_user(const std::string& name) {
   info.name = pw.pw_name;
   info.uid = pw.pw_uid;
   info.gid = pw.pw_gid;
-  info.gids = group_list(info.name.c_str(), info.gid);
+  info.gids = groups == UserGroups::All ? group_list(info.name.c_str(), info.gid) : std::vector<gid_t>{info.gid};
   for (gid_t g : info.gids) {
     // A gid with no name in NSS still belongs to the user; it is named by
     // its number so the two lists stay parallel.

@@ -251,6 +251,8 @@ PathPermissions Store::path_permissions(const RoleSet& roles, std::string_view p
   return result;
 }
 
+bool Store::has_group_roles() const { return !data_->group_roles.empty(); }
+
 std::optional<std::string> Store::lock_of(std::string_view role) const {
   auto id = data_->find_role(role);
   if (!id || !data_->roles[*id].locked) return std::nullopt;

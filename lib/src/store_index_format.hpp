@@ -18,7 +18,7 @@
 namespace secstore::detail {
 
 inline constexpr char kIndexMagic[8] = {'S', 'E', 'C', 'S', 'I', 'D', 'X', '\0'};
-inline constexpr std::uint32_t kIndexVersion = 2;
+inline constexpr std::uint32_t kIndexVersion = 3;  // 3: header flags
 inline constexpr std::uint32_t kByteOrderMark = 0x01020304;
 
 struct IndexHeader {
@@ -36,9 +36,13 @@ struct IndexHeader {
   std::uint64_t slot_count;  // a power of two
   std::uint64_t slots_at;    // file offset of the slot table
   std::uint64_t file_size;   // the whole index
-  std::uint32_t reserved;
+  std::uint32_t flags;     // kIndexHasGroupRoles
   std::uint32_t checksum;  // of every byte before it
 };
+
+// The store sets roles for at least one group: without that, a session's
+// groups cannot change its roles and the module need not ask NSS for them.
+inline constexpr std::uint32_t kIndexHasGroupRoles = 1;
 
 // kind: which session role list an entry is, or a path with something on
 // it (for require_path=), or one role's default path permissions.

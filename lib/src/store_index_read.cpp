@@ -54,11 +54,18 @@ struct IndexedRole {
 
 }  // namespace
 
-StoreIndex::StoreIndex(int fd, std::uint64_t slot_count, std::uint64_t slots_at, std::uint64_t size)
-    : fd_(fd), slot_count_(slot_count), slots_at_(slots_at), size_(size) {}
+StoreIndex::StoreIndex(int fd, std::uint64_t slot_count, std::uint64_t slots_at, std::uint64_t size,
+                       bool group_roles)
+    : fd_(fd), slot_count_(slot_count), slots_at_(slots_at), size_(size), group_roles_(group_roles) {}
 
 StoreIndex::StoreIndex(StoreIndex&& o) noexcept
-    : fd_(std::exchange(o.fd_, -1)), slot_count_(o.slot_count_), slots_at_(o.slots_at_), size_(o.size_) {}
+    : fd_(std::exchange(o.fd_, -1)),
+      slot_count_(o.slot_count_),
+      slots_at_(o.slots_at_),
+      size_(o.size_),
+      group_roles_(o.group_roles_) {}
+
+bool StoreIndex::has_group_roles() const { return group_roles_; }
 
 StoreIndex& StoreIndex::operator=(StoreIndex&& o) noexcept {
   if (this != &o) {
@@ -67,6 +74,7 @@ StoreIndex& StoreIndex::operator=(StoreIndex&& o) noexcept {
     slot_count_ = o.slot_count_;
     slots_at_ = o.slots_at_;
     size_ = o.size_;
+    group_roles_ = o.group_roles_;
   }
   return *this;
 }
@@ -114,7 +122,8 @@ StoreIndex::Opened StoreIndex::open(const std::string& store_path) {
       h.slots_at + h.slot_count * sizeof(detail::IndexSlot) > h.file_size)
     return stale("its header is damaged");
   if (!identity_matches(h, store_st)) return stale("the store has changed since it was compiled");
-  out.index = StoreIndex(index.release(), h.slot_count, h.slots_at, h.file_size);
+  out.index = StoreIndex(index.release(), h.slot_count, h.slots_at, h.file_size,
+                         (h.flags & detail::kIndexHasGroupRoles) != 0);
   return out;
 }
 

@@ -115,6 +115,7 @@ std::string index_bytes(const detail::StoreData& d, const struct stat& st) {
   detail::IndexHeader header{};
   std::memcpy(header.magic, detail::kIndexMagic, sizeof header.magic);
   header.version = detail::kIndexVersion;
+  header.flags = d.group_roles.empty() ? 0 : detail::kIndexHasGroupRoles;
   header.byte_order = detail::kByteOrderMark;
   header.dev = st.st_dev;
   header.ino = st.st_ino;

@@ -178,8 +178,10 @@ void expect_index_matches_text(const IndexDir& dir, const std::string& text, con
   auto opened = StoreIndex::open(path);
   ASSERT_TRUE(opened.index.has_value()) << context << ": " << opened.problem;
   const Store store = must_parse(text, path);
+  EXPECT_EQ(opened.index->has_group_roles(), store.has_group_roles()) << context;
   std::vector<std::string> users, groups;
   subjects_of(text, users, groups);
+  EXPECT_EQ(store.has_group_roles(), groups.size() > 1) << context;  // groups[0] is a made-up one
   const auto paths = paths_of(text);
   expect_same(store, *opened.index, SessionIdentity{true, "", {}}, paths, context + ", anonymous");
   for (const auto& user : users) {

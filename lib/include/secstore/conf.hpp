@@ -106,6 +106,9 @@ class Config {
   // supplemental_groups), with where: the module and `check` verify they exist.
   // Numeric gids are not names and are left out.
   std::vector<std::pair<std::string, Location>> group_references() const;
+  // Whether any scope selects sessions by group (`group = NAME|GID`): if
+  // none does, a session's groups cannot change its plan.
+  bool selects_by_group() const;
 
   const std::vector<std::string>& files_read() const;
 

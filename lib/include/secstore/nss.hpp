@@ -24,6 +24,14 @@ struct UserInfo {
 
 // nullopt when NSS does not know the user.
 std::optional<UserInfo> lookup_user(const std::string& name);
+// Which of a user's groups to look up. The supplementary ones come from
+// getgrouplist (NSS initgroups), which with Debian's nss_systemd is most of
+// what a login costs; PrimaryOnly is for callers that know no group can
+// change their answer.
+enum class UserGroups { All, PrimaryOnly };
+// As lookup_user(name); with PrimaryOnly, group_names and gids hold only the
+// primary group.
+std::optional<UserInfo> lookup_user(const std::string& name, UserGroups groups);
 // A group by name, or by number when `name_or_gid` is all digits (a number
 // is a valid gid even when no group of that number exists, so it is returned
 // as is). nullopt when a name is not known to NSS.

@@ -108,6 +108,9 @@ class Store {
 
   // The principal a role is locked by, if any.
   std::optional<std::string> lock_of(std::string_view role) const;
+  // Whether the store sets roles for any group: if not, a session's groups
+  // cannot change its roles.
+  bool has_group_roles() const;
 
   // The store in canonical form: one statement a line, in a fixed order,
   // upper-case permission names, double-quoted strings. Parsing the dump

@@ -66,13 +66,17 @@ class StoreIndex {
   // with `problem` set when an entry it needs is damaged.
   std::optional<PathPermissions> path_permissions(const RoleSet& roles, std::string_view path,
                                                   std::string& problem) const;
+  // Whether the store sets roles for any group: if not, a session's groups
+  // cannot change its roles (the same answer as Store::has_group_roles).
+  bool has_group_roles() const;
 
  private:
-  StoreIndex(int fd, std::uint64_t slot_count, std::uint64_t slots_at, std::uint64_t size);
+  StoreIndex(int fd, std::uint64_t slot_count, std::uint64_t slots_at, std::uint64_t size, bool group_roles);
   int fd_ = -1;
   std::uint64_t slot_count_ = 0;
   std::uint64_t slots_at_ = 0;
   std::uint64_t size_ = 0;
+  bool group_roles_ = false;
 };
 
 struct StoreIndex::Opened {
