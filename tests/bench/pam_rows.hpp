@@ -13,6 +13,7 @@ namespace secstore::bench {
 enum class PamOperation {
   OpenAndCloseSession,        // pam_open_session + pam_close_session
   EstablishAndDeleteCred,     // pam_setcred(ESTABLISH) + pam_setcred(DELETE)
+  NameServiceLookup,          // no PAM call: getpwnam_r + getgrouplist for PAM_USER
 };
 
 // What a row must have done to the process after warm-up; a row that did not

@@ -181,6 +181,14 @@ std::vector<TargetVerdict> judge(const BenchReport& report) {
         if (module_ir && peer_ir && *peer_ir > 0)
           t.detail += " (instructions: " + fmt(*module_ir, 0) + " vs " + fmt(*peer_ir, 0) + ", ratio " +
                       fmt(*module_ir / *peer_ir, 2) + ")";
+        // Why it cannot pass while the session's groups matter: both modules
+        // ask NSS for them, and that alone is more than a quarter of pam_cap.
+        if (const MeasuredRow* nss = find_row(report.rows, "nss-groups"); nss != nullptr && nss->result.ok)
+          t.detail += "; the name service alone (nss-groups) is " + fmt_us(nss->result.stats.median_us) + " us, " +
+                      fmt(nss->result.stats.median_us / *peer, 2) + " of pam_cap's";
+        if (const auto no_groups = added_us(report.rows, "secstore-empty"))
+          t.detail += "; with nothing naming a group (secstore-empty, no getgrouplist) " + fmt_us(*no_groups) +
+                      " us: ratio " + fmt(*no_groups / *peer, 2);
       } else {
         t.detail = "an indexed row is missing or broken";
       }

@@ -66,6 +66,11 @@ std::vector<RowPlan> plan_rows(const Options& o) {
           " conf=" + conf_path(o) + "\n",
       PamOperation::OpenAndCloseSession, GrantCheck::InheritableRaised,
       "pam_permit + pam_secstore, empty store; open+close", "permit-session");
+  // Not a PAM stack: the name-service lookups both modules make for the
+  // session's user, timed alone. Neither module can cost less than this while
+  // it resolves the user's groups.
+  add("nss-groups", "session required pam_permit.so\n", PamOperation::NameServiceLookup, GrantCheck::None,
+      "no PAM call: getpwnam_r + getgrouplist for the user, as both modules ask", "");
   add("permit-setcred", "auth required pam_permit.so\n", PamOperation::EstablishAndDeleteCred, GrantCheck::None,
       "pam_permit; setcred establish+delete", "");
   add("pam_cap",
