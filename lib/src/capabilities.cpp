@@ -202,10 +202,12 @@ bool same_iab(cap_iab_t parsed, const VectorMasks& m) {
   const std::pair<cap_iab_vector_t, std::uint64_t> vectors[] = {
       {CAP_IAB_INH, m.i}, {CAP_IAB_AMB, m.a}, {CAP_IAB_BOUND, m.b}};
   bool ok = true;
-  for (const auto& [vector, mask] : vectors)
-    for_each_bit(mask, [&](unsigned c) {
+  for (const auto& entry : vectors) {
+    const cap_iab_vector_t vector = entry.first;  // clang 14 cannot capture a structured binding
+    for_each_bit(entry.second, [&](unsigned c) {
       ok = ok && cap_iab_set_vector(rebuilt.get(), vector, static_cast<cap_value_t>(c), CAP_SET) == 0;
     });
+  }
   return ok && cap_iab_compare(parsed, rebuilt.get()) == 0;
 }
 
