@@ -31,21 +31,26 @@ bool is_name_separator(char c) {
   return c == ',' || c == ' ' || c == '\t' || c == '\n' || c == '=' || c == '+' || c == '-';
 }
 
-// libcap says only "invalid argument"; find the word it choked on so the
-// admin is told which name is wrong. Words are capability names (or "all"),
-// possibly with IAB prefixes or cap_from_text flags after an operator.
-std::string unknown_name_in(std::string_view text) {
-  std::size_t i = 0;
+// Walks capability text the way libcap reads it: calls name(word) for each
+// capability name (IAB prefixes ! ^ % stripped; flags such as "eip" after an
+// operator are not names) and nameless() at an operator with no name before
+// it in its clause ("=ep" means all). Stops when a callback returns false.
+template <class Name, class Nameless>
+void walk_capability_names(std::string_view text, Name name, Nameless nameless) {
   bool after_operator = false;
+  bool names_in_clause = false;
+  std::size_t i = 0;
   while (i < text.size()) {
-    char c = text[i];
+    const char c = text[i];
     if (c == '=' || c == '+' || c == '-') {
+      if (!after_operator && !names_in_clause && !nameless()) return;
       after_operator = true;
       ++i;
       continue;
     }
     if (c == ' ' || c == '\t' || c == '\n') {
       after_operator = false;
+      names_in_clause = false;
       ++i;
       continue;
     }
@@ -55,15 +60,28 @@ std::string unknown_name_in(std::string_view text) {
     }
     std::size_t start = i;
     while (i < text.size() && !is_name_separator(text[i])) ++i;
-    std::string word(text.substr(start, i - start));
-    if (after_operator) continue;  // flags such as "eip"
-    while (!word.empty() && (word[0] == '!' || word[0] == '^' || word[0] == '%'))
-      word.erase(0, 1);
-    if (word.empty()) continue;
-    cap_value_t value;
-    if (word != "all" && word != "ALL" && cap_from_name(word.c_str(), &value) != 0) return word;
+    if (after_operator) continue;
+    while (start < i && (text[start] == '!' || text[start] == '^' || text[start] == '%')) ++start;
+    if (start == i) continue;
+    names_in_clause = true;
+    if (!name(std::string(text.substr(start, i - start)))) return;
   }
-  return "";
+}
+
+// libcap says only "invalid argument"; find the word it choked on so the
+// admin is told which name is wrong.
+std::string unknown_name_in(std::string_view text) {
+  std::string unknown;
+  walk_capability_names(
+      text,
+      [&](const std::string& word) {
+        cap_value_t value;
+        if (word == "all" || word == "ALL" || cap_from_name(word.c_str(), &value) == 0) return true;
+        unknown = word;
+        return false;
+      },
+      [] { return true; });
+  return unknown;
 }
 
 std::string parse_error_message(std::string_view text, bool iab_form) {
@@ -85,41 +103,20 @@ std::string parse_error_message(std::string_view text, bool iab_form) {
 // own parse and read everything when the two differ.
 std::uint64_t named_capabilities(std::string_view text, std::uint64_t all) {
   std::uint64_t named = 0;
-  bool after_operator = false;
-  bool names_in_clause = false;
-  std::size_t i = 0;
-  while (i < text.size()) {
-    const char c = text[i];
-    if (c == '=' || c == '+' || c == '-') {
-      if (!after_operator && !names_in_clause) return all;
-      after_operator = true;
-      ++i;
-      continue;
-    }
-    if (c == ' ' || c == '\t' || c == '\n') {
-      after_operator = false;
-      names_in_clause = false;
-      ++i;
-      continue;
-    }
-    if (c == ',') {
-      ++i;
-      continue;
-    }
-    const std::size_t start = i;
-    while (i < text.size() && !is_name_separator(text[i])) ++i;
-    if (after_operator) continue;  // flags such as "eip"
-    std::string word(text.substr(start, i - start));
-    std::size_t skip = 0;
-    while (skip < word.size() && (word[skip] == '!' || word[skip] == '^' || word[skip] == '%')) ++skip;
-    word.erase(0, skip);
-    if (word.empty()) continue;
-    names_in_clause = true;
-    cap_value_t value = 0;
-    if (cap_from_name(word.c_str(), &value) != 0 || value < 0 || value >= 64) return all;
-    named |= bit(static_cast<unsigned>(value));
-  }
-  return named & all;
+  bool everything = false;
+  walk_capability_names(
+      text,
+      [&](const std::string& word) {
+        cap_value_t value = 0;
+        everything = cap_from_name(word.c_str(), &value) != 0 || value < 0 || value >= 64;  // "all" too
+        if (!everything) named |= bit(static_cast<unsigned>(value));
+        return !everything;
+      },
+      [&] {
+        everything = true;
+        return false;
+      });
+  return everything ? all : named & all;
 }
 
 // Calls visit(capability) for each bit set in mask, lowest first.
