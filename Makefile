@@ -56,7 +56,7 @@ LDFLAGS_REQUIRED := $(SAN_FLAGS) -Wl,--as-needed -Wl,-z,defs
 ALL_CXXFLAGS = $(CPPFLAGS_REQUIRED) $(CPPFLAGS) $(CXXFLAGS_REQUIRED) $(CXXFLAGS)
 ALL_LDFLAGS = $(LDFLAGS_REQUIRED) $(LDFLAGS)
 
-LIB_SRCS    := $(sort $(wildcard lib/src/*.cpp))
+LIB_SRCS    := $(sort $(wildcard lib/src/*/*.cpp))
 MODULE_SRCS := $(sort $(wildcard module/*.cpp))
 TOOL_SRCS   := $(sort $(wildcard tools/*.cpp))
 LIB_OBJS    := $(LIB_SRCS:%.cpp=$(B)/%.o)

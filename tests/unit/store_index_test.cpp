@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "secstore/store_index.hpp"
-#include "store_index_format.hpp"
+#include "index/format.hpp"
 #include "store_test_support.hpp"
 
 namespace secstore::testing {

@@ -1,0 +1,51 @@
+// Applies statements in order to an empty store (SPEC §2.3), then indexes
+// the result and checks it as a whole (include cycles).
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "secstore/diagnostic.hpp"
+#include "store/data.hpp"
+#include "store/statement.hpp"
+
+namespace secstore::detail {
+
+// Who runs `secstore apply`: a statement that changes a role locked by
+// principal P is refused unless this is root or P (SPEC §2.3).
+struct Invoker {
+  std::string user;
+  bool is_root = false;
+};
+
+class StoreBuilder {
+ public:
+  explicit StoreBuilder(std::vector<std::string> files);
+
+  // From now on, statements are checked against role locks for `invoker`.
+  void guard_locks_for(Invoker invoker) { invoker_ = std::move(invoker); }
+
+  // Applies one statement; refusals are errors and removals of nothing are
+  // warnings, appended to `diagnostics`.
+  void apply(const Statement& s, std::vector<Diagnostic>& diagnostics);
+
+  // Sorts roles by name, indexes paths and checks for include cycles.
+  // Returns nullptr when that adds an error.
+  std::shared_ptr<StoreData> finish(std::vector<Diagnostic>& diagnostics);
+
+ private:
+  std::uint32_t intern(const std::string& role);
+  std::vector<std::uint32_t> intern_all(const std::vector<std::string>& roles);
+  PathNode& node_for(const std::string& path);
+  bool lock_allows(const Statement& s, std::vector<Diagnostic>& diagnostics);
+
+  StoreData data_;  // roles in first-mention order until finish()
+  std::unordered_map<std::string, std::uint32_t> role_ids_;
+  std::unordered_map<std::string, std::uint32_t> node_ids_;
+  std::optional<Invoker> invoker_;
+};
+
+}  // namespace secstore::detail

@@ -1,0 +1,281 @@
+#include "store/parser.hpp"
+
+#include <optional>
+
+#include "secstore/store.hpp"
+
+namespace secstore::detail {
+namespace {
+
+bool keyword_is(const Token& t, std::string_view keyword) {
+  if (t.kind != TokenKind::Word || t.text.size() != keyword.size()) return false;
+  for (std::size_t i = 0; i < keyword.size(); ++i) {
+    char c = t.text[i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c != keyword[i]) return false;
+  }
+  return true;
+}
+
+template <class Perm>
+std::string list_of_names(unsigned count) {
+  std::string out;
+  for (unsigned i = 0; i < count; ++i) {
+    if (i) out += ", ";
+    out += name_of(static_cast<Perm>(i));
+  }
+  return out;
+}
+
+// Walks one line's tokens; every expect_* reports "expected X, found Y" at
+// the column of Y (or just past the line's last token at its end).
+class Cursor {
+ public:
+  Cursor(const std::vector<Token>& tokens, std::vector<ParseError>& errors)
+      : tokens_(tokens), errors_(errors) {}
+
+  bool at_end() const { return pos_ >= tokens_.size(); }
+  const Token* peek() const { return at_end() ? nullptr : &tokens_[pos_]; }
+  const Token& next() { return tokens_[pos_++]; }
+
+  unsigned column_here() const {
+    if (!at_end()) return tokens_[pos_].column;
+    if (tokens_.empty()) return 1;
+    const Token& last = tokens_.back();
+    // Just past the last token; for strings the written length is unknown,
+    // so point at the token itself rather than guess.
+    return last.kind == TokenKind::String ? last.column : last.column + static_cast<unsigned>(last.text.size());
+  }
+
+  std::string found() const { return at_end() ? "the end of the line" : describe(tokens_[pos_]); }
+
+  bool fail(const std::string& expected) {
+    errors_.push_back({column_here(), "expected " + expected + ", found " + found()});
+    return false;
+  }
+
+  bool expect_keyword(std::string_view keyword) {
+    if (!at_end() && keyword_is(tokens_[pos_], keyword)) {
+      ++pos_;
+      return true;
+    }
+    return fail("'" + std::string(keyword) + "'");
+  }
+
+  // `path` and `topic` are synonyms everywhere (SPEC §2.1).
+  bool expect_path_keyword() {
+    if (!at_end() && (keyword_is(tokens_[pos_], "path") || keyword_is(tokens_[pos_], "topic"))) {
+      ++pos_;
+      return true;
+    }
+    return fail("'path' (or 'topic')");
+  }
+
+  bool expect_name(const std::string& what, std::string& out) {
+    if (at_end() || tokens_[pos_].kind != TokenKind::String) return fail(what + " in quotes");
+    if (tokens_[pos_].text.empty()) {
+      errors_.push_back({tokens_[pos_].column, "expected " + what + ", found an empty string"});
+      return false;
+    }
+    out.assign(next().text);
+    return true;
+  }
+
+  bool expect_path(std::string& out) {
+    if (at_end() || tokens_[pos_].kind != TokenKind::String) return fail("a path in quotes");
+    const Token& t = next();
+    auto normal = normalize_path(t.text);
+    if (!normal) {
+      errors_.push_back({t.column, "expected a non-empty path, found " + describe(t)});
+      return false;
+    }
+    out = std::move(*normal);
+    return true;
+  }
+
+  // [ item, item item ] — commas and/or whitespace between items.
+  // `item` consumes one token and returns false after reporting a bad one;
+  // the list keeps going so that every bad item on the line is reported.
+  template <class ItemFn>
+  bool expect_list(const std::string& item_what, ItemFn item) {
+    if (at_end() || tokens_[pos_].kind != TokenKind::ListOpen) return fail("'[' to open a list of " + item_what);
+    const unsigned open_column = next().column;
+    bool ok = true;
+    bool after_item = false;
+    for (;;) {
+      if (at_end()) {
+        errors_.push_back({column_here(), "expected ']' to close the list opened at column " +
+                                              std::to_string(open_column) + ", found the end of the line"});
+        return false;
+      }
+      const Token& t = tokens_[pos_];
+      if (t.kind == TokenKind::ListClose) {
+        ++pos_;
+        return ok;
+      }
+      if (t.kind == TokenKind::Comma && after_item) {
+        ++pos_;
+        after_item = false;
+        continue;
+      }
+      if (t.kind == TokenKind::Comma || t.kind == TokenKind::ListOpen)
+        return fail(item_what.substr(0, item_what.size() - 1) + " or ']'");
+      if (!item(next())) ok = false;
+      after_item = true;
+    }
+  }
+
+  std::vector<ParseError>& errors() { return errors_; }
+
+ private:
+  const std::vector<Token>& tokens_;
+  std::vector<ParseError>& errors_;
+  std::size_t pos_ = 0;
+};
+
+bool parse_global_list(Cursor& c, GlobalPermissions& out) {
+  return c.expect_list("global permissions", [&](const Token& t) {
+    if (t.kind == TokenKind::Word) {
+      if (auto p = global_permission_from_name(t.text)) {
+        out.add(*p);
+        return true;
+      }
+    }
+    std::string found = t.kind != TokenKind::Word               ? describe(t)
+                        : path_permission_from_name(t.text)     ? "the path permission " + std::string(t.text)
+                                                                : "the unknown permission " + std::string(t.text);
+    c.errors().push_back({t.column, "expected a global permission (one of " +
+                                        list_of_names<GlobalPermission>(kGlobalPermissionCount) +
+                                        "), found " + found});
+    return false;
+  });
+}
+
+bool parse_path_list(Cursor& c, PathPermissions& out) {
+  return c.expect_list("path permissions", [&](const Token& t) {
+    if (t.kind == TokenKind::Word) {
+      if (auto p = path_permission_from_name(t.text)) {
+        out.add(*p);
+        return true;
+      }
+    }
+    std::string found = t.kind != TokenKind::Word               ? describe(t)
+                        : global_permission_from_name(t.text)   ? "the global permission " + std::string(t.text)
+                                                                : "the unknown permission " + std::string(t.text);
+    c.errors().push_back({t.column, "expected a path permission (one of " +
+                                        list_of_names<PathPermission>(kPathPermissionCount) +
+                                        "), found " + found});
+    return false;
+  });
+}
+
+bool parse_role_list(Cursor& c, std::vector<std::string>& out) {
+  return c.expect_list("role names", [&](const Token& t) {
+    if (t.kind == TokenKind::String && !t.text.empty()) {
+      out.emplace_back(t.text);
+      return true;
+    }
+    c.errors().push_back({t.column, "expected a role name in quotes, found " +
+                                        (t.kind == TokenKind::String ? std::string("an empty string")
+                                                                     : describe(t))});
+    return false;
+  });
+}
+
+// After `set "R"`.
+bool parse_role_setting(Cursor& c, Statement& s) {
+  if (c.at_end()) return c.fail("'permissions', 'default', 'path' or 'includes' after the role name");
+  const Token& t = *c.peek();
+  if (keyword_is(t, "permissions")) {
+    c.next();
+    s.kind = StatementKind::RolePermissions;
+    return parse_global_list(c, s.global);
+  }
+  if (keyword_is(t, "default")) {
+    c.next();
+    s.kind = StatementKind::RoleDefaultPermissions;
+    return c.expect_path_keyword() && c.expect_keyword("permissions") && parse_path_list(c, s.path);
+  }
+  if (keyword_is(t, "path") || keyword_is(t, "topic")) {
+    c.next();
+    s.kind = StatementKind::RolePathPermissions;
+    return c.expect_path(s.subject) && c.expect_keyword("permissions") && parse_path_list(c, s.path);
+  }
+  if (keyword_is(t, "includes")) {
+    c.next();
+    s.kind = StatementKind::RoleIncludes;
+    return parse_role_list(c, s.roles);
+  }
+  return c.fail("'permissions', 'default', 'path' or 'includes' after the role name");
+}
+
+// After `set roles for`.
+bool parse_session_roles(Cursor& c, Statement& s) {
+  if (c.at_end()) return c.fail("'named', 'anonymous', 'user' or 'group'");
+  const Token& t = *c.peek();
+  if (keyword_is(t, "named") || keyword_is(t, "anonymous")) {
+    s.kind = keyword_is(t, "named") ? StatementKind::NamedSessionRoles : StatementKind::AnonymousSessionRoles;
+    c.next();
+    return c.expect_keyword("sessions") && parse_role_list(c, s.roles);
+  }
+  if (keyword_is(t, "user")) {
+    c.next();
+    s.kind = StatementKind::UserRoles;
+    return c.expect_name("a user name", s.subject) && parse_role_list(c, s.roles);
+  }
+  if (keyword_is(t, "group")) {
+    c.next();
+    s.kind = StatementKind::GroupRoles;
+    return c.expect_name("a group name", s.subject) && parse_role_list(c, s.roles);
+  }
+  return c.fail("'named', 'anonymous', 'user' or 'group'");
+}
+
+bool parse_set(Cursor& c, Statement& s) {
+  if (!c.at_end() && c.peek()->kind == TokenKind::String) {
+    if (!c.expect_name("a role name", s.role)) return false;
+    return parse_role_setting(c, s);
+  }
+  if (!c.at_end() && keyword_is(*c.peek(), "roles")) {
+    c.next();
+    return c.expect_keyword("for") && parse_session_roles(c, s);
+  }
+  if (!c.at_end() && keyword_is(*c.peek(), "role")) {
+    c.next();
+    s.kind = StatementKind::RoleLock;
+    return c.expect_name("a role name", s.role) && c.expect_keyword("locked") && c.expect_keyword("by") &&
+           c.expect_keyword("principal") && c.expect_name("a principal name", s.subject);
+  }
+  return c.fail("a role name in quotes, 'roles' or 'role' after 'set'");
+}
+
+}  // namespace
+
+bool parse_statement(const std::vector<Token>& tokens, Statement& s, std::vector<ParseError>& errors) {
+  Cursor c(tokens, errors);
+  const std::size_t errors_before = errors.size();
+  s.where.column = tokens.empty() ? 1 : tokens.front().column;
+  bool ok = false;
+  if (c.at_end()) {
+    ok = c.fail("a statement");
+  } else if (keyword_is(*c.peek(), "set")) {
+    c.next();
+    ok = parse_set(c, s);
+  } else if (keyword_is(*c.peek(), "remove")) {
+    c.next();
+    s.kind = StatementKind::RemovePathPermissions;
+    ok = c.expect_name("a role name", s.role) && c.expect_keyword("permissions") && c.expect_keyword("for") &&
+         c.expect_path_keyword() && c.expect_path(s.subject);
+  } else if (keyword_is(*c.peek(), "isolate") || keyword_is(*c.peek(), "deisolate")) {
+    s.kind = keyword_is(*c.peek(), "isolate") ? StatementKind::Isolate : StatementKind::Deisolate;
+    c.next();
+    ok = c.expect_path_keyword() && c.expect_path(s.subject);
+  } else {
+    ok = c.fail("a statement ('set', 'remove', 'isolate' or 'deisolate')");
+  }
+  if (ok && !c.at_end()) ok = c.fail("the end of the statement");
+  if (!ok && errors.size() == errors_before) errors.push_back({s.where.column, "invalid statement"});
+  return ok;
+}
+
+}  // namespace secstore::detail
