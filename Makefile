@@ -48,12 +48,14 @@ B ?= $(if $(SANITIZE),build-san,build)
 SAN_FLAGS := $(if $(SANITIZE),-fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all)
 CXXFLAGS_REQUIRED := -std=c++20 -fPIC -fvisibility=hidden -fvisibility-inlines-hidden \
 	-Wall -Wextra $(WERROR) $(SAN_FLAGS) -MMD -MP
-CPPFLAGS_REQUIRED := -Ilib/include -Ilib/src \
+# Only the library (and its tests) see lib/src: the module, the command and
+# secstore-shell use the public headers, as any other program would.
+CPPFLAGS_REQUIRED := -Ilib/include \
 	-DSECSTORE_VERSION='"$(VERSION)"' \
 	-DSECSTORE_DEFAULT_STORE='"$(SECURITYDIR)/Security.store"' \
 	-DSECSTORE_DEFAULT_CONF='"$(SECURITYDIR)/secstore.conf"'
 LDFLAGS_REQUIRED := $(SAN_FLAGS) -Wl,--as-needed -Wl,-z,defs
-ALL_CXXFLAGS = $(CPPFLAGS_REQUIRED) $(CPPFLAGS) $(CXXFLAGS_REQUIRED) $(CXXFLAGS)
+ALL_CXXFLAGS = $(CPPFLAGS_REQUIRED) $(PRIVATE_CPPFLAGS) $(CPPFLAGS) $(CXXFLAGS_REQUIRED) $(CXXFLAGS)
 ALL_LDFLAGS = $(LDFLAGS_REQUIRED) $(LDFLAGS)
 
 LIB_SRCS    := $(sort $(wildcard lib/src/*/*.cpp))
@@ -77,6 +79,8 @@ $(B)/%.o: %.cpp
 	@mkdir -p $(dir $@)
 	$(CXX) $(ALL_CXXFLAGS) -c -o $@ $<
 
+$(LIB_OBJS): PRIVATE_CPPFLAGS := -Ilib/src
+
 $(LIB_A): $(LIB_OBJS)
 	@rm -f $@
 	$(AR) rcs $@ $^
@@ -88,14 +92,17 @@ $(LIB_SO): $(LIB_OBJS) lib/libsecstore.map
 	ln -sf $(notdir $@) $(B)/$(LIB_SONAME)
 	ln -sf $(LIB_SONAME) $(B)/libsecstore.so
 
-# The module carries the library objects inside it (one file to load in
-# every login, no second dlopen) and exports only pam_sm_* (module/module.map).
-$(MODULE): $(MODULE_OBJS) $(LIB_A) module/module.map
+# The module and the command use the shared library (SPEC §6): one library
+# update reaches every program that asks. The module exports only pam_sm_*
+# (module/module.map). In the build tree they find it through
+# LD_LIBRARY_PATH (see `check`); installed, through the linker's path.
+LINK_LIBSECSTORE := -L$(B) -lsecstore
+$(MODULE): $(MODULE_OBJS) $(LIB_SO) module/module.map
 	$(CXX) -shared -Wl,--version-script=module/module.map $(ALL_CXXFLAGS) $(ALL_LDFLAGS) \
-		-o $@ $(MODULE_OBJS) $(LIB_A) -lpam -lcap
+		-o $@ $(MODULE_OBJS) $(LINK_LIBSECSTORE) -lpam -lcap
 
-$(TOOL): $(TOOL_OBJS) $(LIB_A)
-	$(CXX) $(ALL_CXXFLAGS) -fPIE -pie $(ALL_LDFLAGS) -o $@ $(TOOL_OBJS) $(LIB_A) -lcap
+$(TOOL): $(TOOL_OBJS) $(LIB_SO)
+	$(CXX) $(ALL_CXXFLAGS) -fPIE -pie $(ALL_LDFLAGS) -o $@ $(TOOL_OBJS) $(LINK_LIBSECSTORE)
 
 $(PCFILE): lib/secstore.pc.in Makefile
 	@mkdir -p $(B)
@@ -117,7 +124,7 @@ CAPI_TESTS  := $(B)/tests/capi-tests
 TEST_BINS   := $(if $(UNIT_SRCS),$(UNIT_TESTS)) $(if $(MODUNIT_SRCS),$(MODUNIT_TESTS)) \
 	$(if $(PAMTEST_SRCS),$(PAM_TESTS)) $(if $(CLITEST_SRCS),$(CLI_TESTS)) \
 	$(if $(CAPITEST_SRCS),$(CAPI_TESTS))
-TEST_CPPFLAGS := -Itests -DSECSTORE_BUILD_DIR='"$(abspath $(B))"' \
+TEST_CPPFLAGS := -Itests -Ilib/src -DSECSTORE_BUILD_DIR='"$(abspath $(B))"' \
 	-DSECSTORE_SOURCE_DIR='"$(abspath .)"'
 
 $(B)/tests/%.o: tests/%.cpp
@@ -127,9 +134,8 @@ $(B)/tests/%.o: tests/%.cpp
 $(UNIT_TESTS): $(UNIT_SRCS:%.cpp=$(B)/%.o) $(LIB_A)
 	$(CXX) $(ALL_CXXFLAGS) $(ALL_LDFLAGS) -o $@ $^ -lcap $(GTEST_LIBS) -lgtest_main
 
-# The module's own logic, linked unchanged against a libpam seam (tests/module/).
-MODULE_LOGIC_OBJS := $(filter-out $(B)/module/pam_hooks.o,$(MODULE_OBJS))
-$(MODUNIT_TESTS): $(MODUNIT_SRCS:%.cpp=$(B)/%.o) $(MODULE_LOGIC_OBJS) $(LIB_A)
+# The module's own code, linked unchanged against a libpam seam (tests/module/).
+$(MODUNIT_TESTS): $(MODUNIT_SRCS:%.cpp=$(B)/%.o) $(MODULE_OBJS) $(LIB_A)
 	$(CXX) $(ALL_CXXFLAGS) $(ALL_LDFLAGS) -o $@ $^ -lcap $(GTEST_LIBS) -lgtest_main
 
 $(PAM_TESTS): $(PAMTEST_SRCS:%.cpp=$(B)/%.o) $(LIB_A) | $(MODULE)
@@ -148,7 +154,7 @@ $(CAPI_TESTS): $(CAPITEST_SRCS:%.cpp=$(B)/%.o) $(LIB_SO)
 check: all $(TEST_BINS)
 	@$(MAKE) --no-print-directory -s $(PEER_DIR)/.unpacked >/dev/null 2>&1 || \
 		echo "note: could not unpack libpam-cap; the import-pam-cap peer test will skip"
-	@tests/run-tests.sh $(TEST_BINS)
+	@LD_LIBRARY_PATH=$(abspath $(B))$${LD_LIBRARY_PATH:+:$$LD_LIBRARY_PATH} tests/run-tests.sh $(TEST_BINS)
 
 # ---------------------------------------------------------------- fuzz
 # libFuzzer targets (tests/fuzz/*_fuzzer.cpp), built with clang into
@@ -162,7 +168,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_CXX     ?= clang++
 FUZZ_B       := $(B)/fuzz
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-FUZZ_CXXFLAGS := $(CPPFLAGS_REQUIRED) -Itests -std=c++20 -g -O1 -Wall -Wextra \
+FUZZ_CXXFLAGS := $(CPPFLAGS_REQUIRED) -Ilib/src -Itests -std=c++20 -g -O1 -Wall -Wextra \
 	-fsanitize=fuzzer-no-link $(FUZZ_SAN) -MMD -MP
 FUZZ_TARGET_SRCS := $(sort $(wildcard tests/fuzz/*_fuzzer.cpp))
 FUZZ_TARGETS := $(FUZZ_TARGET_SRCS:tests/fuzz/%.cpp=$(FUZZ_B)/%)
@@ -212,9 +218,9 @@ VALGRIND_FLAGS ?= --quiet --leak-check=full --errors-for-leak-kinds=definite \
 LEAK_CYCLES_VALGRIND ?= 200
 leak-check: all $(PAM_TESTS) $(CAPI_TESTS)
 	@if [ -n "$(SANITIZE)" ]; then echo "leak-check: valgrind cannot run sanitized binaries; use a plain build" >&2; exit 2; fi
-	SECSTORE_LEAK_CYCLES=$(LEAK_CYCLES_VALGRIND) $(VALGRIND) $(VALGRIND_FLAGS) \
+	LD_LIBRARY_PATH=$(abspath $(B)) SECSTORE_LEAK_CYCLES=$(LEAK_CYCLES_VALGRIND) $(VALGRIND) $(VALGRIND_FLAGS) \
 		$(PAM_TESTS) --gtest_filter='PamLeak.*'
-	$(VALGRIND) $(VALGRIND_FLAGS) $(CAPI_TESTS) --gtest_filter='CapiLeak.*'
+	LD_LIBRARY_PATH=$(abspath $(B)) $(VALGRIND) $(VALGRIND_FLAGS) $(CAPI_TESTS) --gtest_filter='CapiLeak.*'
 
 # ---------------------------------------------------------------- bench
 # Session-open cost beside pam_permit and pam_cap, store-size scaling, library
@@ -241,7 +247,7 @@ $(PEER_DIR)/.unpacked:
 	touch $@
 
 bench: $(MODULE) $(BENCH) $(PEER_DIR)/.unpacked
-	$(BENCH) --module=$(abspath $(MODULE)) \
+	LD_LIBRARY_PATH=$(abspath $(B)) $(BENCH) --module=$(abspath $(MODULE)) \
 		--pam-cap=$$(find $(abspath $(PEER_DIR)) -name pam_cap.so -path '*/security/*' | head -n 1) \
 		--work=$(abspath $(B))/bench --json=$(B)/bench.json \
 		--valgrind=$$(command -v valgrind) --strace=$$(command -v strace) $(BENCH_ARGS)
@@ -309,8 +315,8 @@ deb:
 LIBEXECDIR ?= $(EXEC_PREFIX)/libexec
 SHELL_WRAPPER := $(B)/secstore-shell
 all: $(SHELL_WRAPPER)
-$(SHELL_WRAPPER): $(B)/shell/secstore-shell.o
-	$(CXX) $(ALL_CXXFLAGS) -fPIE -pie $(ALL_LDFLAGS) -o $@ $^ -lcap
+$(SHELL_WRAPPER): $(B)/shell/secstore-shell.o $(LIB_SO)
+	$(CXX) $(ALL_CXXFLAGS) -fPIE -pie $(ALL_LDFLAGS) -o $@ $(B)/shell/secstore-shell.o $(LINK_LIBSECSTORE) -lcap
 
 .PHONY: install-shell-wrapper
 install: install-shell-wrapper

@@ -1,19 +1,21 @@
-// The module's hooks as ordinary C++ functions; module/pam_hooks.cpp wraps
-// each in an extern "C" pam_sm_* that catches everything. The unit tests call
-// these directly, with a fake ProcessChanges and a fake libpam.
+// The hooks as ordinary C++ functions, one file per hook family
+// (pam_secstore_{sess,acct,auth}.cpp, each beside its extern "C" pam_sm_*).
+// The unit tests call these with a fake ProcessChanges and a fake libpam.
 #pragma once
 
 #include <security/pam_modules.h>
 
-#include "process_changes.hpp"
+#include "process.hpp"
 
 namespace secstore::module {
 
-int open_session(pam_handle_t* pamh, int flags, int argc, const char** argv,
-                 ProcessChanges& changes);
+int open_session(pam_handle_t* pamh, int flags, int argc, const char** argv, ProcessChanges& changes);
 int close_session(pam_handle_t* pamh, int flags, int argc, const char** argv);
 int acct_mgmt(pam_handle_t* pamh, int flags, int argc, const char** argv);
 int setcred(pam_handle_t* pamh, int flags, int argc, const char** argv, ProcessChanges& changes);
 int authenticate(pam_handle_t* pamh, int flags, int argc, const char** argv);
 
 }  // namespace secstore::module
+
+// What libpam calls: the module exports these and nothing else (module.map).
+#define SECSTORE_PAM_HOOK extern "C" __attribute__((visibility("default"))) int

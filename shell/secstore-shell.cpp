@@ -1,25 +1,24 @@
-// secstore-shell: a login shell wrapper that hands a session's granted
-// capabilities to the real shell where the login program cannot.
+// secstore-shell: a login shell for programs that do not let pam_secstore
+// raise the ambient set in the user's shell (OpenSSH's sshd: it never calls
+// pam_end(PAM_DATA_SILENT) in its child, openssh-portable#520).
 //
-// pam_secstore raises the granted capabilities in the session's inheritable
-// set at session open; the inheritable set survives setuid and execve. Login
-// programs that cooperate (util-linux su/runuser/login, systemd PAMName=)
-// then let the module raise the ambient set after setuid. OpenSSH's sshd does
-// not (openssh-portable#520), so its shells start with the grant only in
-// CapInh, which an ordinary program cannot use. This wrapper is installed
-// with file-inheritable capabilities (setcap cap_...=i), so exec gives it
-// permitted = the session's inheritable set and nothing more; it raises each
-// of those in the ambient set and execs the real shell, which then holds them
-// as the module promised. A session granted nothing gets nothing: the
-// wrapper cannot add a capability the session was not given.
+// pam_secstore raised the granted capabilities in the session's inheritable
+// set at open, and the inheritable set survives setuid and exec. Installed
+// with file-inheritable capabilities (setcap all=i), this program starts
+// with permitted = that inheritable set, and nothing more. It then asks the
+// library what the policy grants this user as AMBIENT — as pam_secstore
+// decides it, from the files and the sshd stack's own arguments, never from
+// the environment — raises exactly those that it also holds, and runs the
+// user's real shell. An inheritable-only grant stays inheritable-only: the
+// real shell starts with its ambient set and nothing else.
 //
-// The real shell is SECSTORE_SHELL when that names an absolute path listed
-// in /etc/shells (so a user cannot make it exec an arbitrary program with the
-// raised set any more than their own shell could), else /bin/bash. A login
-// shell ("-secstore-shell" in argv[0]) execs the real one as a login shell.
+// The real shell is SECSTORE_SHELL when set: it must be an absolute path
+// listed in /etc/shells, or this program refuses to start (an unusable
+// choice is an error, never a silent fallback). Unset, it is /bin/bash. A
+// login shell ("-secstore-shell" in argv[0]) runs the real one as a login
+// shell. See secstore-shell(8).
 
 #include <sys/capability.h>
-#include <sys/prctl.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -28,80 +27,129 @@
 #include <cstring>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "secstore/capabilities.hpp"
+#include "secstore/module_decision.hpp"
+#include "secstore/nss.hpp"
+#include "secstore/pam_stack.hpp"
 
 namespace {
 
 constexpr const char* kDefaultShell = "/bin/bash";
+// The service whose stack gives ssh sessions their grant.
+constexpr const char* kService = "sshd";
+constexpr const char* kStack = "/etc/pam.d/sshd";
 
 struct CapFree {
   void operator()(void* p) const { cap_free(p); }
 };
 using CapState = std::unique_ptr<std::remove_pointer_t<cap_t>, CapFree>;
 
+void say(const std::string& text) { std::fprintf(stderr, "secstore-shell: %s\n", text.c_str()); }
+
 bool listed_in_etc_shells(const std::string& path) {
   std::ifstream shells("/etc/shells");
   std::string line;
-  while (std::getline(shells, line)) {
+  while (std::getline(shells, line))
     if (line == path) return true;
-  }
   return false;
 }
 
-std::string real_shell() {
+std::optional<std::string> real_shell() {
   const char* wanted = std::getenv("SECSTORE_SHELL");
-  if (wanted != nullptr && wanted[0] == '/' && listed_in_etc_shells(wanted)) return wanted;
-  return kDefaultShell;
+  if (wanted == nullptr) return std::string(kDefaultShell);
+  if (wanted[0] != '/' || !listed_in_etc_shells(wanted)) {
+    say(std::string("SECSTORE_SHELL=") + wanted + " is not an absolute path listed in /etc/shells; refusing to start");
+    return std::nullopt;
+  }
+  if (::access(wanted, X_OK) != 0) {
+    say(std::string("SECSTORE_SHELL=") + wanted + " cannot be run: " + std::strerror(errno));
+    return std::nullopt;
+  }
+  return std::string(wanted);
 }
 
-// Raises in the ambient set every capability that is both permitted and
-// inheritable here: exactly what the session was granted. Returns how many
-// could not be raised (each one reported), so the shell still starts with
-// fewer capabilities rather than not at all: fewer is the safe direction.
-int raise_granted_ambient() {
+// The session line of pam_secstore in the sshd stack: its arguments say
+// which files and which anonymous= list the module used.
+std::optional<secstore::ModuleArgs> stack_arguments() {
+  auto lines = secstore::secstore_lines(kStack);
+  if (!lines.ok()) return std::nullopt;
+  for (const auto& line : *lines.value) {
+    if (line.type != "session") continue;
+    std::vector<const char*> argv;
+    for (const auto& a : line.args) argv.push_back(a.c_str());
+    auto parsed = secstore::parse_module_args(static_cast<int>(argv.size()), argv.data());
+    if (parsed.args) return parsed.args;
+  }
+  return std::nullopt;
+}
+
+// What the policy grants this user as ambient, as the module decided it.
+secstore::CapabilityMask granted_ambient() {
+  auto args = stack_arguments();
+  if (!args) {
+    say(std::string(kStack) + " has no usable pam_secstore.so session line; raising nothing");
+    return 0;
+  }
+  auto user = secstore::user_name(::getuid());
+  if (!user) {
+    say("this uid has no name in the name service; raising nothing");
+    return 0;
+  }
+  auto decision = secstore::decide_module_session(*args, *user, kService);
+  if (!decision.session) {
+    say(decision.refusal_message + "; raising nothing");
+    return 0;
+  }
+  return decision.session->plan.caps.ambient;
+}
+
+// Raises in the ambient set the grant that this process also holds
+// (permitted and inheritable). Fewer is the safe direction: a capability
+// that cannot be raised is reported and the shell still starts.
+void raise_ambient(secstore::CapabilityMask grant) {
   CapState caps(cap_get_proc());
   if (!caps) {
-    std::fprintf(stderr, "secstore-shell: cannot read this process's capabilities: %s\n",
-                 std::strerror(errno));
-    return 1;
+    say(std::string("cannot read this process's capabilities: ") + std::strerror(errno));
+    return;
   }
-  int failures = 0;
-  for (cap_value_t cap = 0; cap < static_cast<cap_value_t>(cap_max_bits()); ++cap) {
-    cap_flag_value_t permitted = CAP_CLEAR;
-    cap_flag_value_t inheritable = CAP_CLEAR;
+  const unsigned count = secstore::kernel_capability_count();
+  for (unsigned c = 0; c < count; ++c) {
+    if (!(grant & (secstore::CapabilityMask{1} << c))) continue;
+    cap_flag_value_t permitted = CAP_CLEAR, inheritable = CAP_CLEAR;
+    const auto cap = static_cast<cap_value_t>(c);
     if (cap_get_flag(caps.get(), cap, CAP_PERMITTED, &permitted) != 0 ||
-        cap_get_flag(caps.get(), cap, CAP_INHERITABLE, &inheritable) != 0) {
+        cap_get_flag(caps.get(), cap, CAP_INHERITABLE, &inheritable) != 0 || permitted != CAP_SET ||
+        inheritable != CAP_SET)
       continue;
-    }
-    if (permitted != CAP_SET || inheritable != CAP_SET) continue;
-    if (cap_set_ambient(cap, CAP_SET) != 0) {
-      char* name = cap_to_name(cap);
-      std::fprintf(stderr, "secstore-shell: cannot raise %s in the ambient set: %s\n",
-                   name != nullptr ? name : "a capability", std::strerror(errno));
-      cap_free(name);
-      ++failures;
-    }
+    if (cap_set_ambient(cap, CAP_SET) != 0)
+      say("cannot raise " + secstore::capability_list(secstore::CapabilityMask{1} << c) +
+          " in the ambient set: " + std::strerror(errno));
   }
-  return failures;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  raise_granted_ambient();
+  const auto shell = real_shell();
+  if (!shell) return 126;
+  try {
+    raise_ambient(granted_ambient());
+  } catch (const std::exception& e) {
+    say(std::string("internal error: ") + e.what() + "; raising nothing");
+  }
 
-  const std::string shell = real_shell();
   const bool login_shell = argc > 0 && argv[0] != nullptr && argv[0][0] == '-';
-  const std::string base = shell.substr(shell.find_last_of('/') + 1);
+  const std::string base = shell->substr(shell->find_last_of('/') + 1);
   const std::string shell_argv0 = login_shell ? "-" + base : base;
-
   std::vector<char*> args;
   args.push_back(const_cast<char*>(shell_argv0.c_str()));
   for (int i = 1; i < argc; ++i) args.push_back(argv[i]);
   args.push_back(nullptr);
-
-  execv(shell.c_str(), args.data());
-  std::fprintf(stderr, "secstore-shell: cannot run %s: %s\n", shell.c_str(), std::strerror(errno));
+  execv(shell->c_str(), args.data());
+  say("cannot run " + *shell + ": " + std::strerror(errno));
   return 127;
 }

@@ -14,13 +14,13 @@
 #include "loading.hpp"
 #include "options.hpp"
 #include "secstore/file.hpp"
+#include "secstore/policy.hpp"
 #include "secstore/store_file.hpp"
-#include "secstore/store_index.hpp"
 
 namespace secstore::cli {
 namespace {
 
-constexpr OptionSpec kOptions[] = {{"store", true}, {"help", false}};
+constexpr OptionSpec kOptions[] = {kStoreOption, kConfOption};
 
 // The Unix user a locked role's principal is compared with: the REAL uid,
 // so a setuid wrapper cannot make one user act as another.
@@ -54,34 +54,27 @@ Script read_script(const std::string& argument) {
               {make_error(Location{"<stdin>", 0, 0}, "cannot read standard input")}};
     return {std::move(text), "<stdin>", {}};
   }
-  auto file = read_config_file(argument, kCommandSafety);
+  auto file = read_config_file(argument, FileSafety{false});
   if (!file.value) return {std::nullopt, argument, file.diagnostics};
   return {std::move(file.value->text), argument, {}};
 }
 
-// Errors located at a line are about what the files say (exit 1); errors
-// about a file as a whole are I/O: lock, read, write, rename (exit 2).
-int exit_code_for(const std::vector<Diagnostic>& diagnostics) {
-  for (const auto& d : diagnostics)
-    if (d.severity == Severity::Error && d.where.line == 0) return kExitUsage;
-  return kExitNo;
-}
 
 // An index compiled before the change no longer matches the store (the
 // module would warn and read the text at every open): compile it again if
 // there is one. It is compiled from the file as it is now, so a concurrent
 // apply can make it stale again but never wrong.
-void refresh_index(const std::string& store_path, const Io& io) {
+void refresh_index(const PolicyFiles& files, const Io& io) {
   struct stat st {};
-  if (::stat(store_index_path(store_path).c_str(), &st) != 0) return;
-  auto compiled = compile_store_index(store_path, kCommandSafety);
+  if (::stat(policy_index_path(files.store).c_str(), &st) != 0) return;
+  auto compiled = compile_policy(files, FileSafety{true});
   if (compiled.ok()) {
     io.out << *compiled.value << ": recompiled\n";
     return;
   }
   print_errors(io.err, compiled.diagnostics);
-  io.err << store_index_path(store_path)
-         << ": warning: not recompiled; pam_secstore reads the store text until `secstore compile` succeeds\n";
+  io.err << policy_index_path(files.store)
+         << ": warning: not recompiled; pam_secstore reads the text until `secstore compile` succeeds\n";
 }
 
 }  // namespace
@@ -97,13 +90,14 @@ int run_apply(const Args& args, const Io& io) {
     print_errors(io.err, script.errors);
     return kExitUsage;
   }
-  std::string store_path = opts.value("store").value_or(SECSTORE_DEFAULT_STORE);
+  const PolicyFiles files = policy_files_from(opts);
+  const std::string& store_path = files.store;
   auto applied = apply_script_to_store_file(store_path, *script.text, script.name, invoking_user(),
-                                            ::getuid() == 0, kCommandSafety);
+                                            ::getuid() == 0, FileSafety{false});
   print_diagnostics(io.err, applied.diagnostics);
   if (!applied.value) return exit_code_for(applied.diagnostics);
   io.out << store_path << (applied.value->changed ? ": updated\n" : ": unchanged, the script changes nothing\n");
-  if (applied.value->changed) refresh_index(store_path, io);
+  if (applied.value->changed) refresh_index(files, io);
   return kExitOk;
 }
 

@@ -1,5 +1,5 @@
-// `secstore dump`: the store in canonical form (Store::dump), for review,
-// diffs and as the form `secstore apply` writes.
+// `secstore dump`: the store (with its drop-ins) in canonical form
+// (Store::dump), for review and diffs.
 #include "commands.hpp"
 #include "loading.hpp"
 #include "options.hpp"
@@ -7,18 +7,17 @@
 namespace secstore::cli {
 namespace {
 
-constexpr OptionSpec kOptions[] = {{"store", true}, {"help", false}};
+constexpr OptionSpec kOptions[] = {kStoreOption};
 
 }  // namespace
 
 int run_dump(const Args& args, const Io& io) {
   auto parsed = parse_command_options(args, kOptions, io);
   if (!parsed.options) return parsed.exit_code;
-  const auto& opts = *parsed.options;
-  auto store = load_store(opts.value("store").value_or(SECSTORE_DEFAULT_STORE));
-  if (!store.value) {
+  auto store = Store::load(policy_files_from(*parsed.options).store, FileSafety{false});
+  if (!store.ok()) {
     print_errors(io.err, store.diagnostics);
-    return store.failure_exit;
+    return exit_code_for(store.diagnostics);
   }
   io.out << store.value->dump();
   return kExitOk;

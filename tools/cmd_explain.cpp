@@ -1,26 +1,25 @@
-// `secstore explain`: resolves one session exactly as pam_secstore would
-// (resolve_session) and shows the result, as text that says why or --json.
+// `secstore explain`: one session, resolved through the same Policy as
+// pam_secstore (the compiled index when it is current, else the text), and
+// why: which statement gave each role, what the path walk found deciding
+// each path, which scopes made the plan. The reasons come from the text; a
+// compiled index that answers otherwise than its text is an error.
 #include <algorithm>
 
 #include "commands.hpp"
 #include "explain_report.hpp"
 #include "loading.hpp"
 #include "options.hpp"
+#include "resolve.hpp"
 #include "session_options.hpp"
 
 namespace secstore::cli {
 namespace {
 
 constexpr OptionSpec kOptions[] = {
-    {"store", true},     {"conf", true},       {"service", true}, kUserOption,
-    kGroupsOption,       kAnonymousOption,     {"path", true, true},
-    {"json", false},     {"help", false},
+    kStoreOption, kConfOption, kServiceOption, kUserOption, kGroupsOption, kAnonymousOption,
+    {"path", "P", "also show the path permissions at P, and what decided them (repeatable)", true},
+    {"json", "", "print one JSON object (SPEC §5), errors too"},
 };
-
-// PAM service names become file names under secstore.d (SPEC §3).
-bool usable_service_name(const std::string& service) {
-  return !service.empty() && service[0] != '.' && service.find('/') == std::string::npos;
-}
 
 }  // namespace
 
@@ -28,8 +27,17 @@ int run_explain(const Args& args, const Io& io) {
   auto parsed = parse_command_options(args, kOptions, io);
   if (!parsed.options) return parsed.exit_code;
   const auto& opts = *parsed.options;
-  auto request = session_request_from(opts);
-  if (!request.request) return usage_error(io, request.error);
+  const bool json = opts.has("json");
+  auto failed = [&](const std::vector<Diagnostic>& diagnostics, int code) {
+    if (json)
+      io.out << explain_json_error(diagnostics, "secstore: error: explain failed");
+    else
+      print_errors(io.err, diagnostics);
+    return code;
+  };
+  auto who = subject_from(opts);
+  if (!who.usage_error.empty()) return usage_error(io, who.usage_error);
+  if (!who.subject) return failed(who.errors, who.exit_code);
   auto service = opts.value("service");
   if (service && !usable_service_name(*service))
     return usage_error(io, "--service \"" + *service + "\" is not a PAM service name");
@@ -41,26 +49,29 @@ int run_explain(const Args& args, const Io& io) {
     if (std::find(paths.begin(), paths.end(), *normal) == paths.end()) paths.push_back(*normal);
   }
 
-  auto store = load_store(opts.value("store").value_or(SECSTORE_DEFAULT_STORE));
-  if (!store.value) {
-    print_errors(io.err, store.diagnostics);
-    return store.failure_exit;
-  }
-  auto conf = load_conf(opts.value("conf").value_or(SECSTORE_DEFAULT_CONF), service);
-  if (!conf.value) {
-    print_errors(io.err, conf.diagnostics);
-    return conf.failure_exit;
-  }
-  // An unknown user or a plan error (two chroots) is invalid input: exit 1,
-  // the answer pam_secstore would give by refusing the session.
-  auto session = resolve_session(*store.value, *conf.value, *request.request);
-  if (!session.value) {
-    print_errors(io.err, session.diagnostics);
-    return kExitNo;
-  }
-  ExplainInput input{*store.value, *session.value, paths, request.request->groups.has_value(),
-                     service};
-  io.out << (opts.has("json") ? explain_json(input) : explain_text(input));
+  auto opened = open_policy(policy_files_from(opts), FileSafety{false});
+  if (!opened.policy) return failed(opened.diagnostics, opened.failure_exit);
+  auto resolved = resolve_with(*opened.policy, *who.subject, paths, who.groups_given);
+  std::vector<Diagnostic> warnings = opened.diagnostics;
+  for (const auto& d : resolved.diagnostics) warnings.push_back(d);
+  if (!resolved.session) return failed(warnings, resolved.failure_exit);
+
+  auto text = opened.policy->store_text();
+  if (!text.ok()) return failed(text.diagnostics, exit_code_for(text.diagnostics));
+  const SessionAccess text_access = text.value->resolve(*who.subject);
+  bool agrees = text_access.role_names == resolved.session->access.role_names;
+  for (std::size_t i = 0; agrees && i < paths.size(); ++i)
+    agrees = text.value->path_permissions(text_access.roles, paths[i]) == resolved.held[i];
+  if (!agrees)
+    return failed({make_error(Location{policy_index_path(opened.policy->files().store), 0, 0},
+                              "the compiled index answers otherwise than the text it was compiled from; run "
+                              "`secstore compile`")},
+                  kExitNo);
+
+  if (!json) print_diagnostics(io.err, warnings);
+  ExplainInput input{*resolved.session, opened.policy->form(), *text.value, text_access.roles, paths,
+                     resolved.held,     who.groups_given,      service,      warnings};
+  io.out << (json ? explain_json(input) : explain_text(input));
   return kExitOk;
 }
 

@@ -12,7 +12,7 @@
 namespace secstore::cli {
 namespace {
 
-constexpr OptionSpec kOptions[] = {{"help", false}};
+constexpr std::span<const OptionSpec> kOptions;
 
 }  // namespace
 
@@ -21,7 +21,7 @@ int run_import_pam_cap(const Args& args, const Io& io) {
   if (!parsed.options) return parsed.exit_code;
   const auto& opts = *parsed.options;
   const std::string& path = opts.positionals().front();
-  auto file = read_config_file(path, kCommandSafety);
+  auto file = read_config_file(path, FileSafety{false});
   if (!file.value) {
     print_errors(io.err, file.diagnostics);
     return kExitUsage;

@@ -7,20 +7,20 @@ namespace {
 
 // Synopses follow SPEC §5 word for word, so `--help` and secstore(1) agree.
 constexpr Command kCommands[] = {
-    {"check", "check   [--store F] [--conf F]",
-     "validate the store and the configuration; errors and warnings as file:line:col",
-     run_check},
+    {"check", "check   [--store F] [--conf F] [--pam FILE|DIR]",
+     "would pam_secstore accept these files? errors and warnings as file:line:col", run_check},
     {"explain",
      "explain [--store F] [--conf F] [--service S]\n"
      "                 (--user U [--groups g1,g2] | --anonymous) [--path P]... [--json]",
      "show a session's roles, permissions and capabilities, and why", run_explain},
-    {"can", "can     [--store F] (--user U [--groups g1,g2] | --anonymous) PERM [--path P]",
-     "exit 0 if the session holds PERM (at path P), 1 if not", run_can},
-    {"apply", "apply   [--store F] SCRIPT|-",
+    {"can", "can     [--store F] [--conf F] [--service S] (--user U [--groups g1,g2] | --anonymous)\n"
+            "                 [-q] PERM [--path P]",
+     "exit 0 and print \"yes\" if the session holds PERM (at path P), exit 1 and print \"no\" if not", run_can},
+    {"apply", "apply   [--store F] [--conf F] SCRIPT|-",
      "run store statements from SCRIPT (- for stdin) as one transaction", run_apply},
     {"dump", "dump    [--store F]", "print the store in canonical form", run_dump},
-    {"compile", "compile [--store F]",
-     "write STORE.idx, the compiled index pam_secstore reads instead of the text", run_compile},
+    {"compile", "compile [--store F] [--conf F]",
+     "write STORE.idx, the compiled policy pam_secstore reads instead of the text", run_compile},
     {"import-pam-cap", "import-pam-cap FILE",
      "print a pam_cap capability.conf as secstore.conf Security scopes", run_import_pam_cap},
 };

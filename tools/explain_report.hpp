@@ -1,6 +1,6 @@
-// The two renderings of `secstore explain`: the JSON object of SPEC §5 and
-// the text that says why (which statement gave each role, what decided each
-// path, which scopes made the capability plan).
+// The two renderings of `secstore explain`: the text that says why (which
+// statement gave each role, what decided each path, which scopes made the
+// plan) and the JSON object of SPEC §5, which carries the same reasons.
 #pragma once
 
 #include <optional>
@@ -8,21 +8,32 @@
 #include <vector>
 
 #include "secstore/diagnostic.hpp"
+#include "secstore/policy.hpp"
 #include "secstore/session.hpp"
 #include "secstore/store.hpp"
 
 namespace secstore::cli {
 
+// The version of the JSON object's layout, bumped when a member changes
+// meaning or goes away (adding one does not).
+inline constexpr int kExplainSchema = 1;
+
 struct ExplainInput {
-  const Store& store;
-  const ResolvedSession& session;
+  const Session& session;
+  Policy::Form form;                      // what the module would read
+  const Store& text;                      // the store's text, for the why
+  const RoleSet& text_roles;              // the session's roles in `text`
   const std::vector<std::string>& paths;  // normalised, in the order given
-  bool groups_given = false;              // --groups replaced NSS
+  const std::vector<PathPermissions>& held;  // the policy's answer at each path
+  bool groups_given = false;              // --groups replaced the name service
   std::optional<std::string> service;
+  const std::vector<Diagnostic>& warnings;
 };
 
 std::string explain_json(const ExplainInput& input);
 std::string explain_text(const ExplainInput& input);
+// {"schema": 1, "error": ..., "errors": [...]} for a failure under --json.
+std::string explain_json_error(const std::vector<Diagnostic>& diagnostics, const std::string& fallback);
 
 // "FILE:LINE" (just FILE when the line is unknown).
 std::string where_text(const Location& where);

@@ -1,5 +1,4 @@
 #include <algorithm>
-#include <map>
 #include <sstream>
 
 #include "explain_report.hpp"
@@ -31,29 +30,34 @@ std::size_t widest(const std::vector<std::string>& names) {
 }
 
 void write_identity(std::ostream& out, const ExplainInput& input) {
-  const auto& s = input.session;
-  if (s.identity.anonymous) {
-    out << "session: anonymous\n";
+  const auto& who = input.session.subject;
+  if (who.anonymous) {
+    out << "session: anonymous";
+    if (!who.user.empty()) out << ", user " << quoted(who.user);
   } else {
-    out << "session: named, user " << quoted(s.identity.user);
-    if (s.facts.uid) out << " (uid " << *s.facts.uid << ")";
-    out << "\ngroups: " << joined(s.identity.groups)
-        << (input.groups_given ? " (from --groups)" : " (from the system, NSS)") << '\n';
+    out << "session: named, user " << quoted(who.user);
+  }
+  if (who.uid) out << " (uid " << *who.uid << (*who.uid == 0 ? ", root" : "") << ")";
+  out << '\n';
+  if (!who.anonymous) {
+    std::vector<std::string> groups;
+    for (const auto& g : who.groups) groups.push_back(g.name);
+    out << "groups: " << joined(groups) << (input.groups_given ? " (from --groups)" : " (from the name service)") << '\n';
   }
   if (input.service) out << "service: " << *input.service << '\n';
+  out << "read from: " << (input.form == Policy::Form::Compiled ? "the compiled index" : "the text") << '\n';
 }
 
 void write_roles(std::ostream& out, const ExplainInput& input) {
-  const auto& s = input.session;
-  out << "roles: " << joined(s.role_names) << '\n';
+  const auto& names = input.session.access.role_names;
+  out << "roles: " << joined(names) << '\n';
   // One line per reason: a role can be given by several statements.
-  std::vector<RoleOrigin> origins = input.store.explain_roles(s.identity);
+  std::vector<RoleOrigin> origins = input.text.explain_roles(input.session.subject);
   std::stable_sort(origins.begin(), origins.end(),
                    [](const RoleOrigin& a, const RoleOrigin& b) { return a.role < b.role; });
-  std::size_t width = widest(s.role_names);
+  const std::size_t width = widest(names);
   for (const auto& o : origins)
-    out << "  " << padded(o.role, width) << "  " << o.reason << " (" << where_text(o.where)
-        << ")\n";
+    out << "  " << padded(o.role, width) << "  " << o.reason << " (" << where_text(o.where) << ")\n";
 }
 
 std::string decision_reason(const PathDecision& d) {
@@ -70,27 +74,26 @@ std::string decision_reason(const PathDecision& d) {
   return "no assignment, no default path permissions";
 }
 
-void write_path(std::ostream& out, const ExplainInput& input, const std::string& path) {
-  const auto& s = input.session;
-  PathPermissions held = input.store.path_permissions(s.roles, path);
-  out << "path " << quoted(path) << ": " << joined(names_of(held)) << '\n';
-  if (s.role_names.empty()) {
+void write_path(std::ostream& out, const ExplainInput& input, std::size_t i) {
+  const std::string& path = input.paths[i];
+  out << "path " << quoted(path) << ": " << joined(names_of(input.held[i])) << '\n';
+  const auto& names = input.session.access.role_names;
+  if (names.empty()) {
     out << "  (the session has no roles)\n";
     return;
   }
-  auto decisions = input.store.explain_path(s.roles, path);
+  const auto decisions = input.text.explain_path(input.text_roles, path);
   std::vector<std::string> answers;
-  PathPermissions decided;
-  for (const auto& d : decisions) {
-    answers.push_back(joined(names_of(d.permissions)));
-    decided |= d.permissions;
+  for (const auto& d : decisions) answers.push_back(joined(names_of(d.permissions)));
+  const std::size_t role_width = widest(names), answer_width = widest(answers);
+  for (std::size_t k = 0; k < decisions.size(); ++k) {
+    out << "  " << padded(decisions[k].role, role_width) << "  " << padded(answers[k], answer_width) << "  "
+        << decision_reason(decisions[k]);
+    if (!decisions[k].expose_branch_from.empty())
+      out << "; EXPOSE_BRANCH from " << quoted(decisions[k].expose_branch_from) << " ("
+          << where_text(decisions[k].expose_branch_where) << ")";
+    out << '\n';
   }
-  std::size_t role_width = widest(s.role_names), answer_width = widest(answers);
-  for (std::size_t i = 0; i < decisions.size(); ++i)
-    out << "  " << padded(decisions[i].role, role_width) << "  "
-        << padded(answers[i], answer_width) << "  " << decision_reason(decisions[i]) << '\n';
-  if (held.has(PathPermission::EXPOSE_BRANCH) && !decided.has(PathPermission::EXPOSE_BRANCH))
-    out << "  EXPOSE_BRANCH is held at a path above, and so here too\n";
 }
 
 void write_plan(std::ostream& out, const ExplainInput& input) {
@@ -104,12 +107,12 @@ void write_plan(std::ostream& out, const ExplainInput& input) {
         << "  inheritable:   " << joined(capability_names(caps.ambient | caps.inheritable)) << '\n'
         << "  bounding drop: " << joined(capability_names(caps.bounding_drop)) << '\n';
     if (plan.root_exclusive)
-      out << "  root session: it keeps only the capabilities above; every other one is dropped "
-             "from its bounding set\n";
+      out << "  root session: it keeps only the capabilities above; every other one leaves its bounding and "
+             "inheritable sets\n";
     out << "  from the Security scopes that match:\n";
     for (const auto& scope : plan.matched)
-      out << "    Security" << (scope.name.empty() ? "" : " " + quoted(scope.name)) << " ("
-          << where_text(scope.where) << ")\n";
+      out << "    Security" << (scope.name.empty() ? "" : " " + quoted(scope.name)) << " (" << where_text(scope.where)
+          << ")\n";
   }
   out << "chroot: " << (plan.chroot ? *plan.chroot : std::string("none")) << '\n';
   out << "supplemental groups: " << joined(plan.supplemental_groups) << '\n';
@@ -126,8 +129,8 @@ std::string explain_text(const ExplainInput& input) {
   std::ostringstream out;
   write_identity(out, input);
   write_roles(out, input);
-  out << "global permissions: " << joined(names_of(input.session.global)) << '\n';
-  for (const auto& path : input.paths) write_path(out, input, path);
+  out << "global permissions: " << joined(names_of(input.session.access.global)) << '\n';
+  for (std::size_t i = 0; i < input.paths.size(); ++i) write_path(out, input, i);
   write_plan(out, input);
   return out.str();
 }

@@ -2,44 +2,16 @@
 
 #include <cstdio>
 
+#include "secstore/encoding.hpp"
+
 namespace secstore::cli {
-namespace {
-
-// Length of the valid UTF-8 sequence starting at text[i], or 0 when the
-// bytes there are not one (overlong forms and surrogates included).
-std::size_t utf8_sequence_length(std::string_view text, std::size_t i) {
-  auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
-  unsigned char b = byte(i);
-  std::size_t len;
-  unsigned char min2 = 0x80, max2 = 0xBF;
-  if (b >= 0xC2 && b <= 0xDF) {
-    len = 2;
-  } else if (b >= 0xE0 && b <= 0xEF) {
-    len = 3;
-    if (b == 0xE0) min2 = 0xA0;
-    if (b == 0xED) max2 = 0x9F;
-  } else if (b >= 0xF0 && b <= 0xF4) {
-    len = 4;
-    if (b == 0xF0) min2 = 0x90;
-    if (b == 0xF4) max2 = 0x8F;
-  } else {
-    return 0;
-  }
-  if (i + len > text.size()) return 0;
-  if (byte(i + 1) < min2 || byte(i + 1) > max2) return 0;
-  for (std::size_t k = 2; k < len; ++k)
-    if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return 0;
-  return len;
-}
-
-}  // namespace
 
 std::string json_string(std::string_view text) {
   std::string out = "\"";
   for (std::size_t i = 0; i < text.size();) {
     unsigned char c = static_cast<unsigned char>(text[i]);
     if (c >= 0x80) {
-      std::size_t len = utf8_sequence_length(text, i);
+      std::size_t len = secstore::utf8_sequence_length(text, i);
       if (len == 0) {
         out += "\\ufffd";
         ++i;
@@ -80,6 +52,52 @@ std::string json_string_list(const std::vector<std::string>& items) {
   }
   out += ']';
   return out;
+}
+
+std::string json_array(const std::vector<std::string>& rendered) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < rendered.size(); ++i) {
+    if (i != 0) out += ", ";
+    out += rendered[i];
+  }
+  return out + "]";
+}
+
+std::string json_number(long long value) { return std::to_string(value); }
+
+JsonObject& JsonObject::add(std::string_view key, std::string rendered) {
+  members_.emplace_back(std::string(key), std::move(rendered));
+  return *this;
+}
+
+std::string JsonObject::str() const {
+  std::string out = "{";
+  for (std::size_t i = 0; i < members_.size(); ++i) {
+    if (i != 0) out += ", ";
+    out += json_string(members_[i].first) + ": " + members_[i].second;
+  }
+  return out + "}";
+}
+
+std::string json_location(const Location& where) {
+  return JsonObject()
+      .add("file", json_string(where.file))
+      .add("line", where.line ? json_number(where.line) : "null")
+      .add("column", where.column ? json_number(where.column) : "null")
+      .str();
+}
+
+std::string json_diagnostics(const std::vector<Diagnostic>& diagnostics) {
+  std::vector<std::string> items;
+  for (const auto& d : diagnostics)
+    items.push_back(JsonObject()
+                        .add("severity", json_string(d.severity == Severity::Error ? "error" : "warning"))
+                        .add("file", json_string(d.where.file))
+                        .add("line", d.where.line ? json_number(d.where.line) : "null")
+                        .add("column", d.where.column ? json_number(d.where.column) : "null")
+                        .add("message", json_string(d.message))
+                        .str());
+  return json_array(items);
 }
 
 }  // namespace secstore::cli

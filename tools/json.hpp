@@ -4,7 +4,10 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
+
+#include "secstore/diagnostic.hpp"
 
 namespace secstore::cli {
 
@@ -13,5 +16,23 @@ namespace secstore::cli {
 std::string json_string(std::string_view text);
 // ["a", "b"] in the order given.
 std::string json_string_list(const std::vector<std::string>& items);
+// [v, v] of values already rendered.
+std::string json_array(const std::vector<std::string>& rendered);
+std::string json_number(long long value);
+
+// {"key": value, ...} of values already rendered, keys in the order added.
+class JsonObject {
+ public:
+  JsonObject& add(std::string_view key, std::string rendered);
+  std::string str() const;
+
+ private:
+  std::vector<std::pair<std::string, std::string>> members_;
+};
+
+// {"file": F, "line": N, "column": N} (line and column null when unknown).
+std::string json_location(const Location& where);
+// [{"severity": "error", "file": ..., "line": ..., "column": ..., "message": ...}, ...]
+std::string json_diagnostics(const std::vector<Diagnostic>& diagnostics);
 
 }  // namespace secstore::cli

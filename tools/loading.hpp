@@ -1,7 +1,9 @@
-// Reading the two files for a subcommand. The command is an admin's tool, so
-// it reads files pam_secstore would refuse (FileSafety{false}) and only
-// `check` reports why; the exit code separates a file that cannot be read
-// (2, an I/O error) from one that is malformed (1, invalid).
+// The policy a subcommand works on, opened through the same Policy as the
+// module. The command is an admin's tool: `check` enforces the module's
+// file rule (it must answer as the module would); the others read files
+// the module would refuse, with a warning, so that a draft in one's own
+// directory can be explained. Exit codes follow SPEC §5: a file that cannot
+// be read is 2, one that is read and rejected is 1.
 #pragma once
 
 #include <optional>
@@ -9,31 +11,32 @@
 #include <string>
 #include <vector>
 
-#include "secstore/conf.hpp"
+#include "cli.hpp"
+#include "options.hpp"
 #include "secstore/diagnostic.hpp"
-#include "secstore/store.hpp"
+#include "secstore/policy.hpp"
 
 namespace secstore::cli {
 
-inline constexpr FileSafety kCommandSafety{.require_root_owned = false};
+inline constexpr OptionSpec kStoreOption{"store", "F", "the Security.store to read (default " SECSTORE_DEFAULT_STORE ")"};
+inline constexpr OptionSpec kConfOption{"conf", "F", "the secstore.conf to read (default " SECSTORE_DEFAULT_CONF ")"};
+inline constexpr OptionSpec kServiceOption{"service", "S",
+                                           "answer for PAM service S (with its secstore.d/S.conf override)"};
 
-template <class T>
-struct Loaded {
-  std::optional<T> value;
-  int failure_exit = 0;                 // kExitUsage or kExitNo when !value
+// --store, --conf and --service, or the defaults.
+PolicyFiles policy_files_from(const ParsedOptions& options);
+
+struct OpenedPolicy {
+  std::optional<Policy> policy;
+  int failure_exit = kExitOk;           // when !policy
   std::vector<Diagnostic> diagnostics;  // errors and warnings, file order
-  std::string safety_warning;           // the main file's, "" when it is safe
 };
+OpenedPolicy open_policy(const PolicyFiles& files, const FileSafety& safety);
 
-Loaded<Store> load_store(const std::string& path);
-// `service`: the per-service override to apply (SPEC §3), if any.
-Loaded<Config> load_conf(const std::string& path, const std::optional<std::string>& service);
-
-// "FILE: warning: pam_secstore would refuse this file: REASON".
-Diagnostic unsafe_file_warning(const std::string& path, const std::string& reason);
+// 2 when an error is about a file that cannot be read, else 1.
+int exit_code_for(const std::vector<Diagnostic>& diagnostics);
 
 void print_diagnostics(std::ostream& out, const std::vector<Diagnostic>& diagnostics);
-// Prints only the errors (the other subcommands leave warnings to `check`).
 void print_errors(std::ostream& out, const std::vector<Diagnostic>& diagnostics);
 
 }  // namespace secstore::cli

@@ -7,6 +7,7 @@
 
 #include "cli.hpp"
 #include "commands.hpp"
+#include "secstore/suggest.hpp"
 
 namespace {
 
@@ -36,8 +37,12 @@ int run(int argc, char** argv) {
     return secstore::cli::kExitOk;
   }
   const auto* command = secstore::cli::find_command(first);
-  if (command == nullptr)
-    return secstore::cli::usage_error(io, "unknown command \"" + std::string(first) + "\"");
+  if (command == nullptr) {
+    std::vector<std::string_view> names;
+    for (const auto& c : secstore::cli::all_commands()) names.push_back(c.name);
+    return secstore::cli::usage_error(io, "unknown command \"" + std::string(first) + "\"" +
+                                              secstore::did_you_mean(first, names));
+  }
   secstore::cli::Args args(argv + 2, argv + argc);
   return command->run(args, Io{std::cout, std::cerr, command->name});
 }

@@ -1,5 +1,8 @@
 #include "options.hpp"
 
+#include "commands.hpp"
+#include "secstore/suggest.hpp"
+
 namespace secstore::cli {
 
 bool ParsedOptions::has(std::string_view name) const { return given_.find(name) != given_.end(); }
@@ -19,6 +22,13 @@ struct OptionParser {
   static OptionParse parse(const Args& args, std::span<const OptionSpec> specs) {
     ParsedOptions parsed;
     auto fail = [](std::string reason) { return OptionParse{std::nullopt, std::move(reason)}; };
+    auto unknown = [&](std::string_view written, std::string_view name) {
+      std::vector<std::string> names;
+      for (const auto& s : specs) names.push_back("--" + std::string(s.name));
+      names.push_back("--help");
+      const std::vector<std::string_view> candidates(names.begin(), names.end());
+      return fail("unknown option \"" + std::string(written) + "\"" + did_you_mean("--" + std::string(name), candidates));
+    };
     bool options_ended = false;
     for (std::size_t i = 0; i < args.size(); ++i) {
       const std::string& arg = args[i];
@@ -30,22 +40,38 @@ struct OptionParser {
         options_ended = true;
         continue;
       }
-      if (arg.rfind("--", 0) != 0) return fail("unknown option \"" + arg + "\"");
-      std::string_view body = std::string_view(arg).substr(2);
-      std::optional<std::string> inline_value;
-      if (auto eq = body.find('='); eq != std::string_view::npos) {
-        inline_value = std::string(body.substr(eq + 1));
-        body = body.substr(0, eq);
-      }
       const OptionSpec* spec = nullptr;
-      for (const auto& s : specs)
-        if (s.name == body) spec = &s;
-      if (spec == nullptr) return fail("unknown option \"--" + std::string(body) + "\"");
-      std::string name(body);
-      if (!spec->repeatable && parsed.has(name))
-        return fail("option --" + name + " was given more than once");
+      std::string_view body;
+      std::optional<std::string> inline_value;
+      if (arg.rfind("--", 0) != 0) {
+        // One-letter options: -h, and each subcommand's own.
+        if (arg.size() != 2) return unknown(arg, arg.substr(1));
+        if (arg[1] == 'h') {
+          parsed.given_["help"];
+          continue;
+        }
+        for (const auto& s : specs)
+          if (s.short_name == arg[1]) spec = &s;
+        if (spec == nullptr) return unknown(arg, arg.substr(1));
+        body = spec->name;
+      } else {
+        body = std::string_view(arg).substr(2);
+        if (auto eq = body.find('='); eq != std::string_view::npos) {
+          inline_value = std::string(body.substr(eq + 1));
+          body = body.substr(0, eq);
+        }
+        if (body == "help" && !inline_value) {
+          parsed.given_["help"];
+          continue;
+        }
+        for (const auto& s : specs)
+          if (s.name == body) spec = &s;
+        if (spec == nullptr) return unknown(arg.substr(0, arg.find('=')), body);
+      }
+      const std::string name(body);
+      if (!spec->repeatable && parsed.has(name)) return fail("option --" + name + " was given more than once");
       auto& slot = parsed.given_[name];
-      if (!spec->takes_value) {
+      if (spec->value.empty()) {
         if (inline_value) return fail("option --" + name + " takes no value");
         continue;
       }
@@ -54,7 +80,7 @@ struct OptionParser {
       } else if (i + 1 < args.size()) {
         slot.push_back(args[++i]);
       } else {
-        return fail("option --" + name + " needs a value");
+        return fail("option --" + name + " needs a value (" + std::string(spec->value) + ")");
       }
     }
     return OptionParse{std::move(parsed), ""};
@@ -63,6 +89,26 @@ struct OptionParser {
 
 OptionParse parse_options(const Args& args, std::span<const OptionSpec> specs) {
   return OptionParser::parse(args, specs);
+}
+
+std::string options_help(std::span<const OptionSpec> specs) {
+  std::vector<std::pair<std::string, std::string_view>> rows;
+  for (const auto& s : specs) {
+    std::string left = s.short_name ? std::string("-") + s.short_name + ", --" : "    --";
+    left += s.name;
+    if (!s.value.empty()) left += " " + std::string(s.value);
+    rows.emplace_back(std::move(left), s.help);
+  }
+  rows.emplace_back("-h, --help", "show this help and exit");
+  std::size_t width = 0;
+  for (const auto& r : rows) width = std::max(width, r.first.size());
+  std::string out = "options:\n";
+  for (const auto& [left, help] : rows) {
+    std::string line = "  " + left;
+    line.resize(width + 4, ' ');
+    out += line + std::string(help) + "\n";
+  }
+  return out;
 }
 
 std::vector<std::string> split_list(std::string_view text) {
@@ -78,8 +124,8 @@ std::vector<std::string> split_list(std::string_view text) {
   return items;
 }
 
-CommandOptions parse_command_options(const Args& args, std::span<const OptionSpec> specs,
-                                     const Io& io, std::string_view required_positional) {
+CommandOptions parse_command_options(const Args& args, std::span<const OptionSpec> specs, const Io& io,
+                                     std::string_view missing_positional, std::size_t max_positionals) {
   CommandOptions result;
   auto parsed = parse_options(args, specs);
   if (!parsed.options) {
@@ -88,12 +134,14 @@ CommandOptions parse_command_options(const Args& args, std::span<const OptionSpe
   }
   if (parsed.options->has("help")) {
     io.out << usage_text(io.command);
+    if (const Command* c = find_command(io.command)) io.out << '\n' << c->summary << "\n\n";
+    io.out << options_help(specs);
     return result;
   }
   const auto& positionals = parsed.options->positionals();
-  const std::size_t allowed = required_positional.empty() ? 0 : 1;
-  if (positionals.size() < allowed) {
-    result.exit_code = usage_error(io, required_positional);
+  const std::size_t allowed = std::max<std::size_t>(max_positionals, missing_positional.empty() ? 0 : 1);
+  if (positionals.empty() && !missing_positional.empty()) {
+    result.exit_code = usage_error(io, missing_positional);
     return result;
   }
   if (positionals.size() > allowed) {

@@ -211,9 +211,14 @@ std::vector<std::string> all_user_names() {
 
 std::vector<HostUser> enumerate_host_users() {
   std::vector<HostUser> users;
-  for (const auto& name : all_user_names())
-    if (auto info = lookup_user(name))
-      users.push_back({name, static_cast<unsigned>(info->uid), info->group_names});
+  for (const auto& name : all_user_names()) {
+    auto info = lookup_subject(name, GroupDetail::IdsAndNames);
+    if (info.status == LookupStatus::Found) {
+      std::vector<std::string> groups;
+      for (const auto& g : info.subject.groups) groups.push_back(g.name);
+      users.push_back({name, static_cast<unsigned>(*info.subject.uid), std::move(groups)});
+    }
+  }
   return users;
 }
 

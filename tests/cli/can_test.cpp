@@ -72,7 +72,7 @@ TEST(Can, PathPermissionWithoutPathIsAUsageError) {
 TEST(Can, UnknownPermissionIsAUsageError) {
   auto r = can({"--anonymous", "READ_TOPICS", "--path", "x"});
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_THAT(r.err, StartsWith("secstore can: unknown permission \"READ_TOPICS\"\n"));
+  EXPECT_THAT(r.err, StartsWith("secstore can: unknown permission \"READ_TOPICS\" (did you mean READ_TOPIC?)\n"));
 }
 
 TEST(Can, MissingPermissionOrExtraArgumentIsAUsageError) {
@@ -84,7 +84,7 @@ TEST(Can, UnknownUserAnswersNoWithTheReason) {
   auto r = can({"--user", "secstore-no-such-user", "AUTHENTICATE"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.out, "");
-  EXPECT_THAT(r.err, HasSubstr("\"secstore-no-such-user\" is not known"));
+  EXPECT_THAT(r.err, HasSubstr("unknown user \"secstore-no-such-user\": the name service does not know it"));
 }
 
 TEST(Can, UnreadableStoreIsAnIoError) {

@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "run_command.hpp"
 
@@ -17,10 +18,21 @@ bool exists(const std::string& path) {
   return ::stat(path.c_str(), &st) == 0;
 }
 
-TEST(Compile, WritesTheIndexBesideTheStore) {
+// The index is compiled as the module checks it: of root's files only.
+class Compile : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (::geteuid() != 0) GTEST_SKIP() << "pam_secstore uses only an index of root-owned files: run as root";
+    conf = dir.write("secstore.conf", "");
+  }
+  CommandResult compile(const std::string& store) { return run_secstore({"compile", "--store", store, "--conf", conf}); }
   TempDir dir;
+  std::string conf;
+};
+
+TEST_F(Compile, WritesTheIndexBesideTheStore) {
   auto store = dir.write("Security.store", "set roles for named sessions [\"staff\"]\n");
-  auto r = run_secstore({"compile", "--store", store});
+  auto r = compile(store);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, "wrote " + store + ".idx\n");
   EXPECT_EQ(r.err, "");
@@ -29,37 +41,50 @@ TEST(Compile, WritesTheIndexBesideTheStore) {
   EXPECT_EQ(st.st_mode & 07777, 0644u);
 }
 
-TEST(Compile, AMalformedStoreIsInvalidAndWritesNothing) {
-  TempDir dir;
+TEST_F(Compile, AMalformedStoreIsInvalidAndWritesNothing) {
   auto store = dir.write("s.store", "set \"R\" permissions [READ_TOPIC]\n");
-  auto r = run_secstore({"compile", "--store", store});
+  auto r = compile(store);
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.out, "");
   EXPECT_THAT(r.err, StartsWith(store + ":1:"));
   EXPECT_FALSE(exists(store + ".idx"));
 }
 
-TEST(Compile, AMissingStoreIsAnIoError) {
-  TempDir dir;
-  auto r = run_secstore({"compile", "--store", dir.path() + "/absent.store"});
+TEST_F(Compile, AMissingStoreIsAnIoError) {
+  auto r = compile(dir.path() + "/absent.store");
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_THAT(r.err, HasSubstr("cannot open the store"));
+  EXPECT_THAT(r.err, HasSubstr("absent.store: error: cannot open the file: No such file or directory"));
 }
 
-TEST(Compile, RefusesExtraArguments) {
+TEST_F(Compile, AStoreTheModuleWouldRefuseIsNotCompiled) {
+  auto store = dir.write("Security.store", "", 0666);
+  auto r = compile(store);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("refusing an unsafe file: it is writable by others (mode 0666)"));
+  EXPECT_FALSE(exists(store + ".idx"));
+}
+
+TEST_F(Compile, ThePrivateStoreGivesAPrivateIndex) {
+  auto store = dir.write("Security.store", "set roles for user \"secret\" [\"x\"]\n", 0600);
+  ASSERT_EQ(compile(store).exit_code, 0);
+  struct stat st {};
+  ASSERT_EQ(::stat((store + ".idx").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0600u);
+}
+
+TEST_F(Compile, RefusesExtraArguments) {
   auto r = run_secstore({"compile", "extra"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.err, StartsWith("secstore compile: unexpected argument \"extra\""));
 }
 
-TEST(Compile, ApplyRecompilesAnExistingIndex) {
-  TempDir dir;
+TEST_F(Compile, ApplyRecompilesAnExistingIndex) {
   auto store = dir.write("Security.store", "set roles for named sessions [\"staff\"]\n");
-  ASSERT_EQ(run_secstore({"compile", "--store", store}).exit_code, 0);
+  ASSERT_EQ(compile(store).exit_code, 0);
   struct stat before {};
   ASSERT_EQ(::stat((store + ".idx").c_str(), &before), 0);
   auto script = dir.write("change.script", "set roles for named sessions [\"other\"]\n");
-  auto r = run_secstore({"apply", "--store", store, script});
+  auto r = run_secstore({"apply", "--store", store, "--conf", conf, script});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr(store + ".idx: recompiled\n"));
   struct stat after {};
@@ -67,8 +92,7 @@ TEST(Compile, ApplyRecompilesAnExistingIndex) {
   EXPECT_NE(after.st_ino, before.st_ino) << "the index was not rewritten";
 }
 
-TEST(Compile, ApplyWritesNoIndexWhereThereWasNone) {
-  TempDir dir;
+TEST_F(Compile, ApplyWritesNoIndexWhereThereWasNone) {
   auto store = dir.write("Security.store", "set roles for named sessions [\"staff\"]\n");
   auto script = dir.write("change.script", "set roles for named sessions [\"other\"]\n");
   auto r = run_secstore({"apply", "--store", store, script});

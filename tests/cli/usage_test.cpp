@@ -36,16 +36,24 @@ TEST(Usage, VersionPrintsTheVersion) {
 TEST(Usage, UnknownCommandIsAUsageError) {
   auto r = run_secstore({"chek"});
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_THAT(r.err, StartsWith("secstore: unknown command \"chek\"\nusage:"));
+  EXPECT_THAT(r.err, StartsWith("secstore: unknown command \"chek\" (did you mean check?)\nusage:"));
 }
 
-TEST(Usage, EachCommandHasHelp) {
-  for (const char* command : {"check", "explain", "can", "apply", "dump", "import-pam-cap"}) {
-    auto r = run_secstore({command, "--help"});
-    EXPECT_EQ(r.exit_code, 0) << command;
-    EXPECT_THAT(r.out, StartsWith(std::string("usage: secstore ") + command)) << command;
-    EXPECT_EQ(r.err, "") << command;
+TEST(Usage, EachCommandHasHelpListingItsOptions) {
+  for (const char* command : {"check", "explain", "can", "apply", "dump", "compile", "import-pam-cap"}) {
+    for (const char* help : {"--help", "-h"}) {
+      auto r = run_secstore({command, help});
+      EXPECT_EQ(r.exit_code, 0) << command;
+      EXPECT_THAT(r.out, StartsWith(std::string("usage: secstore ") + command)) << command;
+      EXPECT_THAT(r.out, HasSubstr("\noptions:\n")) << command;
+      EXPECT_THAT(r.out, HasSubstr("  -h, --help")) << command;
+      EXPECT_EQ(r.err, "") << command;
+    }
   }
+  auto r = run_secstore({"explain", "-h"});
+  EXPECT_THAT(r.out, HasSubstr("    --path P"));
+  EXPECT_THAT(r.out, HasSubstr("    --json"));
+  EXPECT_THAT(run_secstore({"can", "-h"}).out, HasSubstr("-q, --quiet"));
 }
 
 TEST(Usage, UnknownOptionNamesTheOptionAndShowsTheCommandsUsage) {
@@ -53,15 +61,15 @@ TEST(Usage, UnknownOptionNamesTheOptionAndShowsTheCommandsUsage) {
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(r.out, "");
   EXPECT_EQ(r.err,
-            "secstore check: unknown option \"--stroe\"\n"
-            "usage: secstore check   [--store F] [--conf F]\n"
+            "secstore check: unknown option \"--stroe\" (did you mean --store?)\n"
+            "usage: secstore check   [--store F] [--conf F] [--pam FILE|DIR]\n"
             "       secstore check --help\n");
 }
 
 TEST(Usage, OptionWithoutItsValue) {
   auto r = run_secstore({"dump", "--store"});
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_THAT(r.err, StartsWith("secstore dump: option --store needs a value\n"));
+  EXPECT_THAT(r.err, StartsWith("secstore dump: option --store needs a value (F)\n"));
 }
 
 TEST(Usage, RepeatedOptionIsRefused) {

@@ -23,6 +23,9 @@
 #include <system_error>
 #include <vector>
 
+#include <algorithm>
+
+#include "secstore/capabilities.hpp"
 #include "secstore/conf.hpp"
 #include "secstore/diagnostic.hpp"
 #include "secstore/store.hpp"
@@ -71,13 +74,13 @@ std::string check_failure_is_explained(const Outcome<T>& outcome, std::string_vi
   return "";
 }
 
-inline std::vector<SessionIdentity> identities_for(const std::vector<std::string>& names) {
-  std::vector<SessionIdentity> who;
-  who.push_back(SessionIdentity{true, "", {}});
-  who.push_back(SessionIdentity{false, "alice", {"alice", "netops"}});
-  who.push_back(SessionIdentity{false, "root", {"root"}});
+inline std::vector<SessionSubject> identities_for(const std::vector<std::string>& names) {
+  std::vector<SessionSubject> who;
+  who.push_back(SessionSubject::anonymous_session());
+  who.push_back(SessionSubject::named("alice", {"alice", "netops"}));
+  who.push_back(SessionSubject::named("root", {"root"}, 0));
   for (std::size_t i = 0; i + 1 < names.size() && who.size() < 6; i += 2)
-    who.push_back(SessionIdentity{false, names[i], {names[i + 1], names[i]}});
+    who.push_back(SessionSubject::named(names[i], {names[i + 1], names[i]}));
   return who;
 }
 
@@ -90,10 +93,10 @@ inline std::vector<std::string> paths_for(const std::vector<std::string>& names)
 
 // Evaluates the same sessions and paths in two stores that must be equal.
 inline std::string compare_stores(const Store& a, const Store& b,
-                                  const std::vector<SessionIdentity>& who,
+                                  const std::vector<SessionSubject>& who,
                                   const std::vector<std::string>& paths) {
   for (const auto& w : who) {
-    RoleSet ra = a.resolve(w), rb = b.resolve(w);
+    const RoleSet ra = a.resolve(w).roles, rb = b.resolve(w).roles;
     if (a.role_names(ra) != b.role_names(rb))
       return "the re-parsed dump gives user \"" + w.user + "\" different roles";
     if (!(a.global_permissions(ra) == b.global_permissions(rb)))
@@ -107,12 +110,14 @@ inline std::string compare_stores(const Store& a, const Store& b,
 }
 
 // Properties of one parsed store that follow from SPEC §2.3 alone.
-inline std::string check_store_model(const Store& store, const std::vector<SessionIdentity>& who,
+inline std::string check_store_model(const Store& store, const std::vector<SessionSubject>& who,
                                      const std::vector<std::string>& names,
                                      const std::vector<std::string>& paths) {
   for (const auto& w : who) {
-    RoleSet roles = store.resolve(w);
-    std::vector<std::string> role_names = store.role_names(roles);
+    const SessionAccess access = store.resolve(w);
+    const RoleSet& roles = access.roles;
+    const std::vector<std::string>& role_names = access.role_names;
+    if (store.role_names(roles) != role_names) return "resolve's role names are not its role set's";
     // The closure is closed: closing it again adds nothing.
     RoleSet again = store.closure_of(role_names);
     if (store.role_names(again) != role_names) return "closure_of(resolve(who)) != resolve(who)";
@@ -135,7 +140,7 @@ inline std::string check_store_model(const Store& store, const std::vector<Sessi
     }
   }
   for (const auto& n : names) {
-    (void)store.role_id(n);
+    (void)store.has_role(n);
     (void)store.lock_of(n);
     (void)normalize_path(n);
   }
@@ -150,7 +155,7 @@ inline std::string check_store(std::string_view text) {
   const Store& store = *parsed.value;
 
   std::vector<std::string> names = quoted_strings(text);
-  std::vector<SessionIdentity> who = identities_for(names);
+  std::vector<SessionSubject> who = identities_for(names);
   std::vector<std::string> paths = paths_for(names);
   if (std::string e = check_store_model(store, who, names, paths); !e.empty()) return e;
 
@@ -207,7 +212,7 @@ inline std::string check_apply(std::string_view input) {
     return "";
   }
   std::vector<std::string> names = quoted_strings(input);
-  std::vector<SessionIdentity> who = identities_for(names);
+  std::vector<SessionSubject> who = identities_for(names);
   std::vector<std::string> paths = paths_for(names);
   if (as_root.value->dump() != concatenated.value->dump())
     return "applying as root gives a different store than parsing the store followed by the script";
@@ -280,36 +285,66 @@ class ConfSandbox {
   std::string dir_;
 };
 
-inline std::vector<SessionFacts> facts_for(const std::vector<std::string>& names) {
-  std::vector<SessionFacts> facts;
-  facts.push_back(SessionFacts{true, "", std::nullopt, {}, {}, {}});
-  facts.push_back(SessionFacts{false, "root", uid_t{0}, {"root"}, {0}, {"A"}});
-  facts.push_back(SessionFacts{false, "alice", uid_t{1000}, {"alice", "netops"}, {1000, 1001},
-                               {"A", "B", "C"}});
-  facts.push_back(SessionFacts{false, "ghost", std::nullopt, {}, {}, {}});
-  if (names.size() >= 3)
-    facts.push_back(SessionFacts{false, names[0], uid_t{4242}, {names[1]}, {4242}, {names[2]}});
-  return facts;
+// Sessions to plan for: who, and the roles held.
+struct PlanCase {
+  SessionSubject who;
+  std::vector<std::string> roles;
+};
+
+inline std::vector<PlanCase> plan_cases_for(const std::vector<std::string>& names) {
+  auto group = [](std::string name, gid_t gid) { return SessionGroup{std::move(name), gid}; };
+  std::vector<PlanCase> cases;
+  cases.push_back({SessionSubject::anonymous_session(), {}});
+  SessionSubject root = SessionSubject::named("root", {}, 0);
+  root.groups = {group("root", 0)};
+  cases.push_back({root, {"A"}});
+  SessionSubject alice = SessionSubject::named("alice", {}, 1000);
+  alice.groups = {group("alice", 1000), group("netops", 1001)};
+  cases.push_back({alice, {"A", "B", "C"}});
+  cases.push_back({SessionSubject::named("ghost", {}), {}});
+  if (names.size() >= 3) {
+    SessionSubject other = SessionSubject::named(names[0], {}, 4242);
+    other.groups = {group(names[1], 4242)};
+    cases.push_back({other, {names[2]}});
+  }
+  return cases;
 }
 
-inline std::string check_plan(const Config& conf, const SessionFacts& facts) {
-  Outcome<SessionPlan> plan = conf.plan(facts);
+// What the name service of the fuzzed host knows: the sandbox's names and
+// every quoted string, so that plans get past the unknown-group check.
+inline ResolvedNames names_for(const std::vector<std::string>& quoted) {
+  ResolvedNames names;
+  names.users = {{"root", 0}, {"alice", 1000}};
+  names.groups = {{"root", 0}, {"alice", 1000}, {"netops", 1001}, {"adm", 4}};
+  gid_t next = 5000;
+  for (const auto& q : quoted) {
+    names.users.emplace(q, next);
+    names.groups.emplace(q, next++);
+  }
+  return names;
+}
+
+inline std::string check_plan(const Config& conf, const PlanCase& c, const ResolvedNames& names) {
+  SessionAccess access;
+  access.role_names = c.roles;
+  std::sort(access.role_names.begin(), access.role_names.end());
+  Outcome<SessionPlan> plan = conf.plan(c.who, access, names, kernel_capability_count());
   if (!plan.ok()) {
     const Diagnostic* err = plan.first_error();
     if (err == nullptr || err->message.empty()) return "a failed plan has no error message";
     return "";
   }
   const SessionPlan& p = *plan.value;
-  std::uint64_t all = all_capabilities_mask();
-  if ((p.caps.ambient | p.caps.inheritable | p.caps.bounding_drop) & ~all)
-    return "a plan names a capability the kernel does not have";
-  if (p.root_exclusive && !(facts.uid && *facts.uid == 0))
-    return "a plan confines a session that is not root as root";
+  if (p.root_exclusive && !c.who.is_root()) return "a plan confines a session that is not root as root";
+  const CapabilityMask kernel = capability_mask_of_count(kernel_capability_count());
+  if (p.inheritable_clear & ~kernel) return "a root plan clears a capability the kernel does not have";
+  if (p.inheritable_clear & (p.caps.ambient | p.caps.inheritable)) return "a plan clears what it grants";
   if (p.chroot && p.chroot->empty()) return "a plan has an empty chroot";
   // Deduplicated, as conf.hpp promises.
   std::set<std::string_view> seen;
   for (const auto& g : p.supplemental_groups)
     if (!seen.insert(g).second) return "a plan lists supplemental group \"" + g + "\" twice";
+  if (p.supplemental_gids.size() > p.supplemental_groups.size()) return "a plan has more gids than groups";
   return "";
 }
 
@@ -323,21 +358,22 @@ inline std::string check_conf(std::string_view text, const ConfSandbox& sandbox)
   // As the module reads files; a fuzzer run by a user cannot make root-owned
   // files, so there the ownership check is left out.
   FileSafety safety;
-  safety.require_root_owned = ::geteuid() == 0;
+  safety.enforce = ::geteuid() == 0;
   Outcome<Config> parsed = Config::parse(text, file_name, safety);
   if (!parsed.ok()) return check_failure_is_explained(parsed, text, file_name, false);
   const Config& conf = *parsed.value;
   (void)conf.lint();
-  (void)conf.group_references();
-  (void)conf.files_read();
+  (void)conf.names_needed();
+  (void)conf.sources();
 
   std::vector<std::string> names = quoted_strings(text);
   for (const auto& n : names) {
     std::string error;
     (void)parse_capability_text(n, error);
   }
-  for (const auto& f : facts_for(names))
-    if (std::string e = check_plan(conf, f); !e.empty()) return e;
+  const ResolvedNames resolved = names_for(names);
+  for (const auto& c : plan_cases_for(names))
+    if (std::string e = check_plan(conf, c, resolved); !e.empty()) return e;
 
   // The same text read from disk must be accepted too (load = read + parse).
   if (!on_disk) sandbox.write("fuzz.conf", text);
@@ -350,8 +386,8 @@ inline std::string check_conf(std::string_view text, const ConfSandbox& sandbox)
   // A service override from secstore.d/ beside it.
   Outcome<Config> svc = Config::load_for_service(file_name, "fuzz", safety);
   if (svc.ok())
-    for (const auto& f : facts_for(names))
-      if (std::string e = check_plan(*svc.value, f); !e.empty()) return e;
+    for (const auto& c : plan_cases_for(names))
+      if (std::string e = check_plan(*svc.value, c, resolved); !e.empty()) return e;
   return "";
 }
 
@@ -360,9 +396,7 @@ inline std::string check_capability_text(std::string_view text) {
   std::string error;
   std::optional<CapabilitySets> sets = parse_capability_text(text, error);
   if (!sets) return error.empty() ? "a rejected capability text has no message" : "";
-  std::uint64_t all = all_capabilities_mask();
-  if ((sets->ambient | sets->inheritable | sets->bounding_drop) & ~all)
-    return "capability text gives a capability the kernel does not have";
+  if (sets->ambient & ~sets->inheritable) return "an ambient capability is not inheritable";
   for (const auto& n : capability_names(sets->ambient | sets->inheritable | sets->bounding_drop))
     if (n.empty()) return "capability_names gives an empty name";
   return "";

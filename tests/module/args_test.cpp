@@ -4,9 +4,9 @@
 #include <string>
 #include <vector>
 
-#include "../../module/args.hpp"
+#include "secstore/module_args.hpp"
 
-namespace secstore::module {
+namespace secstore {
 namespace {
 
 ParsedArgs parse(std::vector<std::string> words) {
@@ -17,16 +17,14 @@ ParsedArgs parse(std::vector<std::string> words) {
 
 ModuleArgs parse_ok(std::vector<std::string> words) {
   auto parsed = parse(std::move(words));
-  EXPECT_FALSE(parsed.failure.has_value()) << parsed.failure->message;
+  EXPECT_TRUE(parsed.error.empty()) << parsed.error;
   return parsed.args.value_or(ModuleArgs{});
 }
 
 std::string parse_error(std::vector<std::string> words) {
   auto parsed = parse(std::move(words));
   EXPECT_FALSE(parsed.args.has_value());
-  if (!parsed.failure) return "";
-  EXPECT_EQ(parsed.failure->kind, FailureKind::Argument);
-  return parsed.failure->message;
+  return parsed.error;
 }
 
 TEST(ModuleArgs, NoArgumentsGiveTheDocumentedDefaults) {
@@ -95,13 +93,26 @@ TEST(ModuleArgs, AnEmptyAnonymousListMakesNobodyAnonymousByName) {
 
 TEST(ModuleArgs, UnknownArgumentsAreNamedWithTheListOfValidOnes) {
   EXPECT_EQ(parse_error({"degub"}),
-            "unknown argument \"degub\"; expected store=PATH, conf=PATH, debug, anonymous=LIST, "
-            "require=PERM[,PERM], require_path=PATH:PERM[,PERM] or noenv");
+            "unknown argument \"degub\" (did you mean debug?); expected store=PATH, conf=PATH, debug, anonymous=LIST, "
+            "require=PERM[,PERM], require_path=PATH:PERM[,PERM], noenv or nokeepcaps");
+  EXPECT_NE(parse_error({"requre=CONTROL_SERVER"}).find("unknown argument \"requre=CONTROL_SERVER\" (did you mean require?)"),
+            std::string::npos);
   EXPECT_NE(parse_error({"debug", "stor=/x"}).find("unknown argument \"stor=/x\""), std::string::npos);
   EXPECT_NE(parse_error({"store"}).find("unknown argument \"store\""), std::string::npos);
   EXPECT_NE(parse_error({"debug=1"}).find("unknown argument \"debug=1\""), std::string::npos);
   EXPECT_NE(parse_error({"NOENV"}).find("unknown argument \"NOENV\""), std::string::npos);
 }
+
+TEST(ModuleArgs, RelativeFileNamesAreRefused) {
+  // SPEC §4.5: a relative store= would be read from whatever directory the
+  // login program happens to run in.
+  EXPECT_EQ(parse_error({"store=Security.store"}),
+            "argument \"store=Security.store\": the path must be absolute (it would be read relative to the login "
+            "program's working directory)");
+  EXPECT_NE(parse_error({"conf=./secstore.conf"}).find("must be absolute"), std::string::npos);
+}
+
+TEST(ModuleArgs, NokeepcapsIsUnderstood) { EXPECT_TRUE(parse_ok({"nokeepcaps"}).nokeepcaps); }
 
 TEST(ModuleArgs, EmptyFileNamesAreRefused) {
   EXPECT_EQ(parse_error({"store="}), "argument \"store=\": expected a file name");
@@ -113,7 +124,8 @@ TEST(ModuleArgs, RequireNamesOnlyGlobalPermissions) {
             "argument \"require=READ_TOPIC\": READ_TOPIC is a path permission; use "
             "require_path=PATH:READ_TOPIC");
   EXPECT_EQ(parse_error({"require=CONTROL_SERVR"}),
-            "argument \"require=CONTROL_SERVR\": CONTROL_SERVR is not a global permission");
+            "argument \"require=CONTROL_SERVR\": CONTROL_SERVR is not a global permission (did you mean "
+            "CONTROL_SERVER?)");
   EXPECT_NE(parse_error({"require="}).find("expected a comma-separated list of global permissions"),
             std::string::npos);
   EXPECT_NE(parse_error({"require=AUTHENTICATE,"}).find("expected a comma-separated list"),
@@ -148,4 +160,4 @@ TEST(ModuleArgs, TheFirstBadArgumentStopsParsing) {
 }
 
 }  // namespace
-}  // namespace secstore::module
+}  // namespace secstore

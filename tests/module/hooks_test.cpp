@@ -2,6 +2,7 @@
 // store and configuration files, the gate, the environment, and exactly which
 // syslog line each outcome produces.
 #include <grp.h>
+#include <pwd.h>
 #include <gtest/gtest.h>
 #include <sys/capability.h>
 #include <syslog.h>
@@ -87,7 +88,7 @@ class ModuleHooks : public ::testing::Test {
 
   // A session that must not change the process or the environment.
   void expect_nothing_applied() {
-    EXPECT_CALL(changes_, apply_session_plan(_, _)).Times(0);
+    EXPECT_CALL(changes_, apply_session_plan(_, _, _)).Times(0);
   }
 
   TempTree tree_;
@@ -105,7 +106,7 @@ test::LogLine single(const std::vector<test::LogLine>& lines) {
 TEST_F(ModuleHooks, ANamedSessionGetsItsRolesPlanAndEnvironment) {
   pam_.set_user("root");
   SessionPlan plan;
-  EXPECT_CALL(changes_, apply_session_plan(pam_.handle(), _))
+  EXPECT_CALL(changes_, apply_session_plan(pam_.handle(), _, true))
       .WillOnce(DoAll(SaveArg<1>(&plan), Return(std::nullopt)));
   EXPECT_EQ(open(), PAM_SUCCESS);
   EXPECT_EQ(pam_.env["SECSTORE_SESSION"], "named");
@@ -114,14 +115,14 @@ TEST_F(ModuleHooks, ANamedSessionGetsItsRolesPlanAndEnvironment) {
   EXPECT_TRUE(plan.root_exclusive) << "uid 0 with capabilities keeps exactly those";
   auto line = single(pam_.lines);
   EXPECT_EQ(line.priority, LOG_INFO);
-  EXPECT_THAT(line.text, StartsWith("session opened for user \"root\" (named; roles Admin,Named,Ops"));
+  EXPECT_THAT(line.text, StartsWith("session opened for user \"root\" (uid 0) (named; roles Admin,Named,Ops"));
   EXPECT_THAT(line.text, HasSubstr("ambient cap_net_bind_service"));
 }
 
 TEST_F(ModuleHooks, GroupRolesReachTheSession) {
   pam_.set_user("nobody");
   SessionPlan plan;
-  EXPECT_CALL(changes_, apply_session_plan(_, _))
+  EXPECT_CALL(changes_, apply_session_plan(_, _, _))
       .WillOnce(DoAll(SaveArg<1>(&plan), Return(std::nullopt)));
   EXPECT_EQ(open(), PAM_SUCCESS);
   EXPECT_EQ(pam_.env["SECSTORE_ROLES"], "Named,NoGroup");
@@ -274,10 +275,20 @@ TEST_F(ModuleHooks, RequireDeniesWithOneNoticeNamingUserAndPermission) {
   EXPECT_EQ(open({"require=CONTROL_SERVER,AUTHENTICATE"}), PAM_PERM_DENIED);
   auto line = single(pam_.lines);
   EXPECT_EQ(line.priority, LOG_NOTICE);
-  EXPECT_EQ(line.text,
-            "user \"nobody\" denied: the session (roles Named,NoGroup) lacks AUTHENTICATE, "
-            "CONTROL_SERVER");
+  EXPECT_EQ(line.text, "user \"nobody\" (uid " + std::to_string(::getpwnam("nobody")->pw_uid) +
+                           ") denied: the session (roles Named,NoGroup) lacks AUTHENTICATE, CONTROL_SERVER");
   EXPECT_TRUE(pam_.env.empty());
+  // SPEC §4.7: the user is told which permission their roles lack.
+  ASSERT_EQ(pam_.told.size(), 1u);
+  EXPECT_EQ(pam_.told[0], "Access denied: your roles (Named,NoGroup) do not give AUTHENTICATE, CONTROL_SERVER.");
+}
+
+TEST_F(ModuleHooks, ASilentStackTellsTheUserNothing) {
+  pam_.set_user("nobody");
+  auto v = argv({"require=CONTROL_SERVER"});
+  EXPECT_EQ(open_session(pam_.handle(), PAM_SILENT, static_cast<int>(v.size()), v.data(), changes_), PAM_PERM_DENIED);
+  EXPECT_TRUE(pam_.told.empty());
+  EXPECT_EQ(single(pam_.lines).priority, LOG_NOTICE);
 }
 
 TEST_F(ModuleHooks, RequireDeniesAnonymousSessionsToo) {
@@ -297,7 +308,7 @@ TEST_F(ModuleHooks, RequirePathChecksEachPathAndNamesWhatIsMissing) {
   auto line = single(pam_.lines);
   EXPECT_EQ(line.priority, LOG_NOTICE);
   EXPECT_EQ(line.text,
-            "user \"root\" denied: the session (roles Admin,Named,Ops) lacks READ_TOPIC on path "
+            "user \"root\" (uid 0) denied: the session (roles Admin,Named,Ops) lacks READ_TOPIC on path "
             "\"web\", UPDATE_TOPIC on path \"web\"");
 }
 
@@ -327,10 +338,9 @@ TEST_F(ModuleHooks, AccountFailsClosedOnConfigurationErrorsAndUnknownUsers) {
 
 TEST_F(ModuleHooks, AFailureWhileApplyingIsLoggedOnceAndWithdrawsTheEnvironment) {
   pam_.set_user("root");
-  EXPECT_CALL(changes_, apply_session_plan(_, _))
-      .WillOnce(Return(Failure{FailureKind::Capability,
-                               "capability cap_sys_resource cannot be granted: it is not in this "
-                               "process's bounding set"}));
+  EXPECT_CALL(changes_, apply_session_plan(_, _, _))
+      .WillOnce(Return(Failure{FailureKind::Capability, "capability cap_sys_resource cannot be granted: it is not in this "
+                               "process's bounding set", {}}));
   EXPECT_EQ(open(), PAM_SESSION_ERR);
   auto line = single(pam_.lines);
   EXPECT_EQ(line.priority, LOG_ERR);
@@ -341,8 +351,8 @@ TEST_F(ModuleHooks, AFailureWhileApplyingIsLoggedOnceAndWithdrawsTheEnvironment)
 
 TEST_F(ModuleHooks, ASystemFailureWhileApplyingIsCritical) {
   pam_.set_user("root");
-  EXPECT_CALL(changes_, apply_session_plan(_, _))
-      .WillOnce(Return(Failure{FailureKind::System, "cannot chroot to \"/x\": Permission denied"}));
+  EXPECT_CALL(changes_, apply_session_plan(_, _, _))
+      .WillOnce(Return(Failure{FailureKind::System, "cannot chroot to \"/x\": Permission denied", {}}));
   EXPECT_EQ(open(), PAM_SESSION_ERR);
   EXPECT_EQ(single(pam_.lines).priority, LOG_CRIT);
 }
@@ -352,7 +362,7 @@ TEST_F(ModuleHooks, APerServiceFileReplacesTheMainScopes) {
   pam_.set_service("backup");
   pam_.set_user("root");
   SessionPlan plan;
-  EXPECT_CALL(changes_, apply_session_plan(_, _))
+  EXPECT_CALL(changes_, apply_session_plan(_, _, _))
       .WillOnce(DoAll(SaveArg<1>(&plan), Return(std::nullopt)));
   EXPECT_EQ(open(), PAM_SUCCESS);
   EXPECT_EQ(plan.caps.ambient, bit(CAP_DAC_READ_SEARCH));
@@ -375,6 +385,15 @@ TEST_F(ModuleHooks, OtherCredentialCallsChangeNothing) {
   EXPECT_EQ(establish({}, PAM_DELETE_CRED), PAM_SUCCESS);
   EXPECT_EQ(establish({}, PAM_REFRESH_CRED), PAM_SUCCESS);
   EXPECT_EQ(establish({}, PAM_REINITIALIZE_CRED), PAM_SUCCESS);
+}
+
+TEST_F(ModuleHooks, EstablishingCredentialsIsGatedAsOpenIs) {
+  // SPEC §4.1: a session refused by require= gets no supplemental groups
+  // from setcred either.
+  pam_.set_user("nobody");
+  EXPECT_CALL(changes_, add_supplementary_groups(_)).Times(0);
+  EXPECT_EQ(establish({"require=CONTROL_SERVER"}), PAM_PERM_DENIED);
+  EXPECT_EQ(single(pam_.lines).priority, LOG_NOTICE);
 }
 
 TEST_F(ModuleHooks, EstablishingCredentialsFailsOnAnUnknownUser) {
@@ -413,8 +432,8 @@ TEST_F(ModuleHooks, EstablishingWithoutOpenStillReadsTheFiles) {
 
 TEST_F(ModuleHooks, AnOpenThatFailsLeavesNoGroupsForSetcred) {
   pam_.set_user("nobody");
-  EXPECT_CALL(changes_, apply_session_plan(_, _))
-      .WillOnce(Return(Failure{FailureKind::System, "cannot chroot to \"/x\": Permission denied"}));
+  EXPECT_CALL(changes_, apply_session_plan(_, _, _))
+      .WillOnce(Return(Failure{FailureKind::System, "cannot chroot to \"/x\": Permission denied", {}}));
   EXPECT_EQ(open(), PAM_SESSION_ERR);
   pam_.lines.clear();
   tree_.write("secstore.conf", "Security {\n  user = nobody\n}\n");
@@ -464,6 +483,34 @@ TEST_F(ModuleHooks, DebugAddsDebugLinesOnly) {
   auto line = single(pam_.lines);
   EXPECT_EQ(line.priority, LOG_DEBUG);
   EXPECT_THAT(line.text, StartsWith("account allowed for user \"root\""));
+}
+
+TEST_F(ModuleHooks, ASessionThatGetsNothingIsLoggedOnlyWithDebug) {
+  // SPEC §4.7: every cron job would otherwise add a line beside pam_unix's.
+  tree_.write("secstore.conf", "");
+  pam_.set_user("root");
+  EXPECT_EQ(open(), PAM_SUCCESS);
+  EXPECT_TRUE(pam_.lines.empty()) << pam_.lines.front().text;
+  EXPECT_EQ(open({"debug"}), PAM_SUCCESS);
+  ASSERT_EQ(pam_.lines.size(), 2u);
+  EXPECT_EQ(pam_.lines[1].priority, LOG_DEBUG);
+  EXPECT_THAT(pam_.lines[1].text, HasSubstr("which gets nothing"));
+}
+
+TEST_F(ModuleHooks, NamesInLogLinesAreEscaped) {
+  // SPEC §4.7: a user or role name holding a control character cannot end
+  // the line early or fake another one.
+  pam_.set_user("nobody\nsession opened for user \"root\"");
+  EXPECT_EQ(open(), PAM_SESSION_ERR);
+  auto line = single(pam_.lines);
+  EXPECT_EQ(line.text, "unknown user \"nobody\\x0Asession opened for user \\\"root\\\"\": the name service does not know it");
+  pam_.lines.clear();
+  tree_.write("Security.store", "set roles for named sessions [\"ops\r\x1b[2K\"]\n");
+  pam_.set_user("root");
+  EXPECT_EQ(open(), PAM_SUCCESS);
+  line = single(pam_.lines);
+  EXPECT_THAT(line.text, HasSubstr("roles ops\\x0D\\x1B[2K;"));
+  for (char c : line.text) EXPECT_GE(static_cast<unsigned char>(c), 0x20u) << line.text;
 }
 
 TEST_F(ModuleHooks, DebugAtOpenExplainsTheDecisionBeforeTheOutcome) {

@@ -4,20 +4,20 @@
 
 #include <gmock/gmock.h>
 
-#include "../../module/process_changes.hpp"
+#include "../../module/process.hpp"
 
 namespace secstore::test {
 
 class MockProcessChanges : public module::ProcessChanges {
  public:
   MockProcessChanges() {
-    ON_CALL(*this, apply_session_plan(::testing::_, ::testing::_))
+    ON_CALL(*this, apply_session_plan(::testing::_, ::testing::_, ::testing::_))
         .WillByDefault(::testing::Return(std::nullopt));
     ON_CALL(*this, add_supplementary_groups(::testing::_))
         .WillByDefault(::testing::Return(std::nullopt));
   }
   MOCK_METHOD(std::optional<module::Failure>, apply_session_plan,
-              (pam_handle_t*, const SessionPlan&), (override));
+              (pam_handle_t*, const SessionPlan&, bool), (override));
   MOCK_METHOD(std::optional<module::Failure>, add_supplementary_groups,
               (const std::vector<gid_t>&), (override));
 };

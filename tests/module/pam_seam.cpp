@@ -128,6 +128,19 @@ void pam_vsyslog(const pam_handle_t*, int priority, const char* fmt, va_list arg
   secstore::test::seam().syslog(priority, line);
 }
 
+// pam_error(pamh, ...) is pam_prompt(pamh, PAM_ERROR_MSG, NULL, ...).
+int pam_prompt(pam_handle_t*, int style, char** response, const char* fmt, ...) {
+  if (style != PAM_ERROR_MSG || response != nullptr) std::abort();
+  va_list args;
+  va_start(args, fmt);
+  char* text = nullptr;
+  if (vasprintf(&text, fmt, args) < 0) std::abort();
+  va_end(args);
+  secstore::test::seam().told.emplace_back(text);
+  free(text);
+  return PAM_SUCCESS;
+}
+
 void pam_syslog(const pam_handle_t* pamh, int priority, const char* fmt, ...) {
   va_list args;
   va_start(args, fmt);

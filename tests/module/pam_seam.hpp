@@ -43,6 +43,7 @@ class PamSeam {
   void set_service(const char* service);
   std::map<std::string, std::string> env;
   std::vector<LogLine> lines;
+  std::vector<std::string> told;  // what pam_error said to the user
   struct Data {
     void* data;
     DataCleanup cleanup;

@@ -1,6 +1,8 @@
-// The real capability, chroot and group changes, each run in a forked child
-// so the test runner keeps its own privileges. The child reports its state
-// as text; the parent asserts on it.
+// The real capability, chroot and group changes (module/process.cpp), each
+// run in a forked child so the test runner keeps its own privileges. The
+// child reports its state as text; the parent asserts on it. What a login
+// program does around them (pam_end in the child or the parent) is played
+// with the seam's end().
 #include <fcntl.h>
 #include <grp.h>
 #include <gtest/gtest.h>
@@ -9,13 +11,11 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <memory>
 #include <sstream>
 #include <string>
 
-#include "../../module/capability_apply.hpp"
-#include "../../module/deferred_ambient.hpp"
-#include "../../module/process_changes.hpp"
-#include "../../module/session_root.hpp"
+#include "../../module/process.hpp"
 #include "child_process.hpp"
 #include "pam_seam.hpp"
 #include "temp_tree.hpp"
@@ -31,7 +31,12 @@ using test::PamSeam;
 using test::run_in_child;
 using test::TempTree;
 
-constexpr CapMask bit(int cap) { return CapMask{1} << cap; }
+constexpr CapabilityMask bit(int cap) { return CapabilityMask{1} << cap; }
+
+struct CapFree {
+  void operator()(void* p) const { cap_free(p); }
+};
+using CapState = std::unique_ptr<std::remove_pointer_t<cap_t>, CapFree>;
 
 // "CapInh=... CapPrm=... CapEff=... CapBnd=... CapAmb=... keep=N" from
 // /proc/self/status and prctl: what a user would look at.
@@ -51,12 +56,22 @@ std::string field(const std::string& state, const std::string& name) {
   auto at = state.find(name + "=");
   if (at == std::string::npos) return "";
   at += name.size() + 1;
-  return state.substr(at, state.find(' ', at) - at);
+  return state.substr(at, state.find_first_of(" \n", at) - at);
 }
 
-CapMask hex(const std::string& text) { return std::stoull(text, nullptr, 16); }
+CapabilityMask hex(const std::string& text) { return std::stoull(text, nullptr, 16); }
 
 bool in_bounding(int cap) { return cap_get_bound(cap) == 1; }
+
+// A plan as the planner makes it for an exclusive root session.
+SessionPlan root_plan(CapabilityMask ambient) {
+  SessionPlan plan;
+  plan.caps.ambient = plan.caps.inheritable = ambient;
+  plan.root_exclusive = true;
+  const CapabilityMask all = capability_mask_of_count(kernel_capability_count());
+  plan.caps.bounding_drop = plan.inheritable_clear = all & ~ambient;
+  return plan;
+}
 
 class ProcessChangesTest : public ::testing::Test {
  protected:
@@ -65,91 +80,27 @@ class ProcessChangesTest : public ::testing::Test {
   }
 };
 
-TEST(CapabilityChange, AmbientCapabilitiesAreRaisedInheritableNowAndAmbientLater) {
-  SessionPlan plan;
-  plan.caps.ambient = bit(CAP_NET_BIND_SERVICE);
-  plan.caps.inheritable = bit(CAP_NET_RAW);
-  plan.caps.bounding_drop = bit(CAP_SYS_MODULE);
-  CapabilityChange change = capability_change_for(plan, all_capabilities_mask());
-  EXPECT_EQ(change.inheritable_raise, bit(CAP_NET_BIND_SERVICE) | bit(CAP_NET_RAW));
-  EXPECT_EQ(change.ambient_defer, bit(CAP_NET_BIND_SERVICE));
-  EXPECT_EQ(change.bounding_drop, bit(CAP_SYS_MODULE));
-}
-
-TEST(CapabilityChange, ARootExclusivePlanDropsEverythingItDoesNotKeep) {
-  SessionPlan plan;
-  plan.caps.ambient = bit(CAP_NET_BIND_SERVICE);
-  plan.root_exclusive = true;
-  CapMask all = all_capabilities_mask();
-  CapabilityChange change = capability_change_for(plan, all);
-  EXPECT_EQ(change.bounding_drop, all & ~bit(CAP_NET_BIND_SERVICE));
-}
-
-TEST(CapabilityCheck, ACapabilityOutsideTheBoundingSetCannotBeGranted) {
-  if (in_bounding(CAP_SYS_RESOURCE)) GTEST_SKIP() << "cap_sys_resource is in this bounding set";
-  CapState current(cap_get_proc());
-  CapabilityChange change;
-  change.inheritable_raise = bit(CAP_SYS_RESOURCE);
-  auto failure = check_capability_change(change, current.get());
-  ASSERT_TRUE(failure);
-  EXPECT_EQ(failure->kind, FailureKind::Capability);
-  EXPECT_EQ(failure->message,
-            "capability cap_sys_resource cannot be granted: it is not in this process's bounding set");
-}
-
-TEST(CapabilityCheck, GrantingAndDroppingOneCapabilityIsRefused) {
-  CapState current(cap_get_proc());
-  CapabilityChange change;
-  change.inheritable_raise = bit(CAP_NET_RAW);
-  change.bounding_drop = bit(CAP_NET_RAW);
-  auto failure = check_capability_change(change, current.get());
-  ASSERT_TRUE(failure);
-  EXPECT_EQ(failure->message,
-            "capability cap_net_raw is both granted and dropped from the bounding set by the "
-            "configuration");
-}
-
-TEST(CapabilityCheck, ACapabilityTheKernelDoesNotKnowIsRefused) {
-  CapState current(cap_get_proc());
-  CapabilityChange change;
-  change.inheritable_raise = bit(63);
-  auto failure = check_capability_change(change, current.get());
-  ASSERT_TRUE(failure);
-  EXPECT_THAT(failure->message, HasSubstr("is not known to this kernel"));
-}
-
-TEST(CapabilityCheck, WithoutPermittedCapabilitiesNothingCanBeGranted) {
-  CapState empty(cap_init());
-  CapabilityChange change;
-  change.inheritable_raise = bit(CAP_NET_BIND_SERVICE);
-  auto failure = check_capability_change(change, empty.get());
-  ASSERT_TRUE(failure);
-  EXPECT_EQ(failure->message,
-            "capability cap_net_bind_service cannot be granted: this process does not hold it in "
-            "its permitted set");
-}
-
-TEST_F(ProcessChangesTest, ASessionPlanIsAppliedAndAmbientIsRaisedAfterSetuid) {
+TEST_F(ProcessChangesTest, InTheCooperatingChildTheShellGetsExactlyTheGrant) {
   auto child = run_in_child([] {
     NiceMock<PamSeam> pam;
     SessionPlan plan;
-    plan.caps.ambient = bit(CAP_NET_BIND_SERVICE);
+    plan.caps.ambient = plan.caps.inheritable = bit(CAP_NET_BIND_SERVICE);
     plan.caps.bounding_drop = bit(CAP_SYS_MODULE);
-    SystemProcessChanges changes;
-    auto failure = changes.apply_session_plan(pam.handle(), plan);
-    if (failure) return "failed: " + failure->message;
-    std::string out = "open: " + capability_state() + " data=" +
-                      std::to_string(pam.data.count(kAmbientDataName)) + "\n";
+    SystemProcess process;
+    if (auto failure = process.apply_session_plan(pam.handle(), plan, true)) return "failed: " + failure->message;
+    std::string out = "open: " + capability_state() + " data=" + std::to_string(pam.data.count(kSessionDataName)) + "\n";
     // What util-linux su does in its child: setuid, then pam_end(...SILENT).
     if (::setgid(65534) != 0 || ::setuid(65534) != 0) return std::string("setuid failed");
+    out += "setuid: " + capability_state() + "\n";
     pam.end(PAM_SUCCESS | PAM_DATA_SILENT);
     out += "child: " + capability_state() + "\n";
     return out;
   });
   ASSERT_EQ(child.exit_status, 0);
   std::istringstream lines(child.report);
-  std::string open, after;
+  std::string open, after_setuid, after;
   std::getline(lines, open);
+  std::getline(lines, after_setuid);
   std::getline(lines, after);
   ASSERT_EQ(open.rfind("open: ", 0), 0u) << child.report;
   EXPECT_EQ(hex(field(open, "CapInh")), bit(CAP_NET_BIND_SERVICE));
@@ -157,23 +108,97 @@ TEST_F(ProcessChangesTest, ASessionPlanIsAppliedAndAmbientIsRaisedAfterSetuid) {
   EXPECT_EQ(hex(field(open, "CapBnd")) & bit(CAP_SYS_MODULE), 0u);
   EXPECT_EQ(field(open, "keep"), "1");
   EXPECT_EQ(field(open, "data"), "1");
+  EXPECT_NE(hex(field(after_setuid, "CapPrm")), bit(CAP_NET_BIND_SERVICE)) << "KEEPCAPS kept root's set";
+  // SPEC §4.4: after the cleanup, permitted, effective and ambient are the
+  // grant, and KEEPCAPS is off.
+  EXPECT_EQ(hex(field(after, "CapPrm")), bit(CAP_NET_BIND_SERVICE)) << after;
+  EXPECT_EQ(hex(field(after, "CapEff")), bit(CAP_NET_BIND_SERVICE)) << after;
   EXPECT_EQ(hex(field(after, "CapAmb")), bit(CAP_NET_BIND_SERVICE)) << after;
   EXPECT_EQ(field(after, "keep"), "0");
 }
 
-TEST_F(ProcessChangesTest, WithoutDataSilentTheCleanupOnlyFrees) {
+TEST_F(ProcessChangesTest, EndingTheHandleInTheParentPutsEverythingBack) {
+  TempTree tree;
+  std::string jail = tree.mkdir("jail");
+  auto child = run_in_child([&] {
+    NiceMock<PamSeam> pam;
+    SessionPlan plan;
+    plan.caps.ambient = plan.caps.inheritable = bit(CAP_NET_BIND_SERVICE);
+    plan.chroot = jail;
+    const std::string before = capability_state();
+    SystemProcess process;
+    if (auto failure = process.apply_session_plan(pam.handle(), plan, true)) return failure->message;
+    const bool jailed = ::access(jail.c_str(), F_OK) != 0;
+    pam.end(PAM_SUCCESS);  // the login program's parent, or after a later module failed
+    const bool back = ::access(jail.c_str(), F_OK) == 0;
+    return std::string(jailed ? "jailed" : "not jailed") + " " + (back ? "back" : "still jailed") + "\n" +
+           (before == capability_state() ? "unchanged" : "changed: " + before + " -> " + capability_state());
+  });
+  ASSERT_EQ(child.exit_status, 0);
+  EXPECT_EQ(child.report, "jailed back\nunchanged");
+}
+
+TEST_F(ProcessChangesTest, AfterTheParentEndsTheHandleASetuidKeepsNothing) {
+  // The attack of SPEC §4.4: a program ends the handle normally, then
+  // changes to the user and keeps running.
   auto child = run_in_child([] {
     NiceMock<PamSeam> pam;
     SessionPlan plan;
-    plan.caps.ambient = bit(CAP_NET_BIND_SERVICE);
-    SystemProcessChanges changes;
-    if (auto failure = changes.apply_session_plan(pam.handle(), plan)) return failure->message;
-    pam.end(PAM_SUCCESS);  // the login program's parent
+    plan.caps.ambient = plan.caps.inheritable = bit(CAP_NET_BIND_SERVICE);
+    SystemProcess process;
+    if (auto failure = process.apply_session_plan(pam.handle(), plan, true)) return failure->message;
+    pam.end(PAM_SUCCESS);
+    if (::setgid(65534) != 0 || ::setuid(65534) != 0) return std::string("setuid failed");
+    const bool shadow = ::open("/etc/shadow", O_RDONLY) >= 0;
+    const bool back_to_root = ::setresuid(0, 0, 0) == 0;
+    return capability_state() + (shadow ? " shadow=read" : " shadow=refused") +
+           (back_to_root ? " setresuid=ok" : " setresuid=refused");
+  });
+  ASSERT_EQ(child.exit_status, 0);
+  EXPECT_EQ(hex(field(child.report, "CapPrm")), 0u) << child.report;
+  EXPECT_EQ(hex(field(child.report, "CapEff")), 0u) << child.report;
+  EXPECT_THAT(child.report, HasSubstr("shadow=refused setresuid=refused"));
+}
+
+TEST_F(ProcessChangesTest, NokeepcapsNeverSetsKeepcaps) {
+  auto child = run_in_child([] {
+    NiceMock<PamSeam> pam;
+    SessionPlan plan;
+    plan.caps.ambient = plan.caps.inheritable = bit(CAP_NET_BIND_SERVICE);
+    SystemProcess process;
+    if (auto failure = process.apply_session_plan(pam.handle(), plan, false)) return failure->message;
+    std::string out = "open: " + capability_state() + "\n";
+    if (::setgid(65534) != 0 || ::setuid(65534) != 0) return std::string("setuid failed");
+    out += "setuid: " + capability_state() + "\n";
+    pam.end(PAM_SUCCESS | PAM_DATA_SILENT);
+    return out + "child: " + capability_state();
+  });
+  ASSERT_EQ(child.exit_status, 0);
+  EXPECT_EQ(field(child.report, "keep"), "0") << child.report;
+  const auto setuid_at = child.report.find("setuid: ");
+  EXPECT_EQ(hex(field(child.report.substr(setuid_at), "CapPrm")), 0u) << child.report;
+  const auto child_at = child.report.find("child: ");
+  EXPECT_EQ(hex(field(child.report.substr(child_at), "CapAmb")), 0u);
+  EXPECT_EQ(hex(field(child.report.substr(child_at), "CapInh")), bit(CAP_NET_BIND_SERVICE));
+}
+
+TEST_F(ProcessChangesTest, AConfinedRootLosesWhatItInherited) {
+  // SPEC §3/§4.4: a root session under inherited capabilities (capsh --inh,
+  // or `su -` from a user granted some) keeps only the listed ones.
+  auto child = run_in_child([] {
+    NiceMock<PamSeam> pam;
+    CapState caps(cap_get_proc());
+    const cap_value_t inherited[] = {CAP_SYS_ADMIN, CAP_SYS_PTRACE};
+    if (cap_set_flag(caps.get(), CAP_INHERITABLE, 2, inherited, CAP_SET) != 0 || cap_set_proc(caps.get()) != 0)
+      return std::string("cannot prepare the inherited set");
+    SystemProcess process;
+    if (auto failure = process.apply_session_plan(pam.handle(), root_plan(bit(CAP_NET_BIND_SERVICE)), true))
+      return failure->message;
     return capability_state();
   });
   ASSERT_EQ(child.exit_status, 0);
-  EXPECT_EQ(hex(field(child.report, "CapAmb")), 0u) << child.report;
-  EXPECT_EQ(hex(field(child.report, "CapInh")), bit(CAP_NET_BIND_SERVICE));
+  EXPECT_EQ(hex(field(child.report, "CapInh")), bit(CAP_NET_BIND_SERVICE)) << child.report;
+  EXPECT_EQ(hex(field(child.report, "CapBnd")), bit(CAP_NET_BIND_SERVICE)) << child.report;
 }
 
 TEST_F(ProcessChangesTest, AnUngrantableCapabilityChangesNothing) {
@@ -183,12 +208,12 @@ TEST_F(ProcessChangesTest, AnUngrantableCapabilityChangesNothing) {
   auto child = run_in_child([&] {
     NiceMock<PamSeam> pam;
     SessionPlan plan;
-    plan.caps.ambient = bit(CAP_NET_BIND_SERVICE) | bit(CAP_SYS_RESOURCE);
+    plan.caps.ambient = plan.caps.inheritable = bit(CAP_NET_BIND_SERVICE) | bit(CAP_SYS_RESOURCE);
     plan.caps.bounding_drop = bit(CAP_SYS_MODULE);
     plan.chroot = jail;
     std::string before = capability_state();
-    SystemProcessChanges changes;
-    auto failure = changes.apply_session_plan(pam.handle(), plan);
+    SystemProcess process;
+    auto failure = process.apply_session_plan(pam.handle(), plan, true);
     std::string after = capability_state();
     bool same_root = ::access(jail.c_str(), F_OK) == 0;
     return std::string(failure ? failure->message : "no failure") + "\n" +
@@ -202,25 +227,60 @@ TEST_F(ProcessChangesTest, AnUngrantableCapabilityChangesNothing) {
             "data=0 root=same");
 }
 
+TEST_F(ProcessChangesTest, GrantingAndDroppingOneCapabilityIsRefused) {
+  auto child = run_in_child([] {
+    NiceMock<PamSeam> pam;
+    SessionPlan plan;
+    plan.caps.ambient = plan.caps.inheritable = plan.caps.bounding_drop = bit(CAP_NET_RAW);
+    auto failure = SystemProcess().apply_session_plan(pam.handle(), plan, true);
+    return failure ? failure->message : "no failure";
+  });
+  EXPECT_EQ(child.report, "capability cap_net_raw is both granted and dropped from the bounding set by the configuration");
+}
+
+TEST_F(ProcessChangesTest, ACapabilityTheKernelDoesNotKnowIsRefused) {
+  auto child = run_in_child([] {
+    NiceMock<PamSeam> pam;
+    SessionPlan plan;
+    plan.caps.inheritable = bit(63);
+    auto failure = SystemProcess().apply_session_plan(pam.handle(), plan, true);
+    return failure ? failure->message : "no failure";
+  });
+  EXPECT_THAT(child.report, HasSubstr("is not known to this kernel"));
+}
+
+TEST_F(ProcessChangesTest, WithoutPermittedCapabilitiesNothingCanBeGranted) {
+  auto child = run_in_child([] {
+    NiceMock<PamSeam> pam;
+    CapState none(cap_init());
+    if (cap_set_proc(none.get()) != 0) return std::string("cannot drop everything");
+    SessionPlan plan;
+    plan.caps.inheritable = bit(CAP_NET_BIND_SERVICE);
+    auto failure = SystemProcess().apply_session_plan(pam.handle(), plan, true);
+    return failure ? failure->message : "no failure";
+  });
+  EXPECT_EQ(child.report,
+            "capability cap_net_bind_service cannot be granted: this process does not hold it in its permitted set");
+}
+
 TEST_F(ProcessChangesTest, AnUnsafeChrootDirectoryChangesNothing) {
   TempTree tree;
   std::string jail = tree.mkdir("jail", 0777);
   auto child = run_in_child([&] {
     NiceMock<PamSeam> pam;
     SessionPlan plan;
-    plan.caps.ambient = bit(CAP_NET_BIND_SERVICE);
+    plan.caps.ambient = plan.caps.inheritable = bit(CAP_NET_BIND_SERVICE);
     plan.caps.bounding_drop = bit(CAP_SYS_MODULE);
     plan.chroot = jail;
     std::string before = capability_state();
-    SystemProcessChanges changes;
-    auto failure = changes.apply_session_plan(pam.handle(), plan);
+    auto failure = SystemProcess().apply_session_plan(pam.handle(), plan, true);
     std::string after = capability_state();
-    return std::string(failure ? failure->message : "no failure") + "\n" +
-           (before == after ? "unchanged" : "changed") + " data=" + std::to_string(pam.data.size());
+    return std::string(failure ? failure->message : "no failure") + "\n" + (before == after ? "unchanged" : "changed") +
+           " data=" + std::to_string(pam.data.size());
   });
   ASSERT_EQ(child.exit_status, 0);
-  EXPECT_EQ(child.report, "chroot directory \"" + jail +
-                              "\" is writable by group or others (mode 0777)\nunchanged data=0");
+  EXPECT_EQ(child.report, "chroot directory " + jail +
+                              ": error: refusing an unsafe directory: it is writable by others (mode 0777)\nunchanged data=0");
 }
 
 TEST_F(ProcessChangesTest, AMissingOrForeignChrootDirectoryIsRefused) {
@@ -228,16 +288,21 @@ TEST_F(ProcessChangesTest, AMissingOrForeignChrootDirectoryIsRefused) {
   std::string file = tree.write("plain", "x");
   std::string theirs = tree.mkdir("theirs");
   ASSERT_EQ(::chown(theirs.c_str(), 65534, 65534), 0);
-  auto open_checked = [](const std::string& dir) {
-    auto result = SessionRoot::open_checked(dir);
-    auto* failure = std::get_if<Failure>(&result);
-    return failure ? failure->message : std::string("accepted");
+  auto refusal = [](const std::string& dir) {
+    auto child = run_in_child([&] {
+      NiceMock<PamSeam> pam;
+      SessionPlan plan;
+      plan.chroot = dir;
+      auto failure = SystemProcess().apply_session_plan(pam.handle(), plan, true);
+      return failure ? failure->message : std::string("accepted");
+    });
+    return child.report;
   };
-  EXPECT_EQ(open_checked(tree.path("absent")),
-            "chroot directory \"" + tree.path("absent") + "\" cannot be opened: No such file or directory");
-  EXPECT_EQ(open_checked(file), "chroot directory \"" + file + "\" is not a directory");
-  EXPECT_EQ(open_checked(theirs), "chroot directory \"" + theirs + "\" is owned by uid 65534, not by root");
-  EXPECT_EQ(open_checked("jail"), "chroot directory \"jail\" is not an absolute path");
+  EXPECT_EQ(refusal(tree.path("absent")),
+            "chroot directory " + tree.path("absent") + ": error: cannot open the directory: No such file or directory");
+  EXPECT_EQ(refusal(file), "chroot directory " + file + ": error: expected a directory, found a regular file");
+  EXPECT_EQ(refusal(theirs),
+            "chroot directory " + theirs + ": error: refusing an unsafe directory: it is owned by uid 65534, not by root");
 }
 
 TEST_F(ProcessChangesTest, TheSessionRootBecomesSlash) {
@@ -248,8 +313,7 @@ TEST_F(ProcessChangesTest, TheSessionRootBecomesSlash) {
     NiceMock<PamSeam> pam;
     SessionPlan plan;
     plan.chroot = jail;
-    SystemProcessChanges changes;
-    if (auto failure = changes.apply_session_plan(pam.handle(), plan)) return failure->message;
+    if (auto failure = SystemProcess().apply_session_plan(pam.handle(), plan, true)) return failure->message;
     std::ifstream marker("/marker");
     std::string text;
     std::getline(marker, text);
@@ -260,37 +324,34 @@ TEST_F(ProcessChangesTest, TheSessionRootBecomesSlash) {
   EXPECT_EQ(child.report, "inside cwd=/");
 }
 
-TEST_F(ProcessChangesTest, AFailureAfterTheFirstStepRestoresTheCapabilities) {
+TEST_F(ProcessChangesTest, AFailureAfterTheFirstStepPutsEverythingBack) {
   TempTree tree;
   std::string jail = tree.mkdir("jail");
   auto child = run_in_child([&] {
     NiceMock<PamSeam> pam;
-    // libpam cannot store the deferred ambient set: step 3 of 5 fails.
+    // libpam cannot keep the session's changes: the step before the
+    // bounding drops fails.
     EXPECT_CALL(pam, set_data(_, _, _)).WillRepeatedly(Return(PAM_BUF_ERR));
     SessionPlan plan;
-    plan.caps.ambient = bit(CAP_NET_BIND_SERVICE);
+    plan.caps.ambient = plan.caps.inheritable = bit(CAP_NET_BIND_SERVICE);
     plan.caps.bounding_drop = bit(CAP_SYS_MODULE);
     plan.chroot = jail;
     std::string before = capability_state();
-    SystemProcessChanges changes;
-    auto failure = changes.apply_session_plan(pam.handle(), plan);
+    auto failure = SystemProcess().apply_session_plan(pam.handle(), plan, true);
     std::string after = capability_state();
     bool same_root = ::access(jail.c_str(), F_OK) == 0;
     return std::string(failure ? failure->message : "no failure") + "\n" +
-           (before == after ? "unchanged" : "changed: " + before + " -> " + after) +
-           (same_root ? " root=same" : " root=moved");
+           (before == after ? "unchanged" : "changed: " + before + " -> " + after) + (same_root ? " root=same" : " root=moved");
   });
   ASSERT_EQ(child.exit_status, 0);
-  EXPECT_EQ(child.report,
-            "cannot register the session's ambient set: Memory buffer error\nunchanged root=same");
+  EXPECT_EQ(child.report, "cannot register the session's changes: Memory buffer error\nunchanged root=same");
 }
 
 TEST_F(ProcessChangesTest, SupplementaryGroupsAreAddedToTheExistingOnes) {
   auto child = run_in_child([] {
     gid_t start[] = {4242};
     if (::setgroups(1, start) != 0) return std::string("setgroups failed");
-    SystemProcessChanges changes;
-    if (auto failure = changes.add_supplementary_groups({4343, 4242})) return failure->message;
+    if (auto failure = SystemProcess().add_supplementary_groups({4343, 4242})) return failure->message;
     gid_t now[16];
     int n = ::getgroups(16, now);
     std::string out;
@@ -301,14 +362,12 @@ TEST_F(ProcessChangesTest, SupplementaryGroupsAreAddedToTheExistingOnes) {
   EXPECT_EQ(child.report, "4242 4343 ");
 }
 
-TEST(DeferredAmbient, ReplacingTheDataNeverTouchesTheProcess) {
+TEST(SessionData, ReplacingTheDataNeverTouchesTheProcess) {
   auto child = run_in_child([] {
     NiceMock<PamSeam> pam;
-    if (auto failure = register_deferred_ambient(pam.handle(), bit(CAP_NET_BIND_SERVICE)))
-      return failure->message;
-    std::string before = capability_state();
-    cancel_deferred_ambient(pam.handle());
-    pam.end(PAM_SUCCESS | PAM_DATA_SILENT);  // the withdrawn data is gone
+    const std::string before = capability_state();
+    // What a failed open does to the data it registered: replace it.
+    session_data_cleanup(pam.handle(), nullptr, PAM_DATA_REPLACE);
     return before == capability_state() ? std::string("unchanged") : std::string("changed");
   });
   ASSERT_EQ(child.exit_status, 0);

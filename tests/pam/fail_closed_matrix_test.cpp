@@ -106,7 +106,7 @@ std::vector<MatrixCase> matrix() {
         ::mkfifo((f.dir / "fifo").c_str(), 0644);
         f.store = f.dir / "fifo";
       },
-      kSessionErr, LOG_ALERT, {"@DIR@/fifo", "special file"});
+      kSessionErr, LOG_ALERT, {"@DIR@/fifo", "found a FIFO"});
   add("store is /dev/null", [](CaseFiles& f) { f.store = "/dev/null"; }, kSessionErr, LOG_ALERT,
       {"/dev/null", "special file"});
 

@@ -12,7 +12,7 @@
 #include "pam/nss_probe.hpp"
 #include "pam/pam_harness.hpp"
 #include "pam/test_users.hpp"
-#include "secstore/store_index.hpp"
+#include "secstore/policy.hpp"
 
 namespace secstore::test {
 namespace {
@@ -44,7 +44,7 @@ class GroupLookup : public ::testing::Test {
     const std::string store = tree_.write("Security.store", store_text);
     const std::string conf = tree_.write("secstore.conf", conf_text);
     if (compiled) {
-      auto index = compile_store_index(store, FileSafety{true});
+      auto index = compile_policy(PolicyFiles{store, conf, {}}, FileSafety{true});
       EXPECT_TRUE(index.ok());
     }
     write_service(confdir_, "store=" + store + " conf=" + conf + " " + extra);

@@ -190,9 +190,13 @@ inline std::string state_difference(const ProcessState& a, const ProcessState& b
   return out.str();
 }
 
-// A conversation that answers nothing: the module must never prompt.
-inline int silent_conversation(int, const struct pam_message**, struct pam_response**, void*) {
-  return PAM_CONV_ERR;
+// A conversation that shows messages (a refused user is told why, SPEC
+// §4.7) and answers no prompt: the module must never prompt.
+inline int silent_conversation(int n, const struct pam_message** messages, struct pam_response** responses, void*) {
+  for (int i = 0; i < n; ++i)
+    if (messages[i]->msg_style != PAM_ERROR_MSG && messages[i]->msg_style != PAM_TEXT_INFO) return PAM_CONV_ERR;
+  *responses = static_cast<struct pam_response*>(std::calloc(static_cast<std::size_t>(n), sizeof(struct pam_response)));
+  return *responses ? PAM_SUCCESS : PAM_BUF_ERR;
 }
 
 enum class Hook { OpenSession, Account, Setcred };

@@ -20,8 +20,19 @@ namespace {
 
 constexpr const char* kService = "secstore-test";
 
-int no_conversation(int, const struct pam_message**, struct pam_response**, void*) {
-  return PAM_CONV_ERR;
+// A terminal program's conversation, minus the terminal: messages are
+// kept (one "told" line each), prompts are refused.
+int recording_conversation(int n, const struct pam_message** messages, struct pam_response** responses,
+                           void* told) {
+  for (int i = 0; i < n; ++i) {
+    if (messages[i]->msg_style != PAM_ERROR_MSG && messages[i]->msg_style != PAM_TEXT_INFO) return PAM_CONV_ERR;
+    std::string text = messages[i]->msg;
+    for (auto& c : text)
+      if (c == '\n') c = ' ';
+    *static_cast<std::ostringstream*>(told) << "told " << text << "\n";
+  }
+  *responses = static_cast<struct pam_response*>(std::calloc(static_cast<std::size_t>(n), sizeof(struct pam_response)));
+  return *responses ? PAM_SUCCESS : PAM_BUF_ERR;
 }
 
 ProcessState read_state() {
@@ -94,13 +105,20 @@ std::string shell_capabilities() {
 // Runs in the child: one line per fact, "key value...".
 std::string run_scenario(const PamScenario& sc) {
   std::ostringstream out;
-  struct pam_conv conv = {no_conversation, nullptr};
+  struct pam_conv conv = {recording_conversation, &out};
   pam_handle_t* pamh = nullptr;
   int rc = pam_start_confdir(kService, sc.user ? sc.user->c_str() : nullptr, &conv,
                              sc.confdir.c_str(), &pamh);
   if (rc != PAM_SUCCESS) return "error pam_start_confdir " + std::to_string(rc) + "\n";
-  if (sc.setcred) out << "setcred " << pam_setcred(pamh, PAM_ESTABLISH_CRED) << "\n";
-  if (sc.account) out << "account " << pam_acct_mgmt(pamh, 0) << "\n";
+  // Each call before its line: the conversation writes to `out` too.
+  if (sc.setcred) {
+    const int rc_setcred = pam_setcred(pamh, PAM_ESTABLISH_CRED);
+    out << "setcred " << rc_setcred << "\n";
+  }
+  if (sc.account) {
+    const int rc_account = pam_acct_mgmt(pamh, 0);
+    out << "account " << rc_account << "\n";
+  }
   out << "before " << serialize(read_state()) << "\n";
   int last = PAM_SUCCESS;
   if (sc.open) {
@@ -109,7 +127,8 @@ std::string run_scenario(const PamScenario& sc) {
   }
   out << "after_open " << serialize(read_state()) << "\n";
   if (sc.setcred_after_open) {
-    out << "setcred_after_open " << pam_setcred(pamh, PAM_ESTABLISH_CRED) << "\n";
+    const int rc_after = pam_setcred(pamh, PAM_ESTABLISH_CRED);
+    out << "setcred_after_open " << rc_after << "\n";
     out << "after_setcred " << serialize(read_state()) << "\n";
   }
   if (char** env = pam_getenvlist(pamh)) {
@@ -119,7 +138,19 @@ std::string run_scenario(const PamScenario& sc) {
     }
     std::free(env);
   }
-  if (sc.open && last == PAM_SUCCESS && sc.setuid_to) {
+  if (sc.end_then_setuid_to) {
+    pam_end(pamh, last);
+    out << "after_parent_end " << serialize(read_state()) << "\n";
+    if (::setgid(*sc.end_then_setuid_to) != 0 || ::setuid(*sc.end_then_setuid_to) != 0) {
+      out << "error setuid\n";
+      return out.str();
+    }
+    out << "after_parent_setuid " << serialize(read_state()) << "\n";
+    const int shadow = ::open("/etc/shadow", O_RDONLY | O_CLOEXEC);
+    if (shadow >= 0) ::close(shadow);
+    out << "escalation shadow=" << (shadow >= 0 ? "read" : "refused")
+        << " setresuid=" << (::setresuid(0, 0, 0) == 0 ? "ok" : "refused") << "\n";
+  } else if (sc.open && last == PAM_SUCCESS && sc.setuid_to) {
     // What the login program's child does before exec'ing the shell.
     if (::setgid(*sc.setuid_to) != 0 || ::setuid(*sc.setuid_to) != 0) {
       out << "error setuid\n";
@@ -136,7 +167,7 @@ std::string run_scenario(const PamScenario& sc) {
 
 }  // namespace
 
-void write_service(const std::string& confdir, const std::string& args) {
+void write_service(const std::string& confdir, const std::string& args, const std::string& more_session) {
   std::filesystem::create_directories(confdir);
   const std::string module = std::string(SECSTORE_BUILD_DIR) + "/pam_secstore.so";
   // An `other` that denies: libpam wants one (and logs when it is missing),
@@ -147,7 +178,8 @@ void write_service(const std::string& confdir, const std::string& args) {
   std::ofstream out(confdir + "/" + kService, std::ios::trunc);
   out << "auth     required " << module << " " << args << "\n"
       << "account  required " << module << " " << args << "\n"
-      << "session  required " << module << " " << args << "\n";
+      << "session  required " << module << " " << args << "\n"
+      << more_session << (more_session.empty() ? "" : "\n");
 }
 
 PamOutcome run_pam(const PamScenario& scenario, const std::string& syslog_path) {
@@ -174,6 +206,10 @@ PamOutcome run_pam(const PamScenario& scenario, const std::string& syslog_path) 
     else if (key == "after_end") outcome.after_end = deserialize(in);
     else if (key == "shell") outcome.shell = deserialize(in);
     else if (key == "env") outcome.env.push_back(line.substr(4));
+    else if (key == "told") outcome.told.push_back(line.substr(5));
+    else if (key == "after_parent_end") outcome.after_parent_end = deserialize(in);
+    else if (key == "after_parent_setuid") outcome.after_parent_setuid = deserialize(in);
+    else if (key == "escalation") outcome.escalation = line.substr(11);
     else if (key == "error") outcome.child_error += line;
   }
   outcome.lines = read_captured_syslog(syslog_path);

@@ -36,6 +36,10 @@ struct PamScenario {
   // of the process (util-linux login's order; a chroot is already entered).
   bool setcred_after_open = false;
   std::optional<uid_t> setuid_to;  // after a successful open
+  // Instead: pam_end(h, status) as the login program's parent would, then
+  // setuid to this user and try to regain root (SPEC §4.4: nothing may be
+  // left that lets it).
+  std::optional<uid_t> end_then_setuid_to;
 };
 
 struct PamOutcome {
@@ -48,13 +52,20 @@ struct PamOutcome {
   // What a program the user then runs sees: CapInh/CapPrm/CapEff/CapBnd/CapAmb
   // from /proc/self/status of `sh -c grep` started after pam_end(SILENT).
   std::optional<ProcessState> shell;
+  // After pam_end in the "parent" (end_then_setuid_to): the state right
+  // after pam_end, then after the setuid, and what it could still do.
+  std::optional<ProcessState> after_parent_end;
+  std::optional<ProcessState> after_parent_setuid;
+  std::string escalation;                 // "shadow=read|refused setresuid=ok|refused"
   std::vector<SyslogLine> lines;          // everything libpam and the module logged
+  std::vector<std::string> told;          // what the conversation showed the user
   std::string child_error;                // the child could not run the scenario
 };
 
 // Writes confdir/secstore-test: auth, account and session lines loading the
-// built module by absolute path with `args`.
-void write_service(const std::string& confdir, const std::string& args);
+// built module by absolute path with `args`, then `more_session` (e.g. a
+// later module that fails the open: "session required pam_deny.so").
+void write_service(const std::string& confdir, const std::string& args, const std::string& more_session = "");
 
 PamOutcome run_pam(const PamScenario& scenario, const std::string& syslog_path);
 

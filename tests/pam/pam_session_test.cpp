@@ -144,7 +144,11 @@ TEST_F(RealPam, RequireLetsAnOperatorIn) {
 TEST_F(RealPam, RequireKeepsOthersOutWithOneNotice) {
   PamOutcome o = run(std::string(kBob), "require=CONTROL_SERVER");
   expect_refused(o, PAM_PERM_DENIED, LOG_NOTICE,
-                 "user \"secstore-t-bob\" denied: the session (roles staff) lacks CONTROL_SERVER");
+                 "user \"secstore-t-bob\" (uid " + std::to_string(uid_of(kBob)) +
+                     ") denied: the session (roles staff) lacks CONTROL_SERVER");
+  // SPEC §4.7: the user is told, through the conversation.
+  ASSERT_EQ(o.told.size(), 1u);
+  EXPECT_EQ(o.told[0], "Access denied: your roles (staff) do not give CONTROL_SERVER.");
 }
 
 TEST_F(RealPam, TheAccountStackDeniesWithoutTouchingTheProcess) {
@@ -254,7 +258,7 @@ TEST_F(RealPam, AWritableChrootIsRefusedWithNothingApplied) {
                                    "\"\n  capabilities = \"cap_net_bind_service+ep\"\n}\n");
   PamOutcome o = run(std::string(kAlice));
   expect_refused(o, PAM_SESSION_ERR, LOG_ALERT,
-                 "chroot directory \"" + jail + "\" is writable by group or others (mode 0775)");
+                 "chroot directory " + jail + ": error: refusing an unsafe directory: it is writable by its group (mode 0775)");
   EXPECT_FALSE(o.after_open.marker_at_root);
 }
 

@@ -27,24 +27,24 @@ Config site(std::string_view service = "") {
   return conf.value.value_or(Config());
 }
 
-SessionFacts netops_member() {
-  SessionFacts f;
-  f.user = "carol";
-  f.uid = 1002;
-  f.group_names = {"carol", "netops"};
-  f.gids = {1002, 3000};
-  f.roles = {"NETADMIN"};
-  return f;
+SessionSubject netops_member() { return subject_of("carol", 1002, {{"carol", 1002}, {"netops", 3000}}); }
+
+// What the name service says of the names the site mentions, on a host that
+// has them all.
+const ResolvedNames kNames{{{"www-data", 33}, {"backup", 34}},
+                           {{"netops", 3000}, {"wireshark", 3001}, {"disk", 6}}};
+
+Outcome<SessionPlan> plan_of(const Config& conf, const SessionSubject& who, std::vector<std::string> roles) {
+  return plan_for(conf, who, std::move(roles), kNames);
 }
 
 TEST(ConfFixture, ReadsTheIncludeDirectoryInNameOrder) {
-  EXPECT_THAT(site().files_read(),
-              ElementsAre(kSite + "/secstore.conf", kSite + "/secstore.conf.d/10-netops.conf",
-                          kSite + "/secstore.conf.d/20-backup.conf"));
+  EXPECT_THAT(files_read(site()), ElementsAre(kSite + "/secstore.conf", kSite + "/secstore.conf.d/10-netops.conf",
+                                 kSite + "/secstore.conf.d/20-backup.conf"));
 }
 
 TEST(ConfFixture, NetopsMemberGetsRawSocketsAndInterfaces) {
-  auto plan = site().plan(netops_member());
+  auto plan = plan_of(site(), netops_member(), {"NETADMIN"});
   ASSERT_TRUE(plan.ok());
   ASSERT_EQ(plan.value->matched.size(), 1u);
   EXPECT_EQ(plan.value->matched[0].name, "netops");
@@ -55,18 +55,13 @@ TEST(ConfFixture, NetopsMemberGetsRawSocketsAndInterfaces) {
 }
 
 TEST(ConfFixture, NetopsGroupWithoutTheRoleGetsNothing) {
-  SessionFacts f = netops_member();
-  f.roles.clear();
-  auto plan = site().plan(f);
+  auto plan = plan_of(site(), netops_member(), {});
   ASSERT_TRUE(plan.ok());
   EXPECT_THAT(plan.value->matched, IsEmpty());
 }
 
 TEST(ConfFixture, BackupUserIsChrootedWithInheritableReadSearch) {
-  SessionFacts f;
-  f.user = "backup";
-  f.uid = 34;
-  auto plan = site().plan(f);
+  auto plan = plan_of(site(), subject_of("backup", 34), {});
   ASSERT_TRUE(plan.ok());
   EXPECT_EQ(plan.value->chroot, "/srv/backup");
   EXPECT_EQ(plan.value->caps.ambient, 0u);
@@ -75,7 +70,7 @@ TEST(ConfFixture, BackupUserIsChrootedWithInheritableReadSearch) {
 }
 
 TEST(ConfFixture, SshdOverrideKeepsOnlyTheGroup) {
-  auto plan = site("sshd").plan(netops_member());
+  auto plan = plan_of(site("sshd"), netops_member(), {"NETADMIN"});
   ASSERT_TRUE(plan.ok());
   ASSERT_EQ(plan.value->matched.size(), 1u);
   EXPECT_EQ(plan.value->matched[0].name, "sshd");
@@ -83,14 +78,20 @@ TEST(ConfFixture, SshdOverrideKeepsOnlyTheGroup) {
   EXPECT_THAT(plan.value->supplemental_groups, ElementsAre("wireshark"));
 }
 
-TEST(ConfFixture, LintWarnsThatTheGroupScopeCouldConfineRoot) {
-  // "web" and "backup" name their users; "netops" selects by group and role,
-  // which root could hold.
-  auto warnings = site().lint();
+TEST(ConfFixture, RootIsWarnedOnlyAboutTheScopeItCouldMatch) {
+  // "web" and "backup" name their users; "netops" selects by group and
+  // role: root in group netops holding NETOPS through that group could match.
+  const SessionSubject root = subject_of("root", 0, {{"root", 0}, {"netops", 3000}});
+  SessionAccess access;
+  access.role_names = {"NETOPS"};
+  auto warnings = site().root_confinement(root, access, kNames, true, {"NETOPS"});
   ASSERT_EQ(warnings.size(), 1u);
   EXPECT_EQ(warnings[0].where.file, kSite + "/secstore.conf.d/10-netops.conf");
   EXPECT_EQ(warnings[0].where.line, 5u);
   EXPECT_EQ(warnings[0].where.column, 18u);
+  EXPECT_THAT(warnings[0].message, ::testing::HasSubstr("could confine root"));
+  // Root outside the group: nothing to warn about.
+  EXPECT_THAT(site().root_confinement(subject_of("root", 0, {{"root", 0}}), access, kNames, true, {}), IsEmpty());
 }
 
 }  // namespace

@@ -14,10 +14,7 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
 std::vector<std::string> matched_names(const Config& conf) {
-  SessionFacts facts;
-  facts.user = "alice";
-  facts.uid = 1000;
-  auto plan = conf.plan(facts);
+  auto plan = plan_for(conf, subject_of("alice", 1000));
   EXPECT_TRUE(plan.ok());
   std::vector<std::string> names;
   if (plan.ok())
@@ -32,7 +29,7 @@ TEST(ConfInclude, FileIsReadRelativeToTheIncludingFile) {
   auto conf = Config::load(dir / "sub/main.conf", test_safety());
   ASSERT_TRUE(conf.ok()) << first_error(conf);
   EXPECT_THAT(matched_names(*conf.value), ElementsAre("first", "extra", "last"));
-  EXPECT_THAT(conf.value->files_read(),
+  EXPECT_THAT(files_read(*conf.value),
               ElementsAre(dir / "sub/main.conf", dir / "sub/extra.conf"));
 }
 
@@ -50,9 +47,7 @@ TEST(ConfInclude, IncludeInsideAScopeAddsOptions) {
   dir.write("main.conf", "Security \"s\" {\n  user = alice\n  include \"opts.conf\"\n}\n");
   auto conf = Config::load(dir / "main.conf", test_safety());
   ASSERT_TRUE(conf.ok()) << first_error(conf);
-  SessionFacts facts;
-  facts.user = "alice";
-  EXPECT_EQ(conf.value->plan(facts).value->chroot, "/srv/jail");
+  EXPECT_EQ(plan_for(*conf.value, subject_of("alice", std::nullopt)).value->chroot, "/srv/jail");
 }
 
 TEST(ConfInclude, DirectoryIsReadInNameOrderSkippingDotFiles) {
@@ -157,13 +152,13 @@ TEST(ConfInclude, UnsafeIncludedFileIsRefused) {
 }
 
 TEST(ConfInclude, UnsafeFileIsReadWhenSafetyIsNotRequired) {
-  // `secstore check` reads this way and re-checks files_read() itself.
+  // `secstore explain` reads this way, with a warning.
   ConfTempDir dir;
   dir.write("open.conf", "Security \"open\" { }\n", 0666);
   dir.write("main.conf", "include \"open.conf\"\n");
   auto conf = Config::load(dir / "main.conf", FileSafety{false});
   ASSERT_TRUE(conf.ok()) << first_error(conf);
-  EXPECT_THAT(conf.value->files_read(), ElementsAre(dir / "main.conf", dir / "open.conf"));
+  EXPECT_THAT(files_read(*conf.value), ElementsAre(dir / "main.conf", dir / "open.conf"));
 }
 
 TEST(ConfInclude, WritableDirectoryIsRefused) {
@@ -174,7 +169,7 @@ TEST(ConfInclude, WritableDirectoryIsRefused) {
   dir.write("main.conf", "include \"d\"\n");
   auto conf = Config::load(dir / "main.conf", FileSafety{true});
   ASSERT_FALSE(conf.ok());
-  EXPECT_THAT(first_error(conf), HasSubstr("refusing to include the directory"));
+  EXPECT_THAT(first_error(conf), HasSubstr("refusing an unsafe directory: it is writable by others"));
 }
 
 TEST(ConfInclude, MainFileItselfIsSafetyChecked) {

@@ -19,24 +19,22 @@ const std::uint64_t kRaw = cap_bit(CAP_NET_RAW);
 const std::uint64_t kDacOverride = cap_bit(CAP_DAC_OVERRIDE);
 const std::uint64_t kSysAdmin = cap_bit(CAP_SYS_ADMIN);
 
-SessionFacts alice() {
-  SessionFacts f;
-  f.user = "alice";
-  f.uid = 1000;
-  f.group_names = {"alice", "netops"};
-  f.gids = {1000, 2000};
-  f.roles = {"OPERATOR", "VIEWER"};
-  return f;
-}
+// Who a session is and the roles it holds.
+struct Facts {
+  SessionSubject who;
+  std::vector<std::string> roles;
+};
 
-SessionFacts root_session() {
-  SessionFacts f;
-  f.user = "root";
-  f.uid = 0;
-  f.group_names = {"root"};
-  f.gids = {0};
-  return f;
-}
+// What the name service of this imaginary host says.
+const ResolvedNames kNames{{{"alice", 1000}, {"bob", 1001}, {"root", 0}, {"toor", 0}, {"nobody", 65534}},
+                           {{"alice", 1000}, {"netops", 2000}, {"wheel", 10}, {"root", 0}, {"audio", 29},
+                            {"video", 44}, {"plugdev", 46}}};
+
+Facts alice() { return {subject_of("alice", 1000, {{"alice", 1000}, {"netops", 2000}}), {"OPERATOR", "VIEWER"}}; }
+
+Facts root_session() { return {subject_of("root", 0, {{"root", 0}}), {}}; }
+
+Facts anonymous_session() { return {SessionSubject::anonymous_session(), {}}; }
 
 Config conf_of(const std::string& text) {
   auto conf = parse_conf(text);
@@ -44,13 +42,17 @@ Config conf_of(const std::string& text) {
   return conf.value.value_or(Config());
 }
 
-SessionPlan plan_of(const Config& conf, const SessionFacts& facts) {
-  auto plan = conf.plan(facts);
+Outcome<SessionPlan> plan_outcome(const Config& conf, const Facts& facts) {
+  return plan_for(conf, facts.who, facts.roles, kNames);
+}
+
+SessionPlan plan_of(const Config& conf, const Facts& facts) {
+  auto plan = plan_outcome(conf, facts);
   EXPECT_TRUE(plan.ok()) << (plan.first_error() ? plan.first_error()->str() : "");
   return plan.value.value_or(SessionPlan{});
 }
 
-bool matches(const std::string& selectors, const SessionFacts& facts) {
+bool matches(const std::string& selectors, const Facts& facts) {
   Config conf = conf_of("Security {\n" + selectors + "\n}\n");
   return !plan_of(conf, facts).matched.empty();
 }
@@ -58,20 +60,39 @@ bool matches(const std::string& selectors, const SessionFacts& facts) {
 TEST(ConfPlan, ScopeWithoutSelectorMatchesEverySession) {
   EXPECT_TRUE(matches("", alice()));
   EXPECT_TRUE(matches("", root_session()));
-  SessionFacts anonymous;
-  anonymous.anonymous = true;
-  EXPECT_TRUE(matches("", anonymous));
+  EXPECT_TRUE(matches("", anonymous_session()));
 }
 
-TEST(ConfPlan, UserSelectorMatchesNameOrUid) {
+TEST(ConfPlan, UserSelectorMatchesTheAccountByUid) {
   EXPECT_TRUE(matches("user = alice", alice()));
   EXPECT_TRUE(matches("user = 1000", alice()));
   EXPECT_FALSE(matches("user = bob", alice()));
   EXPECT_FALSE(matches("user = 1001", alice()));
-  SessionFacts unknown_uid = alice();
-  unknown_uid.uid.reset();
-  EXPECT_FALSE(matches("user = 1000", unknown_uid));
-  EXPECT_TRUE(matches("user = alice", unknown_uid));
+  // No account here (--groups for a user served elsewhere): only the name.
+  Facts no_account = alice();
+  no_account.who.uid.reset();
+  EXPECT_FALSE(matches("user = 1000", no_account));
+  EXPECT_TRUE(matches("user = alice", no_account));
+}
+
+TEST(ConfPlan, EveryAccountWithUidZeroIsRoot) {
+  // SPEC §3: toor (uid 0) is matched by `user = root`, and is root.
+  Facts toor{subject_of("toor", 0, {{"root", 0}}), {}};
+  EXPECT_TRUE(matches("user = root", toor));
+  EXPECT_TRUE(matches("user = 0", toor));
+  SessionPlan plan = plan_of(conf_of("Security { user = root\n capabilities = \"^cap_net_raw\" }\n"), toor);
+  EXPECT_TRUE(plan.root_exclusive);
+}
+
+TEST(ConfPlan, AUserNamedLikeAUidIsNotThatUid) {
+  // A user named "1001" is not uid 1001: all digits are always a uid.
+  Facts digits{subject_of("1001", 4242, {}), {}};
+  EXPECT_FALSE(matches("user = 1001", digits));
+  EXPECT_TRUE(matches("user = 4242", digits));
+}
+
+TEST(ConfPlan, AUserTheNameServiceDoesNotKnowMatchesNobody) {
+  EXPECT_FALSE(matches("user = ghost", alice()));
 }
 
 TEST(ConfPlan, GroupSelectorMatchesNameOrGid) {
@@ -97,10 +118,8 @@ TEST(ConfPlan, AllSelectorsMustMatch) {
 }
 
 TEST(ConfPlan, AnonymousSessionWithoutUserMatchesNoUserSelector) {
-  SessionFacts anonymous;
-  anonymous.anonymous = true;
-  EXPECT_FALSE(matches("user = alice", anonymous));
-  EXPECT_FALSE(matches("user = 0", anonymous));
+  EXPECT_FALSE(matches("user = alice", anonymous_session()));
+  EXPECT_FALSE(matches("user = 0", anonymous_session()));
 }
 
 TEST(ConfPlan, MatchingScopesCombineByUnion) {
@@ -127,16 +146,16 @@ TEST(ConfPlan, TwoDifferentChrootsAreAnErrorNamingBothScopes) {
   Config conf = conf_of(
       "Security \"web\" {\n  user = alice\n  chroot = \"/srv/web\"\n}\n"
       "Security \"ops\" {\n  group = netops\n  chroot = \"/srv/ops\"\n}\n");
-  auto plan = conf.plan(alice());
+  auto plan = plan_outcome(conf, alice());
   ASSERT_FALSE(plan.ok());
   std::string error = plan.first_error()->str();
   EXPECT_THAT(error, HasSubstr("test.conf:7:12: error:"));
   EXPECT_THAT(error, HasSubstr("\"/srv/web\" from Security \"web\" (test.conf:1:1)"));
   EXPECT_THAT(error, HasSubstr("\"/srv/ops\" from Security \"ops\" (test.conf:5:1)"));
   // A session that matches only one of them is fine.
-  SessionFacts bob = alice();
-  bob.user = "bob";
-  bob.uid = 1001;
+  Facts bob = alice();
+  bob.who.user = "bob";
+  bob.who.uid = 1001;
   EXPECT_EQ(plan_of(conf, bob).chroot, "/srv/ops");
 }
 
@@ -152,15 +171,18 @@ TEST(ConfPlan, RootWithCapabilitiesKeepsOnlyThose) {
   SessionPlan plan = plan_of(conf, root_session());
   EXPECT_TRUE(plan.root_exclusive);
   EXPECT_EQ(plan.caps.ambient, kBind);
-  EXPECT_EQ(plan.caps.bounding_drop, all_capabilities_mask() & ~kBind);
+  EXPECT_EQ(plan.caps.bounding_drop, all_capabilities() & ~kBind);
   EXPECT_NE(plan.caps.bounding_drop & kDacOverride, 0u);
+  // What root inherited leaves its inheritable set too (else exec would
+  // make it permitted again).
+  EXPECT_EQ(plan.inheritable_clear, all_capabilities() & ~kBind);
 }
 
 TEST(ConfPlan, RootExclusivityKeepsInheritableOnlyCapabilities) {
   Config conf = conf_of("Security { user = 0\n capabilities = \"cap_net_raw+i\" }\n");
   SessionPlan plan = plan_of(conf, root_session());
   EXPECT_TRUE(plan.root_exclusive);
-  EXPECT_EQ(plan.caps.bounding_drop, all_capabilities_mask() & ~kRaw);
+  EXPECT_EQ(plan.caps.bounding_drop, all_capabilities() & ~kRaw);
 }
 
 TEST(ConfPlan, RootWithoutCapabilitiesOptionIsNotConfined) {
@@ -208,41 +230,72 @@ TEST(ConfScopes, EmptyRoleListIsAnError) {
   EXPECT_THAT(first_error(conf), HasSubstr("test.conf:2:10"));
 }
 
-TEST(ConfScopes, GroupReferencesNameGroupsWithTheirPlace) {
-  Config conf = conf_of("Security {\n  group = netops\n  supplemental_groups = ( audio 44 )\n}\n");
-  auto refs = conf.group_references();
-  ASSERT_EQ(refs.size(), 2u);
-  EXPECT_EQ(refs[0].first, "netops");
-  EXPECT_EQ(refs[0].second.line, 2u);
-  EXPECT_EQ(refs[1].first, "audio");
-  EXPECT_EQ(refs[1].second.column, 27u);
+TEST(ConfScopes, NamesNeededAreTheNonNumericUsersAndGroups) {
+  Config conf = conf_of("Security {\n  user = alice\n  group = netops\n  supplemental_groups = ( audio 44 )\n}\n"
+                        "Security { user = 0 }\n");
+  const NamesNeeded needed = conf.names_needed();
+  EXPECT_THAT(needed.users, ElementsAre("alice"));
+  EXPECT_THAT(needed.groups, ElementsAre("netops", "audio"));
 }
 
-TEST(ConfLint, WarnsAboutEveryScopeThatMayConfineRoot) {
+TEST(ConfPlan, AGroupTheNameServiceDoesNotKnowRefusesEverySession) {
+  Config conf = conf_of("Security {\n  user = bob\n  supplemental_groups = ( audio nosuch )\n}\n");
+  auto plan = plan_outcome(conf, alice());
+  ASSERT_FALSE(plan.ok());
+  EXPECT_EQ(plan.first_error()->str(), "test.conf:3:33: error: group \"nosuch\" does not exist");
+}
+
+TEST(ConfPlan, SupplementalGroupsAreResolved) {
+  SessionPlan plan = plan_of(conf_of("Security { supplemental_groups = ( audio 44 video ) }\n"), alice());
+  EXPECT_THAT(plan.supplemental_gids, ElementsAre(29u, 44u));
+}
+
+// SPEC §3: root is warned about exactly the scopes its sessions match.
+std::vector<Diagnostic> root_warnings(const Config& conf, const Facts& root, bool roles_known = true,
+                                      std::vector<std::string> from_groups = {}) {
+  SessionAccess access;
+  access.role_names = root.roles;
+  return conf.root_confinement(root.who, access, kNames, roles_known, from_groups);
+}
+
+TEST(ConfRoot, WarnsAboutEveryScopeRootMatches) {
   Config conf = conf_of(
       "Security \"all\" {\n  capabilities = \"cap_net_bind_service+ep\"\n}\n"
       "Security \"root\" {\n  user = root\n  capabilities = \"^cap_net_raw\"\n}\n"
       "Security \"uid0\" {\n  user = 0\n  capabilities = \"cap_net_raw+ep\"\n}\n"
       "Security \"netops\" {\n  group = netops\n  capabilities = \"cap_net_raw+ep\"\n}\n"
       "Security \"alice\" {\n  user = alice\n  capabilities = \"cap_net_raw+ep\"\n}\n"
+      "Security \"ops\" {\n  role = OPERATOR\n  capabilities = \"cap_net_raw+ep\"\n}\n"
       "Security \"nocaps\" {\n  chroot = \"/srv\"\n}\n");
-  auto warnings = conf.lint();
-  ASSERT_EQ(warnings.size(), 4u);
+  auto warnings = root_warnings(conf, root_session());
+  ASSERT_EQ(warnings.size(), 3u);
   EXPECT_EQ(warnings[0].where.line, 2u);
   EXPECT_EQ(warnings[1].where.line, 6u);
   EXPECT_EQ(warnings[2].where.line, 10u);
-  EXPECT_EQ(warnings[3].where.line, 14u);
   for (const auto& w : warnings) {
     EXPECT_EQ(w.severity, Severity::Warning);
+    EXPECT_THAT(w.message, HasSubstr("confines root's sessions"));
     EXPECT_THAT(w.message, HasSubstr("cap_dac_override"));
-    EXPECT_THAT(w.message, HasSubstr("bounding set"));
   }
-  EXPECT_THAT(warnings[0].message, HasSubstr("no user selector"));
+  // In the group, and holding the role: "could", since both can change.
+  Facts member{subject_of("root", 0, {{"root", 0}, {"netops", 2000}}), {"OPERATOR"}};
+  warnings = root_warnings(conf, member, true, {"OPERATOR"});
+  ASSERT_EQ(warnings.size(), 5u);
+  EXPECT_THAT(warnings[3].message, HasSubstr("could confine root"));
+  EXPECT_THAT(warnings[4].message, HasSubstr("could confine root"));
 }
 
-TEST(ConfLint, ExampleCapabilityIsOneRootWouldLose) {
+TEST(ConfRoot, RoleScopesCouldConfineRootWhenTheStoreIsNotAtHand) {
+  Config conf = conf_of("Security {\n  role = OPERATOR\n  capabilities = \"cap_net_raw+ep\"\n}\n");
+  EXPECT_THAT(root_warnings(conf, root_session()), IsEmpty());
+  auto warnings = root_warnings(conf, root_session(), /*roles_known=*/false);
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_THAT(warnings[0].message, HasSubstr("could confine root"));
+}
+
+TEST(ConfRoot, ExampleCapabilityIsOneRootWouldLose) {
   Config conf = conf_of("Security { capabilities = \"cap_dac_override+ep\" }\n");
-  auto warnings = conf.lint();
+  auto warnings = root_warnings(conf, root_session());
   ASSERT_EQ(warnings.size(), 1u);
   EXPECT_THAT(warnings[0].message, Not(HasSubstr("cap_dac_override")));
   EXPECT_THAT(warnings[0].message, HasSubstr("cap_sys_admin"));

@@ -12,17 +12,12 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-SessionFacts alice() {
-  SessionFacts f;
-  f.user = "alice";
-  f.uid = 1000;
-  return f;
-}
+SessionSubject alice() { return subject_of("alice", 1000); }
 
 std::vector<std::string> matched_names(const Outcome<Config>& conf) {
   std::vector<std::string> names;
   if (!conf.ok()) return {"(load failed: " + first_error(conf) + ")"};
-  auto plan = conf.value->plan(alice());
+  auto plan = plan_for(*conf.value, alice());
   if (plan.ok())
     for (const auto& s : plan.value->matched) names.push_back(s.name);
   return names;
@@ -41,9 +36,8 @@ class ConfService : public ::testing::Test {
 TEST_F(ConfService, OverrideReplacesTheMainScopes) {
   auto conf = Config::load_for_service(dir / "secstore.conf", "sshd", test_safety());
   EXPECT_THAT(matched_names(conf), ElementsAre("sshd"));
-  EXPECT_EQ(conf.value->plan(alice()).value->caps.ambient, cap_bit(CAP_NET_BIND_SERVICE));
-  EXPECT_THAT(conf.value->files_read(),
-              ElementsAre(dir / "secstore.conf", dir / "secstore.d/sshd.conf"));
+  EXPECT_EQ(plan_for(*conf.value, alice()).value->caps.ambient, cap_bit(CAP_NET_BIND_SERVICE));
+  EXPECT_THAT(files_read(*conf.value), ElementsAre(dir / "secstore.conf", dir / "secstore.d/sshd.conf"));
 }
 
 TEST_F(ConfService, ServiceWithoutOverrideUsesTheMainFile) {
@@ -90,6 +84,28 @@ TEST_F(ConfService, UnsafeOverrideIsRefused) {
   auto conf = Config::load_for_service(dir / "secstore.conf", "sshd", FileSafety{true});
   ASSERT_FALSE(conf.ok());
   EXPECT_THAT(first_error(conf), HasSubstr("unsafe"));
+}
+
+TEST_F(ConfService, AWritableOverrideDirectoryIsRefused) {
+  // Whoever can write secstore.d can plant an override for any service
+  // (here one that would give root back its whole bounding set).
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to own the files it writes";
+  dir.mkdir("secstore.d", 0777);
+  for (const char* service : {"sshd", "login"}) {
+    auto conf = Config::load_for_service(dir / "secstore.conf", service, FileSafety{true});
+    ASSERT_FALSE(conf.ok()) << service;
+    EXPECT_EQ(first_error(conf), dir / "secstore.d" + ": error: refusing an unsafe directory: it is writable by "
+                                                       "others (mode 0777)");
+  }
+}
+
+TEST_F(ConfService, AMainFileInAWritableDirectoryIsRefused) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to own the files it writes";
+  ::chmod(dir.path().c_str(), 0777);
+  auto conf = Config::load_for_service(dir / "secstore.conf", "sshd", FileSafety{true});
+  ASSERT_FALSE(conf.ok());
+  EXPECT_THAT(first_error(conf), HasSubstr("refusing an unsafe file: its directory " + dir.path() +
+                                           " is writable by others (mode 0777)"));
 }
 
 }  // namespace

@@ -11,17 +11,12 @@ namespace {
 
 using ::testing::HasSubstr;
 
-SessionFacts user_facts(const std::string& user, uid_t uid = 1000) {
-  SessionFacts f;
-  f.user = user;
-  f.uid = uid;
-  return f;
-}
+SessionSubject user_facts(const std::string& user, uid_t uid = 1000) { return subject_of(user, uid); }
 
 TEST(ConfSyntax, EmptyFileHasNoScopes) {
   auto conf = parse_conf("");
   ASSERT_TRUE(conf.ok()) << first_error(conf);
-  auto plan = conf.value->plan(user_facts("alice"));
+  auto plan = plan_for(*conf.value, user_facts("alice"));
   ASSERT_TRUE(plan.ok());
   EXPECT_TRUE(plan.value->matched.empty());
   EXPECT_TRUE(plan.value->caps.empty());
@@ -37,7 +32,7 @@ TEST(ConfSyntax, HashAndBlockCommentsAreIgnored) {
       "  capabilities = \"cap_net_bind_service+ep\" # done\n"
       "}\n");
   ASSERT_TRUE(conf.ok()) << first_error(conf);
-  auto plan = conf.value->plan(user_facts("alice"));
+  auto plan = plan_for(*conf.value, user_facts("alice"));
   ASSERT_TRUE(plan.ok());
   EXPECT_EQ(plan.value->caps.ambient, cap_bit(CAP_NET_BIND_SERVICE));
 }
@@ -61,7 +56,7 @@ TEST(ConfSyntax, ScopeAndOptionNamesAreCaseInsensitive) {
       "SECURITY {\n  USER = alice\n  Capabilities = \"cap_net_raw+ep\"\n}\n"
       "security {\n  User = alice\n  SUPPLEMENTAL_GROUPS = ( audio )\n}\n");
   ASSERT_TRUE(conf.ok()) << first_error(conf);
-  auto plan = conf.value->plan(user_facts("alice"));
+  auto plan = plan_for(*conf.value, user_facts("alice"));
   ASSERT_TRUE(plan.ok());
   EXPECT_EQ(plan.value->matched.size(), 2u);
   EXPECT_EQ(plan.value->caps.ambient, cap_bit(CAP_NET_RAW));
@@ -71,7 +66,7 @@ TEST(ConfSyntax, ScopeAndOptionNamesAreCaseInsensitive) {
 TEST(ConfSyntax, ValuesAreCaseSensitive) {
   auto conf = parse_conf("Security { user = Alice\n capabilities = \"cap_net_raw+ep\" }\n");
   ASSERT_TRUE(conf.ok()) << first_error(conf);
-  auto plan = conf.value->plan(user_facts("alice"));
+  auto plan = plan_for(*conf.value, user_facts("alice"));
   ASSERT_TRUE(plan.ok());
   EXPECT_TRUE(plan.value->matched.empty());
 }
@@ -79,7 +74,7 @@ TEST(ConfSyntax, ValuesAreCaseSensitive) {
 TEST(ConfSyntax, WhitespaceIsFree) {
   auto conf = parse_conf("Security{user=alice chroot=\"/srv/a\"}");
   ASSERT_TRUE(conf.ok()) << first_error(conf);
-  auto plan = conf.value->plan(user_facts("alice"));
+  auto plan = plan_for(*conf.value, user_facts("alice"));
   ASSERT_TRUE(plan.ok());
   EXPECT_EQ(plan.value->chroot, "/srv/a");
 }
@@ -105,9 +100,7 @@ TEST(ConfSyntax, SingleQuotesAndBracketsAreNotPartOfTheSyntax) {
 TEST(ConfSyntax, QuotedValuesMayHoldAnything) {
   auto conf = parse_conf("Security \"web {1}\" {\n  role = \"ops team # (x)\"\n  chroot = \"/srv/a b\"\n}\n");
   ASSERT_TRUE(conf.ok()) << first_error(conf);
-  SessionFacts facts = user_facts("alice");
-  facts.roles = {"ops team # (x)"};
-  auto plan = conf.value->plan(facts);
+  auto plan = plan_for(*conf.value, user_facts("alice"), {"ops team # (x)"});
   ASSERT_TRUE(plan.ok());
   ASSERT_EQ(plan.value->matched.size(), 1u);
   EXPECT_EQ(plan.value->matched[0].name, "web {1}");
@@ -117,9 +110,7 @@ TEST(ConfSyntax, QuotedValuesMayHoldAnything) {
 TEST(ConfSyntax, BackslashEscapesInsideQuotes) {
   auto conf = parse_conf("Security { role = \"say \\\"hi\\\" \\\\ now\" }");
   ASSERT_TRUE(conf.ok()) << first_error(conf);
-  SessionFacts facts = user_facts("alice");
-  facts.roles = {"say \"hi\" \\ now"};
-  auto plan = conf.value->plan(facts);
+  auto plan = plan_for(*conf.value, user_facts("alice"), {"say \"hi\" \\ now"});
   ASSERT_TRUE(plan.ok());
   EXPECT_EQ(plan.value->matched.size(), 1u);
 }
@@ -160,7 +151,7 @@ TEST(ConfSyntax, OptionWithoutValueIsAnError) {
 TEST(ConfSyntax, ListsHoldBareAndQuotedItems) {
   auto conf = parse_conf("Security {\n  supplemental_groups = ( audio \"video\" 44 )\n}\n");
   ASSERT_TRUE(conf.ok()) << first_error(conf);
-  auto plan = conf.value->plan(user_facts("alice"));
+  auto plan = plan_for(*conf.value, user_facts("alice"));
   ASSERT_TRUE(plan.ok());
   EXPECT_EQ(plan.value->supplemental_groups, (std::vector<std::string>{"audio", "video", "44"}));
 }

@@ -12,6 +12,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <vector>
+
 #include "secstore/conf.hpp"
 
 namespace secstore::test {
@@ -67,5 +70,42 @@ inline std::string first_error(const Outcome<Config>& conf) {
 }
 
 inline std::uint64_t cap_bit(int cap) { return std::uint64_t{1} << cap; }
+
+// A named session of `user` with the account's `uid` and groups (name, gid).
+inline SessionSubject subject_of(const std::string& user, std::optional<uid_t> uid,
+                                 std::vector<std::pair<std::string, gid_t>> groups = {}) {
+  SessionSubject s;
+  s.user = user;
+  s.uid = uid;
+  for (auto& [name, gid] : groups) s.groups.push_back(SessionGroup{name, gid});
+  return s;
+}
+
+// What the name service of the tests' imaginary host knows.
+inline const ResolvedNames& test_names() {
+  static const ResolvedNames names{{{"alice", 1000}, {"bob", 1001}, {"root", 0}},
+                                   {{"alice", 1000}, {"netops", 2000}, {"wheel", 10}, {"audio", 29}, {"video", 44}}};
+  return names;
+}
+
+// The plan for a session holding `roles` (their names), with the names the
+// configuration mentions resolved as `names` says, on this kernel.
+inline Outcome<SessionPlan> plan_for(const Config& conf, const SessionSubject& who,
+                                     std::vector<std::string> roles = {}, const ResolvedNames& names = test_names()) {
+  SessionAccess access;
+  std::sort(roles.begin(), roles.end());
+  access.role_names = std::move(roles);
+  return conf.plan(who, access, names, kernel_capability_count());
+}
+
+// The files a configuration read, in reading order.
+inline std::vector<std::string> files_read(const Config& conf) {
+  std::vector<std::string> files;
+  for (const auto& s : conf.sources())
+    if (s.kind == SourceRecord::Kind::File) files.push_back(s.path);
+  return files;
+}
+
+inline CapabilityMask all_capabilities() { return capability_mask_of_count(kernel_capability_count()); }
 
 }  // namespace secstore::test

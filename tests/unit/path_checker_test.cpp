@@ -1,7 +1,12 @@
-// PathChecker (issue 7): a session's path permissions compiled once must
-// answer exactly as Store::path_permissions does, and hold only the part of
-// the store that can change the session's answers.
+// PathChecker: a session's path permissions compiled once must answer
+// exactly as Store::path_permissions does, and hold only the part of the
+// store that can change the session's answers. Both go through the one path
+// walk (lib/src/eval/walk.cpp); the differential test below also compares
+// them with a literal reading of SPEC §2.3 written here, so the walk itself
+// is checked against the contract and not only against itself.
 #include "secstore/path_checker.hpp"
+
+#include <map>
 
 #include <gtest/gtest.h>
 
@@ -10,6 +15,8 @@
 #include <string>
 #include <vector>
 
+#include "eval/role_set.hpp"
+#include "store/access.hpp"
 #include "store_test_support.hpp"
 
 namespace secstore::testing {
@@ -117,25 +124,58 @@ std::string random_store(unsigned seed, unsigned& roles) {
   return text;
 }
 
-// A session as the store would make it, or as a caller might hand one in:
-// unsorted, repeated, or with ids from another store.
 RoleSet random_session(std::mt19937& rng, const Store& store, unsigned roles) {
   std::vector<std::string> names;
   for (unsigned i = 0; i < roles; ++i)
     if (rng() % 3 == 0) names.push_back("r" + std::to_string(i));
-  RoleSet set = store.closure_of(names);
-  switch (rng() % 4) {
-    case 0:
-      std::reverse(set.ids.begin(), set.ids.end());
-      break;
-    case 1:
-      set.ids.push_back(roles + rng() % 5);  // out of range: grants nothing
-      if (!set.ids.empty()) set.ids.push_back(set.ids.front());
-      break;
-    default:
-      break;
+  return store.closure_of(names);
+}
+
+// SPEC §2.3 as written: "for each role in the closure, walk from the path up
+// through its ancestors; at each level, if the role has an assignment there,
+// that assignment (possibly empty) is the role's answer; otherwise, if that
+// level is isolated, the role's answer is empty; if the walk ends with
+// neither, the answer is the role's default path permissions. The session's
+// permissions are the union of its roles' answers. EXPOSE_BRANCH held at a
+// path is held at every path below it."
+PathPermissions spec_answer(const detail::StoreData& d, const std::vector<std::uint32_t>& roles,
+                            const std::string& normal) {
+  std::vector<std::string> levels;  // the path, then each ancestor
+  for (std::string p = normal;; p = p.substr(0, p.rfind('/'))) {
+    levels.push_back(p);
+    if (p.find('/') == std::string::npos) break;
   }
-  return set;
+  auto node_at = [&](const std::string& p) -> const detail::PathNode* {
+    for (const auto& n : d.nodes)
+      if (n.path == p) return &n;
+    return nullptr;
+  };
+  auto union_at = [&](std::size_t from) {
+    PathPermissions all;
+    for (auto role : roles) {
+      PathPermissions answer = d.roles[role].default_path;
+      for (std::size_t l = from; l < levels.size(); ++l) {
+        const detail::PathNode* n = node_at(levels[l]);
+        if (n == nullptr) continue;
+        auto a = std::find_if(n->assignments.begin(), n->assignments.end(),
+                              [&](const detail::RoleAssignment& x) { return x.role == role; });
+        if (a != n->assignments.end()) {
+          answer = a->permissions;
+          break;
+        }
+        if (n->isolated) {
+          answer = {};
+          break;
+        }
+      }
+      all |= answer;
+    }
+    return all;
+  };
+  PathPermissions result = union_at(0);
+  for (std::size_t above = 1; above < levels.size(); ++above)
+    if (union_at(above).has(PathPermission::EXPOSE_BRANCH)) result.add(PathPermission::EXPOSE_BRANCH);
+  return result;
 }
 
 std::string random_query(std::mt19937& rng) {
@@ -167,11 +207,19 @@ TEST(PathCheckerDifferential, AnswersAsStorePathPermissionsOnRandomStores) {
     std::mt19937 rng(seed * 7919);
     for (int s = 0; s < 6; ++s) {
       const RoleSet session = random_session(rng, store, roles);
+      const auto& data = detail::StoreAccess::data(store);
+      const auto span = detail::RoleSetAccess::ids_for(session, detail::StoreAccess::shared(store).get());
+      const std::vector<std::uint32_t> ids(span.begin(), span.end());
       const PathChecker checker = store.path_checker(session);
       for (int q = 0; q < 40; ++q) {
         const std::string path = random_query(rng);
-        ASSERT_EQ(names_of(checker.permissions(path)), names_of(store.path_permissions(session, path)))
-            << "path \"" << path << "\", session of " << session.ids.size() << " ids, store:\n"
+        const auto normal = normalize_path(path);
+        const Names expected = normal ? names_of(spec_answer(data, ids, *normal)) : Names{};
+        ASSERT_EQ(names_of(store.path_permissions(session, path)), expected)
+            << "path \"" << path << "\", session of " << session.size() << " roles, store:\n"
+            << text;
+        ASSERT_EQ(names_of(checker.permissions(path)), expected)
+            << "path \"" << path << "\", session of " << session.size() << " roles, store:\n"
             << text;
         ++compared;
       }

@@ -1,6 +1,7 @@
-// resolve_session (SPEC §2.3, §3, §4.3, §5 --groups): NSS or the given group
-// list, roles from the store, and the conf plan for that session.
-#include "secstore/session.hpp"
+// One session through the one way in (SPEC §2.3, §3, §4.3, §5 --groups):
+// who it is from the name service or a given group list, its roles from the
+// store and its plan from the configuration, through Policy.
+#include "secstore/policy.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -29,149 +30,135 @@ const char* const kStore =
     "set roles for group \"netops\" [\"OPS\"]\n"
     "set roles for group \"nogroup\" [\"OPS\"]\n";
 
-Store store() {
-  auto s = Store::parse(kStore, "Security.store");
-  EXPECT_TRUE(s.ok()) << (s.first_error() ? s.first_error()->str() : "");
-  return s.value.value_or(Store());
+class SessionResolve : public ::testing::Test {
+ protected:
+  Policy policy(const std::string& conf = "") {
+    const PolicyFiles files{dir_.write("Security.store", kStore), dir_.write("secstore.conf", conf), {}};
+    auto p = Policy::open(files, Policy::Options{test_safety(), false});
+    EXPECT_TRUE(p.ok()) << (p.first_error() ? p.first_error()->str() : "");
+    return std::move(*p.value);
+  }
+
+  Outcome<Session> resolve(const Policy& p, const SessionSubject& who) {
+    auto names = lookup_names(p.names_needed());
+    EXPECT_TRUE(names.ok());
+    return p.resolve(who, *names.value, kernel_capability_count());
+  }
+
+  Session resolve_ok(const std::string& conf, const SessionSubject& who) {
+    auto r = resolve(policy(conf), who);
+    EXPECT_TRUE(r.ok()) << (r.first_error() ? r.first_error()->str() : "");
+    return r.value.value_or(Session{});
+  }
+
+  static SessionSubject account(const std::string& user) {
+    auto found = lookup_subject(user, GroupDetail::IdsAndNames);
+    EXPECT_EQ(found.status, LookupStatus::Found) << found.message;
+    return found.subject;
+  }
+
+  ConfTempDir dir_;
+};
+
+std::vector<std::string> group_names(const SessionSubject& who) {
+  std::vector<std::string> out;
+  for (const auto& g : who.groups) out.push_back(g.name);
+  return out;
 }
 
-Config conf(const std::string& text) {
-  auto c = parse_conf(text);
-  EXPECT_TRUE(c.ok()) << first_error(c);
-  return c.value.value_or(Config());
+TEST_F(SessionResolve, NamedUserComesFromTheNameService) {
+  Session s = resolve_ok("", account("root"));
+  EXPECT_FALSE(s.subject.anonymous);
+  EXPECT_EQ(s.subject.uid, uid_t{0});
+  EXPECT_THAT(group_names(s.subject), Contains("root"));
+  EXPECT_THAT(s.access.role_names, ElementsAre("ADMIN", "STAFF"));
+  EXPECT_TRUE(s.access.global.has(GlobalPermission::CONTROL_SERVER));
+  EXPECT_TRUE(s.access.global.has(GlobalPermission::VIEW_SESSION));
+  EXPECT_FALSE(s.access.global.has(GlobalPermission::AUTHENTICATE));
 }
 
-ResolvedSession resolve_ok(const Config& config, const SessionRequest& request) {
-  auto r = resolve_session(store(), config, request);
-  EXPECT_TRUE(r.ok()) << (r.first_error() ? r.first_error()->str() : "");
-  return r.value.value_or(ResolvedSession{});
-}
-
-SessionRequest named(const std::string& user) {
-  SessionRequest r;
-  r.user = user;
-  return r;
-}
-
-TEST(ResolveSession, NamedUserComesFromNss) {
-  ResolvedSession s = resolve_ok(Config(), named("root"));
-  EXPECT_FALSE(s.facts.anonymous);
-  EXPECT_EQ(s.facts.uid, uid_t{0});
-  EXPECT_THAT(s.facts.group_names, Contains("root"));
-  EXPECT_THAT(s.facts.gids, Contains(gid_t{0}));
-  EXPECT_EQ(s.identity.user, "root");
-  EXPECT_THAT(s.role_names, ElementsAre("ADMIN", "STAFF"));
-  EXPECT_EQ(s.facts.roles, s.role_names);
-  EXPECT_TRUE(s.global.has(GlobalPermission::CONTROL_SERVER));
-  EXPECT_TRUE(s.global.has(GlobalPermission::VIEW_SESSION));
-  EXPECT_FALSE(s.global.has(GlobalPermission::AUTHENTICATE));
-}
-
-TEST(ResolveSession, GroupRolesComeFromNssGroups) {
-  // nobody's primary group is nogroup on Debian.
-  auto nobody = lookup_user("nobody");
-  if (!nobody) GTEST_SKIP() << "this system has no user nobody";
-  ResolvedSession s = resolve_ok(Config(), named("nobody"));
-  EXPECT_EQ(s.facts.group_names, nobody->group_names);
-  if (std::find(nobody->group_names.begin(), nobody->group_names.end(), "nogroup") ==
-      nobody->group_names.end())
+TEST_F(SessionResolve, GroupRolesComeFromTheAccountsGroups) {
+  auto nobody = lookup_subject("nobody", GroupDetail::IdsAndNames);
+  if (nobody.status != LookupStatus::Found) GTEST_SKIP() << "this system has no user nobody";
+  const auto groups = group_names(nobody.subject);
+  if (!std::count(groups.begin(), groups.end(), "nogroup"))
     GTEST_SKIP() << "nobody is not in nogroup here";
-  EXPECT_THAT(s.role_names, ElementsAre("OPS", "STAFF", "VIEWER"));
+  EXPECT_THAT(resolve_ok("", nobody.subject).access.role_names, ElementsAre("OPS", "STAFF", "VIEWER"));
 }
 
-TEST(ResolveSession, UnknownNamedUserIsAnError) {
-  auto r = resolve_session(store(), Config(), named("no-such-user-xq7"));
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.first_error()->message, "user \"no-such-user-xq7\" is not known to the system (NSS)");
+TEST_F(SessionResolve, GivenGroupsAreTheWholeMembershipAndTheUserNeedNotExist) {
+  Session s = resolve_ok("", SessionSubject::named("no-such-user-xq7", {"netops", "root"}));
+  EXPECT_FALSE(s.subject.uid.has_value());
+  EXPECT_THAT(s.access.role_names, ElementsAre("OPS", "STAFF", "VIEWER"));
+  EXPECT_THAT(resolve_ok("", SessionSubject::named("root", {}, 0)).access.role_names, ElementsAre("ADMIN", "STAFF"));
 }
 
-TEST(ResolveSession, NamedSessionNeedsAUser) {
-  auto r = resolve_session(store(), Config(), named(""));
-  ASSERT_FALSE(r.ok());
+TEST_F(SessionResolve, AnonymousSessionHasAnonymousRolesAndNoGroups) {
+  Session s = resolve_ok("", SessionSubject::anonymous_session());
+  EXPECT_TRUE(s.subject.anonymous);
+  EXPECT_THAT(s.subject.groups, IsEmpty());
+  EXPECT_THAT(s.access.role_names, ElementsAre("GUEST"));
+  EXPECT_TRUE(s.access.global.has(GlobalPermission::AUTHENTICATE));
 }
 
-TEST(ResolveSession, GivenGroupsReplaceNssAndTheUserNeedNotExist) {
-  SessionRequest request = named("no-such-user-xq7");
-  request.groups = std::vector<std::string>{"netops", "root"};
-  ResolvedSession s = resolve_ok(Config(), request);
-  EXPECT_FALSE(s.facts.uid.has_value());
-  EXPECT_THAT(s.facts.group_names, ElementsAre("netops", "root"));
-  EXPECT_THAT(s.facts.gids, ElementsAre(gid_t{0}));  // only root is known to NSS
-  EXPECT_THAT(s.identity.groups, ElementsAre("netops", "root"));
-  EXPECT_THAT(s.role_names, ElementsAre("OPS", "STAFF", "VIEWER"));
-}
-
-TEST(ResolveSession, GivenGroupsKeepTheUidOfAKnownUser) {
-  SessionRequest request = named("root");
-  request.groups = std::vector<std::string>{};
-  ResolvedSession s = resolve_ok(Config(), request);
-  EXPECT_EQ(s.facts.uid, uid_t{0});
-  EXPECT_THAT(s.facts.group_names, IsEmpty());
-  EXPECT_THAT(s.role_names, ElementsAre("ADMIN", "STAFF"));
-}
-
-TEST(ResolveSession, AnonymousSessionHasAnonymousRolesAndNoGroups) {
-  SessionRequest request;
-  request.anonymous = true;
-  ResolvedSession s = resolve_ok(Config(), request);
-  EXPECT_TRUE(s.facts.anonymous);
-  EXPECT_TRUE(s.identity.anonymous);
-  EXPECT_THAT(s.facts.group_names, IsEmpty());
-  EXPECT_THAT(s.role_names, ElementsAre("GUEST"));
-  EXPECT_TRUE(s.global.has(GlobalPermission::AUTHENTICATE));
-}
-
-TEST(ResolveSession, AnonymousRootIsStillConfinedByRootExclusivity) {
-  SessionRequest request;
-  request.anonymous = true;
-  request.user = "root";
-  ResolvedSession s =
-      resolve_ok(conf("Security { capabilities = \"cap_net_bind_service+ep\" }\n"), request);
-  EXPECT_THAT(s.role_names, ElementsAre("GUEST"));
-  EXPECT_TRUE(s.identity.user.empty());
+TEST_F(SessionResolve, AnonymousRootIsStillConfinedByRootExclusivity) {
+  Session s = resolve_ok("Security { capabilities = \"cap_net_bind_service+ep\" }\n",
+                         SessionSubject::anonymous_session("root", 0));
+  EXPECT_THAT(s.access.role_names, ElementsAre("GUEST"));
   EXPECT_TRUE(s.plan.root_exclusive);
 }
 
-TEST(ResolveSession, PlanUsesRolesAfterClosure) {
-  Config c = conf("Security \"viewers\" {\n  role = VIEWER\n  capabilities = \"cap_net_raw+ep\"\n}\n"
-                  "Security \"admins\" {\n  role = ADMIN\n  supplemental_groups = ( adm )\n}\n");
-  SessionRequest request = named("someone");
-  request.groups = std::vector<std::string>{"netops"};
-  ResolvedSession s = resolve_ok(c, request);
+TEST_F(SessionResolve, PlanUsesRolesAfterClosure) {
+  Session s = resolve_ok(
+      "Security \"viewers\" {\n  role = VIEWER\n  capabilities = \"cap_net_raw+ep\"\n}\n"
+      "Security \"admins\" {\n  role = ADMIN\n  supplemental_groups = ( 4 )\n}\n",
+      SessionSubject::named("someone", {"netops"}));
   ASSERT_EQ(s.plan.matched.size(), 1u);
   EXPECT_EQ(s.plan.matched[0].name, "viewers");
   EXPECT_EQ(s.plan.caps.ambient, cap_bit(CAP_NET_RAW));
   EXPECT_FALSE(s.plan.root_exclusive);
 }
 
-TEST(ResolveSession, RootSessionWithCapabilitiesIsExclusive) {
-  Config c = conf("Security {\n  user = root\n  capabilities = \"cap_net_bind_service+ep\"\n}\n");
-  ResolvedSession s = resolve_ok(c, named("root"));
+TEST_F(SessionResolve, RootSessionWithCapabilitiesIsExclusive) {
+  Session s = resolve_ok("Security {\n  user = root\n  capabilities = \"cap_net_bind_service+ep\"\n}\n", account("root"));
   EXPECT_TRUE(s.plan.root_exclusive);
-  EXPECT_EQ(s.plan.caps.bounding_drop, all_capabilities_mask() & ~cap_bit(CAP_NET_BIND_SERVICE));
+  EXPECT_EQ(s.plan.caps.bounding_drop, all_capabilities() & ~cap_bit(CAP_NET_BIND_SERVICE));
 }
 
-TEST(ResolveSession, PlanErrorsArePropagated) {
-  Config c = conf("Security { chroot = \"/a\" }\nSecurity { user = root\n chroot = \"/b\" }\n");
-  auto r = resolve_session(store(), c, named("root"));
+TEST_F(SessionResolve, PlanErrorsArePropagated) {
+  auto r = resolve(policy("Security { chroot = \"/a\" }\nSecurity { user = root\n chroot = \"/b\" }\n"), account("root"));
   ASSERT_FALSE(r.ok());
   EXPECT_THAT(r.first_error()->str(), HasSubstr("two different chroots"));
 }
 
-TEST(Nss, LooksUpUsersAndGroups) {
-  auto root = lookup_user("root");
-  ASSERT_TRUE(root.has_value());
-  EXPECT_EQ(root->uid, 0u);
-  ASSERT_FALSE(root->gids.empty());
-  EXPECT_EQ(root->gids.front(), root->gid);
-  EXPECT_EQ(root->group_names.size(), root->gids.size());
-  EXPECT_EQ(root->group_names.front(), "root");
-  EXPECT_FALSE(lookup_user("no-such-user-xq7").has_value());
-  EXPECT_FALSE(lookup_user("").has_value());
-  EXPECT_EQ(lookup_group("root"), gid_t{0});
-  EXPECT_EQ(lookup_group("0"), gid_t{0});
-  EXPECT_FALSE(lookup_group("no-such-group-xq7").has_value());
-  EXPECT_EQ(group_name(0), "root");
+TEST(Nss, LooksUpAccountsAndGroups) {
+  auto root = lookup_subject("root", GroupDetail::IdsAndNames);
+  ASSERT_EQ(root.status, LookupStatus::Found);
+  EXPECT_EQ(root.subject.uid, uid_t{0});
+  ASSERT_FALSE(root.subject.groups.empty());
+  EXPECT_EQ(root.subject.groups.front(), (SessionGroup{"root", 0}));
+  auto primary = lookup_subject("root", GroupDetail::PrimaryOnly);
+  EXPECT_EQ(primary.subject.groups.size(), 1u);
+  auto ids = lookup_subject("root", GroupDetail::Ids);
+  EXPECT_EQ(ids.subject.groups.size(), root.subject.groups.size());
+  EXPECT_EQ(ids.subject.groups.front().name, "root");  // the primary group keeps its name
+
+  auto unknown = lookup_subject("no-such-user-xq7", GroupDetail::IdsAndNames);
+  EXPECT_EQ(unknown.status, LookupStatus::Unknown);
+  EXPECT_EQ(unknown.message, "unknown user \"no-such-user-xq7\": the name service does not know it");
+  EXPECT_EQ(lookup_subject("", GroupDetail::Ids).status, LookupStatus::Unknown);
+
+  EXPECT_EQ(lookup_group("root").gid, gid_t{0});
+  EXPECT_EQ(lookup_group("0").status, LookupStatus::Found);
+  EXPECT_EQ(lookup_group("no-such-group-xq7").status, LookupStatus::Unknown);
+  EXPECT_EQ(user_name(0), "root");
+
+  auto names = lookup_names(NamesNeeded{{"root", "no-such-user-xq7"}, {"root", "no-such-group-xq7"}});
+  ASSERT_TRUE(names.ok());
+  EXPECT_EQ(names.value->users.at("root"), 0u);
+  EXPECT_EQ(names.value->users.count("no-such-user-xq7"), 0u);
+  EXPECT_EQ(names.value->groups.at("root"), 0u);
+  EXPECT_EQ(names.value->groups.count("no-such-group-xq7"), 0u);
 }
 
 }  // namespace

@@ -18,6 +18,7 @@
 #include <set>
 #include <thread>
 
+#include "secstore/file_update.hpp"
 #include "secstore/store_file.hpp"
 #include "store_test_support.hpp"
 
@@ -123,7 +124,7 @@ class StoreFileTest : public ::testing::Test {
   }
   // Whether anyone holds the store's lock right now.
   bool lock_is_free() const {
-    int fd = ::open(store_lock_path(path_).c_str(), O_RDWR | O_CLOEXEC);
+    int fd = ::open(lock_file_path(path_).c_str(), O_RDWR | O_CLOEXEC);
     if (fd < 0) return true;
     bool free = ::flock(fd, LOCK_EX | LOCK_NB) == 0;
     ::close(fd);
@@ -217,9 +218,9 @@ TEST_F(StoreFileTest, ASymlinkedStoreKeepsItsSymlink) {
   EXPECT_EQ(read_test_file_abs(real), "set \"A\" permissions []\nset \"B\" permissions []\n");
 }
 
-TEST_F(StoreFileTest, CommitStoreFileReplacesTheText) {
+TEST_F(StoreFileTest, ReplacingTheFileKeepsItsMode) {
   write("set \"A\" permissions []\n", 0600);
-  auto out = commit_store_file(path_, "set \"Z\" permissions []\n");
+  auto out = replace_file_atomically(path_, "set \"Z\" permissions []\n");
   ASSERT_TRUE(out.ok());
   EXPECT_EQ(read(), "set \"Z\" permissions []\n");
   struct stat st {};
@@ -315,7 +316,7 @@ TEST_F(StoreFileTest, ConcurrentAppliesLoseNoEditAndReadersSeeOnlyWholeStores) {
   ASSERT_TRUE(final_store.ok());
   ASSERT_EQ(check_prefixes(*final_store.value, kWriters, counts), "");
   for (int w = 0; w < kWriters; ++w) EXPECT_EQ(counts[w], kEdits) << "writer " << w << " lost edits";
-  EXPECT_EQ(final_store.value->role_names(final_store.value->resolve({false, "u", {}})), Names({"base"}));
+  EXPECT_EQ(final_store.value->resolve(as_session(false, "u", {})).role_names, Names({"base"}));
   EXPECT_GT(reads, 1);
   EXPECT_TRUE(leftover_temporaries().empty());
   RecordProperty("reads", reads);
@@ -351,7 +352,7 @@ TEST_F(StoreFileTest, SigkillAtAnyPointLeavesOldOrNewAndNoLock) {
   // The next apply neither blocks nor trips over a killed writer's leftovers.
   auto out = apply("set \"after\" permissions []\n");
   ASSERT_TRUE(out.ok());
-  EXPECT_TRUE(out.value->store.role_id("after"));
+  EXPECT_TRUE(out.value->store.has_role("after"));
   EXPECT_TRUE(leftover_temporaries().empty());
   RecordProperty("committed", committed_total);
 }

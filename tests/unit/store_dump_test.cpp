@@ -36,28 +36,27 @@ TEST(StoreDump, ParsingTheDumpGivesAnEqualStore) {
   Store s = must_parse(read_test_file("tests/data/stores/rich.store"), "rich.store");
   Store again = must_parse(s.dump(), "dump");
   std::vector<std::string> all_roles = {"admin", "operator", "reader", "it's \"quoted\"", "temp", "ghost"};
-  for (const auto& role : all_roles) EXPECT_EQ(s.role_id(role), again.role_id(role)) << role;
+  for (const auto& role : all_roles) EXPECT_EQ(s.has_role(role), again.has_role(role)) << role;
   for (const auto& role : all_roles) {
     EXPECT_EQ(global_names(s, {role}), global_names(again, {role})) << role;
     EXPECT_EQ(s.lock_of(role), again.lock_of(role)) << role;
     for (const char* path : {"x", "ops", "ops/logs", "ops/logs/today", "secret", "secret/x", "a\\b", "t"})
       EXPECT_EQ(path_names(s, {role}, path), path_names(again, {role}, path)) << role << " " << path;
   }
-  for (const SessionIdentity& who : {SessionIdentity{false, "alice", {"netops"}}, SessionIdentity{true, "", {}},
-                                     SessionIdentity{false, "bob", {}}})
-    EXPECT_EQ(s.role_names(s.resolve(who)), again.role_names(again.resolve(who))) << who.user;
+  for (const SessionSubject& w : {as_session(false, "alice", {"netops"}), as_session(true, "", {}), as_session(false, "bob", {})})
+    EXPECT_EQ(s.resolve(w).role_names, again.resolve(w).role_names) << w.user;
 }
 
 TEST(StoreDump, RichStoreMeansWhatItSays) {
   Store s = must_parse(read_test_file("tests/data/stores/rich.store"), "rich.store");
-  EXPECT_EQ(s.role_names(s.resolve({false, "alice", {"netops"}})),
+  EXPECT_EQ(s.resolve(as_session(false, "alice", {"netops"})).role_names,
             Names({"admin", "it's \"quoted\"", "operator", "reader"}));
   EXPECT_EQ(path_names(s, {"admin"}, "ops/logs/x"), Names({"EXPOSE_BRANCH", "READ_TOPIC"}));
   EXPECT_EQ(path_names(s, {"operator"}, "secret/x"), Names{});
   EXPECT_EQ(path_names(s, {"operator"}, "a\\b/c"), Names({"READ_TOPIC", "UPDATE_TOPIC"}));
   EXPECT_EQ(s.lock_of("operator"), "bob");
-  EXPECT_TRUE(s.role_id("ghost"));
-  EXPECT_TRUE(s.role_id("temp"));
+  EXPECT_TRUE(s.has_role("ghost"));
+  EXPECT_TRUE(s.has_role("temp"));
 }
 
 }  // namespace

@@ -16,7 +16,7 @@ std::string first_error(const std::string& text) {
 TEST(StoreSyntax, EmptyTextIsAnEmptyStore) {
   Store s = must_parse("");
   EXPECT_EQ(s.dump(), "");
-  EXPECT_TRUE(s.resolve({}).ids.empty());
+  EXPECT_TRUE(s.resolve(SessionSubject{}).roles.empty());
 }
 
 TEST(StoreSyntax, BlankLinesAndCommentsAreIgnored) {
@@ -42,7 +42,7 @@ TEST(StoreSyntax, BackslashMakesTheNextCharacterLiteral) {
                        "\n"
                        R"(set 'x"y' permissions [VIEW_SERVER])"
                        "\n");
-  EXPECT_TRUE(s.role_id("it's"));
+  EXPECT_TRUE(s.has_role("it's"));
   EXPECT_EQ(path_names(s, {"it's"}, "a\\b"), Names({"READ_TOPIC"}));
   EXPECT_EQ(global_names(s, {"say \"hi\""}), Names({"AUTHENTICATE"}));
   EXPECT_EQ(global_names(s, {"x\"y"}), Names({"VIEW_SERVER"}));
@@ -64,7 +64,7 @@ TEST(StoreSyntax, KeywordsAndPermissionNamesAreCaseInsensitive) {
   EXPECT_EQ(path_names(s, {"A"}, "q"), Names({"READ_TOPIC"}));
   EXPECT_EQ(path_names(s, {"A"}, "t"), Names({"UPDATE_TOPIC"}));
   EXPECT_EQ(path_names(s, {"A"}, "i"), Names{});
-  EXPECT_EQ(s.role_names(s.resolve({false, "u", {}})), Names({"A"}));
+  EXPECT_EQ(s.resolve(as_session(false, "u", {})).role_names, Names({"A"}));
 }
 
 TEST(StoreSyntax, RoleNamesAreCaseSensitive) {

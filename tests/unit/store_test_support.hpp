@@ -53,4 +53,11 @@ inline std::vector<std::string> global_names(const Store& s, const std::vector<s
 
 using Names = std::vector<std::string>;
 
+// A session as the store sees it: anonymous or not, the user, its group
+// names.
+inline SessionSubject as_session(bool anonymous, const std::string& user, std::vector<std::string> groups) {
+  if (anonymous) return SessionSubject::anonymous_session(user);
+  return SessionSubject::named(user, std::move(groups));
+}
+
 }  // namespace secstore::testing

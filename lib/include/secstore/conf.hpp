@@ -12,8 +12,10 @@
 #include <string_view>
 #include <vector>
 
+#include "secstore/capabilities.hpp"
 #include "secstore/diagnostic.hpp"
 #include "secstore/file.hpp"
+#include "secstore/session.hpp"
 
 // The C++ API is exported from libsecstore.so (the rest of the library is
 // built with -fvisibility=hidden; lib/libsecstore.map lists what is public).
@@ -23,99 +25,80 @@ namespace secstore {
 
 namespace detail {
 struct ConfData;
+struct ConfigAccess;
 }
-
-// Capability sets as bit masks: bit N is capability number N (libcap's
-// numbering; the running kernel has cap_max_bits() of them, at most 64).
-struct CapabilitySets {
-  std::uint64_t ambient = 0;        // raised in ambient (implies inheritable)
-  std::uint64_t inheritable = 0;    // raised in inheritable
-  std::uint64_t bounding_drop = 0;  // dropped from the bounding set
-
-  bool empty() const { return ambient == 0 && inheritable == 0 && bounding_drop == 0; }
-  CapabilitySets& operator|=(const CapabilitySets& o);
-  friend bool operator==(const CapabilitySets&, const CapabilitySets&) = default;
-};
-
-// Parses SPEC §3 capability text with libcap itself (cap_from_text when the
-// text has '=', '+' or '-', cap_iab_from_text otherwise). On error, returns
-// nullopt and sets `error` to a sentence naming the bad part.
-std::optional<CapabilitySets> parse_capability_text(std::string_view text, std::string& error);
-
-// libcap's lower-case names ("cap_net_bind_service") of the bits set in mask.
-std::vector<std::string> capability_names(std::uint64_t mask);
-// Every capability the running kernel knows, as a mask.
-std::uint64_t all_capabilities_mask();
-
-// What the planner needs to know about a session. The caller (module or
-// command) fills it from NSS and the store.
-struct SessionFacts {
-  bool anonymous = false;
-  std::string user;                     // PAM_USER (may be empty when anonymous)
-  std::optional<uid_t> uid;             // nullopt when the user is not known to NSS
-  std::vector<std::string> group_names; // primary + supplementary
-  std::vector<gid_t> gids;              // the same groups, numerically, where known
-  std::vector<std::string> roles;       // after closure (SPEC §3 `role =` selector)
-};
-
-struct ScopeRef {
-  std::string name;  // instance name, empty for an anonymous `Security { }`
-  Location where;    // the scope's opening line
-};
-
-struct SessionPlan {
-  CapabilitySets caps;
-  bool root_exclusive = false;  // uid 0 with capabilities: all others dropped from bounding
-  std::optional<std::string> chroot;
-  std::vector<std::string> supplemental_groups;  // as written (names or numbers), deduplicated
-  std::vector<ScopeRef> matched;                 // in file order
-};
 
 class Config {
  public:
-  // Loads `path` and its includes. Every file read is safety-checked, and so
-  // is every included directory (whoever can add a file to it could change
-  // every session). With safety.require_root_owned false, unsafe files are
-  // read without a diagnostic: callers re-check files_read() if they care.
-  static Outcome<Config> load(const std::string& path, const FileSafety& safety);
-  // As load(), but if DIR/secstore.d/SERVICE.conf exists beside `path`
-  // (DIR = dirname(path)), its Security scopes replace the main file's
-  // (SPEC §3 per-service override). The main file must still be valid. An
-  // empty service means no override; a service name that holds '/' or
-  // starts with '.' is an error (it cannot name a file in secstore.d).
+  // Loads `path` and its includes. Every file and included directory is
+  // checked as `safety` says; with a budget, the load's bounds apply.
+  static Outcome<Config> load(const std::string& path, const FileSafety& safety, ReadBudget* budget = nullptr);
+  // As load(), and if DIR/secstore.d/SERVICE.conf exists beside `path`, its
+  // Security scopes replace the main file's (SPEC §3 per-service override).
+  // The main file must still be valid. An empty service means no override;
+  // a service name that holds '/' or starts with '.' is an error (it cannot
+  // name a file in secstore.d).
   static Outcome<Config> load_for_service(const std::string& path, std::string_view service,
-                                          const FileSafety& safety);
+                                          const FileSafety& safety, ReadBudget* budget = nullptr);
   // Parses text as if read from `file_name`; includes resolve relative to it.
-  static Outcome<Config> parse(std::string_view text, const std::string& file_name,
-                               const FileSafety& safety);
+  static Outcome<Config> parse(std::string_view text, const std::string& file_name, const FileSafety& safety);
 
   // An empty configuration (no scopes).
   Config();
 
-  // Combines every matching scope (SPEC §3). Errors: two different chroots
-  // (naming both scopes; "/a/" and "/a" are one directory).
-  // `user = N` matches facts.user == N, or facts.uid == N when N is a number;
-  // `group = G` matches a name in facts.group_names, or a number in facts.gids.
-  Outcome<SessionPlan> plan(const SessionFacts& facts) const;
+  // Every scope that matches the session, combined (SPEC §3). Selectors
+  // match by identity: `user = NAME` matches the account whose uid NAME has
+  // in `names` (all digits: that uid), and only when the session has no
+  // account here, its user name; `group = G` matches a session in the group
+  // with G's gid (or named G); `role =` a session holding one of the roles.
+  // Errors: a group named by a selector or supplemental_groups that is not
+  // in `names`; two different chroots for one session. `capability_count`
+  // is the kernel's (kernel_capability_count()): an exclusive root session
+  // drops every other capability it has.
+  Outcome<SessionPlan> plan(const SessionSubject& who, const SessionAccess& access, const ResolvedNames& names,
+                            unsigned capability_count) const;
 
-  // Warnings that do not depend on a session: scopes that would confine root
-  // (SPEC §3 "root sessions"), ... For `secstore check`.
-  std::vector<Diagnostic> lint() const;
-
-  // Every group name the configuration mentions (selectors and
-  // supplemental_groups), with where: the module and `check` verify they exist.
-  // Numeric gids are not names and are left out.
-  std::vector<std::pair<std::string, Location>> group_references() const;
-  // Whether any scope selects sessions by group (`group = NAME|GID`): if
-  // none does, a session's groups cannot change its plan.
+  // The user and group names plan() needs resolved.
+  NamesNeeded names_needed() const;
+  // The groups the scopes name that are not in `names`: plan() refuses
+  // every session while there is one (SPEC §4.5 "unknown group").
+  std::vector<Diagnostic> unknown_groups(const ResolvedNames& names) const;
+  // Whether any scope selects sessions by group: if none does, a session's
+  // groups cannot change its plan.
   bool selects_by_group() const;
 
-  const std::vector<std::string>& files_read() const;
+  // Findings that do not depend on a session, for `secstore check`: a scope
+  // that changes nothing, a capability text that grants and drops one
+  // capability.
+  std::vector<Diagnostic> lint() const;
+  // For `secstore check` (SPEC §3 "root sessions"): a warning for each scope
+  // with capabilities that root's sessions match, since root then keeps only
+  // those. `root` and `access` are root's session as the module resolves it;
+  // `roles_known` false when the store is not at hand (role selectors are
+  // then taken to match). A scope root matches only through a group, or
+  // through a role it holds only through a group, says "could": group
+  // membership comes from the name service and can change.
+  std::vector<Diagnostic> root_confinement(const SessionSubject& root, const SessionAccess& access,
+                                           const ResolvedNames& names, bool roles_known,
+                                           const std::vector<std::string>& roles_from_groups) const;
+  // The chroot directories the scopes name, with where.
+  std::vector<std::pair<std::string, Location>> chroot_directories() const;
+
+  // The files and directories read (the main file first).
+  const std::vector<SourceRecord>& sources() const;
+  // The main file as given.
+  const std::string& file_name() const;
 
  private:
+  friend struct detail::ConfigAccess;
   explicit Config(std::shared_ptr<const detail::ConfData> data);
   std::shared_ptr<const detail::ConfData> data_;
 };
+
+// DIR/secstore.d beside a configuration at DIR/secstore.conf.
+std::string service_override_directory(const std::string& conf_path);
+// Whether a PAM service name can name a file in secstore.d (SPEC §3).
+bool usable_service_name(std::string_view service);
 
 }  // namespace secstore
 

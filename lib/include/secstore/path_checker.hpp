@@ -1,4 +1,4 @@
-// A session's path permissions, precomputed for repeated checks (issue 7).
+// A session's path permissions, precomputed for repeated checks.
 // Store::path_permissions walks the store-wide path index at every level of
 // every path it is asked about; a program that asks many questions for one
 // session (a server checking each topic a client touches) compiles the

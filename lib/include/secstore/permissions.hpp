@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -46,6 +47,10 @@ inline constexpr unsigned kPathPermissionCount = 11;
 // Upper-case canonical names.
 std::string_view name_of(GlobalPermission p);
 std::string_view name_of(PathPermission p);
+
+// Every name of each list, in declaration order (for "did you mean").
+std::span<const std::string_view> global_permission_names();
+std::span<const std::string_view> path_permission_names();
 
 // Case-insensitive lookups; nullopt when the name is not in that list.
 std::optional<GlobalPermission> global_permission_from_name(std::string_view name);

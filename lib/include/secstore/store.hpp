@@ -16,6 +16,7 @@
 #include "secstore/file.hpp"
 #include "secstore/path_checker.hpp"
 #include "secstore/permissions.hpp"
+#include "secstore/session.hpp"
 
 // The C++ API is exported from libsecstore.so (the rest of the library is
 // built with -fvisibility=hidden; lib/libsecstore.map lists what is public).
@@ -25,21 +26,8 @@ namespace secstore {
 
 namespace detail {
 struct StoreData;
-struct StoreAccess;  // the compiled index's writer (store_index_write.cpp)
+struct StoreAccess;  // the library's own view of the parsed data
 }
-
-// Who a session is, as far as the store is concerned (SPEC §2.3, §4.3).
-struct SessionIdentity {
-  bool anonymous = false;
-  std::string user;                 // empty for anonymous sessions
-  std::vector<std::string> groups;  // primary and supplementary group names
-};
-
-// A session's roles after closure under `includes`: ids into one Store.
-// Only meaningful with the Store that produced it.
-struct RoleSet {
-  std::vector<std::uint32_t> ids;  // sorted, unique
-};
 
 // Why a session holds a role (for `secstore explain`).
 struct RoleOrigin {
@@ -51,7 +39,8 @@ struct RoleOrigin {
   Location where;  // the statement that gave it
 };
 
-// What decided one role's answer at one path (SPEC §2.3, per-role model).
+// What decided one role's answer at one path (SPEC §2.3, per-role model), as
+// the path walk recorded it.
 struct PathDecision {
   std::string role;
   PathPermissions permissions;
@@ -68,33 +57,34 @@ struct PathDecision {
 
 class Store {
  public:
-  // Parses a whole file as one transaction (SPEC §2.3): any error rejects
-  // the store. Warnings (e.g. removing an assignment that does not exist)
-  // are in the diagnostics of a successful outcome.
+  // Parses one text as a whole store (SPEC §2.3): any error rejects it.
+  // Warnings (e.g. removing an assignment that does not exist) are in the
+  // diagnostics of a successful outcome.
   static Outcome<Store> parse(std::string_view text, const std::string& file_name);
-  static Outcome<Store> load(const std::string& path, const FileSafety& safety);
+  // The store at `path` and, if `Security.store.d/` exists beside it, every
+  // `*.store` in it in name order (SPEC §2.4), as one transaction. Every file
+  // and directory is checked as `safety` says; with a budget, the load's
+  // bounds apply (SPEC §3).
+  static Outcome<Store> load(const std::string& path, const FileSafety& safety, ReadBudget* budget = nullptr);
 
   // `secstore apply` (SPEC §5): the store's statements, then the script's,
   // as one transaction; errors in the script are located in `script_name`.
-  // A script statement that changes a role locked by principal P (its
-  // permissions, path assignments, includes or lock) is an error unless the
-  // invoker (a Unix user name) is P or root.
+  // A script statement about a role locked by principal P (its permissions,
+  // path assignments, includes or lock) is an error unless the invoker (a
+  // Unix user name) is P, or the invoker is root and `root_overrides_locks`.
   static Outcome<Store> parse_with_script(std::string_view store_text, const std::string& store_name,
                                           std::string_view script, const std::string& script_name,
-                                          const std::string& invoker, bool invoker_is_root);
+                                          const std::string& invoker, bool root_overrides_locks);
 
   // An empty store (as if from an empty file).
   Store();
 
-  // Roles of a session after closure under `includes`.
-  RoleSet resolve(const SessionIdentity& who) const;
-  // Role names of a set, sorted (byte order).
-  std::vector<std::string> role_names(const RoleSet& roles) const;
-  // Looks a role up by name (roles exist by being named anywhere).
-  std::optional<std::uint32_t> role_id(std::string_view name) const;
-  // The closure of explicitly named roles; unknown names are ignored.
+  // The session's roles (SPEC §2.3 "session roles"), closed under includes.
+  SessionAccess resolve(const SessionSubject& who) const;
+  // The closure of explicitly named roles; names the store does not know
+  // are ignored.
   RoleSet closure_of(const std::vector<std::string>& role_names) const;
-
+  std::vector<std::string> role_names(const RoleSet& roles) const;
   GlobalPermissions global_permissions(const RoleSet& roles) const;
   // `path` is normalised first (SPEC §2.3); an empty path has no permissions.
   PathPermissions path_permissions(const RoleSet& roles, std::string_view path) const;
@@ -103,9 +93,12 @@ class Store {
   // assignments and the isolated paths), paid once.
   PathChecker path_checker(const RoleSet& roles) const;
 
-  std::vector<RoleOrigin> explain_roles(const SessionIdentity& who) const;
+  std::vector<RoleOrigin> explain_roles(const SessionSubject& who) const;
   std::vector<PathDecision> explain_path(const RoleSet& roles, std::string_view path) const;
 
+  // Roles exist by being named anywhere in the store.
+  bool has_role(std::string_view name) const;
+  std::vector<std::string> all_roles() const;
   // The principal a role is locked by, if any.
   std::optional<std::string> lock_of(std::string_view role) const;
   // Whether the store sets roles for any group: if not, a session's groups
@@ -117,8 +110,11 @@ class Store {
   // gives an equal store.
   std::string dump() const;
 
-  // The file name given to parse/load.
+  // The main file's name as given to parse/load.
   const std::string& file_name() const;
+  // What load() read: the main file, Security.store.d/ (or its absence) and
+  // each drop-in. Empty after parse().
+  const std::vector<SourceRecord>& sources() const;
 
  private:
   friend struct detail::StoreAccess;
@@ -129,6 +125,10 @@ class Store {
 // SPEC §2.3 path normalisation: drop leading/trailing '/', collapse '//'.
 // nullopt for a path that is empty after that.
 std::optional<std::string> normalize_path(std::string_view path);
+
+// The drop-in directory of a store (SPEC §2.4): DIR/Security.store.d for
+// DIR/Security.store, STORE.d in general.
+std::string store_dropin_directory(const std::string& store_path);
 
 }  // namespace secstore
 

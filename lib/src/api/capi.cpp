@@ -12,8 +12,8 @@
 #include <string_view>
 #include <vector>
 
-#include "secstore/conf.hpp"
 #include "secstore/file.hpp"
+#include "secstore/nss.hpp"
 #include "secstore/permissions.hpp"
 #include "secstore/session.hpp"
 #include "secstore/store.hpp"
@@ -27,9 +27,7 @@ struct secstore_session {
   // stays valid after secstore_store_free().
   secstore::Store store;
   bool anonymous = false;
-  secstore::RoleSet roles;
-  std::vector<std::string> role_names;
-  secstore::GlobalPermissions global;
+  secstore::SessionAccess access;
 };
 
 namespace {
@@ -112,7 +110,7 @@ secstore_store* secstore_store_load(const char* path, int flags, char** error) {
       set_error(error, "secstore_store_load: unknown flags " + std::to_string(flags));
       return nullptr;
     }
-    secstore::FileSafety safety{.require_root_owned = (flags & SECSTORE_LOAD_ALLOW_UNSAFE) == 0};
+    secstore::FileSafety safety{.enforce = (flags & SECSTORE_LOAD_ALLOW_UNSAFE) == 0};
     return store_from(secstore::Store::load(path ? path : SECSTORE_DEFAULT_STORE, safety), error);
   } catch (...) {
     set_error(error, exception_message("secstore_store_load"));
@@ -146,23 +144,24 @@ secstore_session* secstore_session_new(const secstore_store* store, const char* 
       set_error(error, "secstore_session_new: store is NULL");
       return nullptr;
     }
-    secstore::SessionRequest request;
-    request.anonymous = user == nullptr || *user == '\0';
-    if (!request.anonymous) request.user = user;
-    if (groups != nullptr) {
-      request.groups.emplace();
-      for (const char* const* g = groups; *g != nullptr; ++g) request.groups->emplace_back(*g);
+    // Roles do not depend on secstore.conf: the store alone answers as the
+    // module would.
+    secstore::SessionSubject who;
+    if (user == nullptr || *user == '\0') {
+      who = secstore::SessionSubject::anonymous_session();
+    } else if (groups != nullptr) {
+      std::vector<std::string> names;
+      for (const char* const* g = groups; *g != nullptr; ++g) names.emplace_back(*g);
+      who = secstore::SessionSubject::named(user, std::move(names));
+    } else {
+      auto found = secstore::lookup_subject(user, secstore::GroupDetail::IdsAndNames);
+      if (found.status != secstore::LookupStatus::Found) {
+        set_error(error, "secstore: error: " + found.message);
+        return nullptr;
+      }
+      who = std::move(found.subject);
     }
-    // Roles do not depend on secstore.conf: an empty configuration makes
-    // the same roles and permissions as the module's.
-    auto resolved = secstore::resolve_session(store->store, secstore::Config(), request);
-    if (!resolved.value) {
-      set_error(error, errors_text(resolved.diagnostics));
-      return nullptr;
-    }
-    return new secstore_session{store->store, resolved.value->identity.anonymous,
-                                std::move(resolved.value->roles),
-                                std::move(resolved.value->role_names), resolved.value->global};
+    return new secstore_session{store->store, who.anonymous, store->store.resolve(who)};
   } catch (...) {
     set_error(error, exception_message("secstore_session_new"));
     return nullptr;
@@ -181,7 +180,7 @@ int secstore_session_has_global(const secstore_session* session, const char* per
     if (session == nullptr || permission == nullptr) return -1;
     auto perm = secstore::global_permission_from_name(permission);
     if (!perm) return -1;
-    return session->global.has(*perm) ? 1 : 0;
+    return session->access.global.has(*perm) ? 1 : 0;
   } catch (...) {
     return -1;
   }
@@ -194,7 +193,7 @@ int secstore_session_has_path(const secstore_session* session, const char* path,
     auto perm = secstore::path_permission_from_name(permission);
     auto normal = normalized(path);
     if (!perm || !normal) return -1;
-    return session->store.path_permissions(session->roles, *normal).has(*perm) ? 1 : 0;
+    return session->store.path_permissions(session->access.roles, *normal).has(*perm) ? 1 : 0;
   } catch (...) {
     return -1;
   }
@@ -203,7 +202,7 @@ int secstore_session_has_path(const secstore_session* session, const char* path,
 char** secstore_session_roles(const secstore_session* session) {
   try {
     if (session == nullptr) return nullptr;
-    return c_strv(session->role_names);
+    return c_strv(session->access.role_names);
   } catch (...) {
     return nullptr;
   }
@@ -212,7 +211,7 @@ char** secstore_session_roles(const secstore_session* session) {
 char** secstore_session_global_permissions(const secstore_session* session) {
   try {
     if (session == nullptr) return nullptr;
-    return c_strv(secstore::names_of(session->global));
+    return c_strv(secstore::names_of(session->access.global));
   } catch (...) {
     return nullptr;
   }
@@ -222,7 +221,7 @@ char** secstore_session_path_permissions(const secstore_session* session, const 
   try {
     auto normal = normalized(path);
     if (session == nullptr || !normal) return nullptr;
-    return c_strv(secstore::names_of(session->store.path_permissions(session->roles, *normal)));
+    return c_strv(secstore::names_of(session->store.path_permissions(session->access.roles, *normal)));
   } catch (...) {
     return nullptr;
   }

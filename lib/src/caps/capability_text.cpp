@@ -6,7 +6,8 @@
 #include <memory>
 #include <string>
 
-#include "secstore/conf.hpp"
+#include "secstore/capabilities.hpp"
+#include "secstore/suggest.hpp"
 
 namespace secstore {
 namespace {
@@ -17,13 +18,6 @@ struct CapFree {
 };
 using CapHandle = std::unique_ptr<std::remove_pointer_t<cap_t>, CapFree>;
 using IabHandle = std::unique_ptr<std::remove_pointer_t<cap_iab_t>, CapFree>;
-
-// The running kernel's capabilities, capped at what a 64-bit mask holds.
-unsigned capability_count() {
-  cap_value_t n = cap_max_bits();
-  if (n < 0) return 0;
-  return n > 64 ? 64u : static_cast<unsigned>(n);
-}
 
 std::uint64_t bit(unsigned cap) { return std::uint64_t{1} << cap; }
 
@@ -84,10 +78,25 @@ std::string unknown_name_in(std::string_view text) {
   return unknown;
 }
 
+// Every name libcap knows, for "did you mean".
+std::vector<std::string> known_names() {
+  std::vector<std::string> names;
+  for (unsigned c = 0; c < 64; ++c) {
+    char* name = cap_to_name(static_cast<cap_value_t>(c));
+    if (name == nullptr) continue;
+    if (std::string_view(name).starts_with("cap_")) names.emplace_back(name);
+    cap_free(name);
+  }
+  return names;
+}
+
 std::string parse_error_message(std::string_view text, bool iab_form) {
   std::string bad = unknown_name_in(text);
-  if (!bad.empty())
-    return "unknown capability \"" + bad + "\" in \"" + std::string(text) + "\"";
+  if (!bad.empty()) {
+    const auto names = known_names();
+    const std::vector<std::string_view> candidates(names.begin(), names.end());
+    return "unknown capability \"" + bad + "\" in \"" + std::string(text) + "\"" + did_you_mean(bad, candidates);
+  }
   if (iab_form)
     return "libcap cannot read \"" + std::string(text) +
            "\" as IAB text (comma-separated names, each optionally prefixed by ^, % or !, "
@@ -164,13 +173,12 @@ bool same_caps(cap_t parsed, const FlagMasks& m) {
   return cap_compare(parsed, rebuilt.get()) == 0;
 }
 
-std::optional<CapabilitySets> from_cap_text(const std::string& text, std::string& error) {
+std::optional<CapabilitySets> from_cap_text(const std::string& text, std::uint64_t all, std::string& error) {
   CapHandle caps(cap_from_text(text.c_str()));
   if (!caps) {
     error = parse_error_message(text, false);
     return std::nullopt;
   }
-  const std::uint64_t all = all_capabilities_mask();
   FlagMasks m = read_flags(caps.get(), named_capabilities(text, all));
   if (!same_caps(caps.get(), m)) m = read_flags(caps.get(), all);
   // p or e: the session's programs should hold it, which across exec by
@@ -208,13 +216,12 @@ bool same_iab(cap_iab_t parsed, const VectorMasks& m) {
   return ok && cap_iab_compare(parsed, rebuilt.get()) == 0;
 }
 
-std::optional<CapabilitySets> from_iab_text(const std::string& text, std::string& error) {
+std::optional<CapabilitySets> from_iab_text(const std::string& text, std::uint64_t all, std::string& error) {
   IabHandle iab(cap_iab_from_text(text.c_str()));
   if (!iab) {
     error = parse_error_message(text, true);
     return std::nullopt;
   }
-  const std::uint64_t all = all_capabilities_mask();
   VectorMasks m = read_vectors(iab.get(), named_capabilities(text, all));
   if (!same_iab(iab.get(), m)) m = read_vectors(iab.get(), all);
   CapabilitySets sets;
@@ -234,33 +241,51 @@ CapabilitySets& CapabilitySets::operator|=(const CapabilitySets& o) {
 }
 
 std::optional<CapabilitySets> parse_capability_text(std::string_view text, std::string& error) {
+  const std::uint64_t all = ~std::uint64_t{0};
   const std::string owned(text);
   if (owned.find('\0') != std::string::npos) {
     error = "capability text may not contain a NUL character";
     return std::nullopt;
   }
-  if (owned.find_first_of("=+-") != std::string::npos) return from_cap_text(owned, error);
-  return from_iab_text(owned, error);
+  if (owned.find_first_of("=+-") != std::string::npos) return from_cap_text(owned, all, error);
+  return from_iab_text(owned, all, error);
 }
 
-std::vector<std::string> capability_names(std::uint64_t mask) {
+std::vector<std::string> capability_names(CapabilityMask mask) {
   std::vector<std::string> names;
-  for (unsigned c = 0; c < 64; ++c) {
-    if ((mask & bit(c)) == 0) continue;
+  for_each_bit(mask, [&](unsigned c) {
     char* name = cap_to_name(static_cast<cap_value_t>(c));
-    if (name == nullptr) {
-      names.push_back(std::to_string(c));
-      continue;
-    }
-    names.emplace_back(name);
+    names.push_back(name != nullptr ? std::string(name) : "cap_" + std::to_string(c));
     cap_free(name);
-  }
+  });
   return names;
 }
 
-std::uint64_t all_capabilities_mask() {
-  unsigned n = capability_count();
-  return n >= 64 ? ~std::uint64_t{0} : bit(n) - 1;
+std::string capability_list(CapabilityMask mask) {
+  std::string out;
+  for (const auto& name : capability_names(mask)) {
+    if (!out.empty()) out += ',';
+    out += name;
+  }
+  return out;
+}
+
+std::optional<unsigned> capability_from_name(std::string_view name) {
+  const std::string owned(name);
+  cap_value_t value = 0;
+  if (owned.find('\0') != std::string::npos || cap_from_name(owned.c_str(), &value) != 0 || value < 0 || value >= 64)
+    return std::nullopt;
+  return static_cast<unsigned>(value);
+}
+
+unsigned kernel_capability_count() {
+  const cap_value_t n = cap_max_bits();
+  if (n < 0) return 0;
+  return n > 64 ? 64u : static_cast<unsigned>(n);
+}
+
+CapabilityMask capability_mask_of_count(unsigned count) {
+  return count >= 64 ? ~CapabilityMask{0} : bit(count) - 1;
 }
 
 }  // namespace secstore

@@ -1,5 +1,7 @@
 // What a loaded secstore.conf holds: its Security scopes, checked and with
-// capability text already read by libcap (SPEC §3).
+// capability text already read by libcap (SPEC §3). The compiled index
+// stores exactly this (index/scopes_codec.cpp), so the text and the index
+// plan through the same code.
 #pragma once
 
 #include <optional>
@@ -37,8 +39,14 @@ struct SecurityScope {
 };
 
 struct ConfData {
+  std::string file;                   // the main file as given
   std::vector<SecurityScope> scopes;  // in file order (includes expanded in place)
-  std::vector<std::string> files;
+  std::vector<SourceRecord> sources;  // what was read (the main file first)
+};
+
+struct ConfigAccess {
+  static const ConfData& data(const Config& c) { return *c.data_; }
+  static Config make(std::shared_ptr<const ConfData> data) { return Config(std::move(data)); }
 };
 
 // Gives the syntax tree its meaning: only Security scopes (and includes,

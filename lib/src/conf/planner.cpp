@@ -1,13 +1,13 @@
 // Config::plan and its companions: which Security scopes match a session and
-// what they add up to (SPEC §3).
+// what they add up to (SPEC §3). A pure function of the scopes, who the
+// session is, its roles, the names the caller resolved and the kernel's
+// capability count: nothing here asks the name service or the kernel.
 #include <algorithm>
 #include <charconv>
-#include <sys/capability.h>
 
 #include "conf/data.hpp"
 #include "conf/text.hpp"
 #include "secstore/conf.hpp"
-#include "secstore/nss.hpp"
 
 namespace secstore {
 namespace {
@@ -22,67 +22,65 @@ std::optional<unsigned long> number_of(std::string_view digits) {
   return value;
 }
 
-bool user_matches(const detail::ConfSetting& user, const SessionFacts& facts) {
-  if (!facts.user.empty() && user.text == facts.user) return true;
-  auto uid = number_of(user.text);
-  return uid && facts.uid && *uid == *facts.uid;
+// `user = NAME|UID` selects by identity (SPEC §3): the account's uid. A
+// session with no account here (a --groups question about a user served
+// elsewhere) can only be matched by name.
+bool user_matches(const std::string& selector, const SessionSubject& who, const ResolvedNames& names) {
+  if (auto uid = number_of(selector)) return who.uid && *who.uid == *uid;
+  if (!who.uid) return !who.user.empty() && selector == who.user;
+  auto it = names.users.find(selector);
+  return it != names.users.end() && it->second == *who.uid;
 }
 
-bool group_matches(const detail::ConfSetting& group, const SessionFacts& facts) {
-  if (std::find(facts.group_names.begin(), facts.group_names.end(), group.text) !=
-      facts.group_names.end())
-    return true;
-  auto gid = number_of(group.text);
-  return gid && std::any_of(facts.gids.begin(), facts.gids.end(),
-                            [&](gid_t g) { return g == *gid; });
+bool group_matches(const std::string& selector, const SessionSubject& who, const ResolvedNames& names) {
+  std::optional<unsigned long> gid = number_of(selector);
+  if (!gid)
+    if (auto it = names.groups.find(selector); it != names.groups.end()) gid = it->second;
+  return std::any_of(who.groups.begin(), who.groups.end(), [&](const SessionGroup& g) {
+    return (gid && g.gid && *g.gid == *gid) || (!detail::all_digits(selector) && g.name == selector);
+  });
 }
 
-bool role_matches(const SecurityScope& scope, const SessionFacts& facts) {
+bool role_matches(const SecurityScope& scope, const SessionAccess& access) {
   return std::any_of(scope.roles.begin(), scope.roles.end(), [&](const detail::ConfSetting& r) {
-    return std::find(facts.roles.begin(), facts.roles.end(), r.text) != facts.roles.end();
+    return std::binary_search(access.role_names.begin(), access.role_names.end(), r.text);
   });
 }
 
 // Every selector present must match; a scope without selectors matches all.
-bool scope_matches(const SecurityScope& scope, const SessionFacts& facts) {
-  if (scope.user && !user_matches(*scope.user, facts)) return false;
-  if (scope.group && !group_matches(*scope.group, facts)) return false;
-  if (scope.role_where && !role_matches(scope, facts)) return false;
+bool scope_matches(const SecurityScope& scope, const SessionSubject& who, const SessionAccess& access,
+                   const ResolvedNames& names) {
+  if (scope.user && !user_matches(scope.user->text, who, names)) return false;
+  if (scope.group && !group_matches(scope.group->text, who, names)) return false;
+  if (scope.role_where && !role_matches(scope, access)) return false;
   return true;
 }
 
-// Could root's sessions match this scope? Only a user selector naming
-// someone else rules it out: group and role membership can change.
-bool may_apply_to_root(const SecurityScope& scope) {
-  if (!scope.user) return true;
-  const std::string& who = scope.user->text;
-  if (who == "root" || number_of(who) == 0ul) return true;
-  if (detail::all_digits(who)) return false;
-  auto info = lookup_user(who);
-  return info && info->uid == 0;
+
+std::optional<gid_t> gid_of(const std::string& group, const ResolvedNames& names) {
+  if (auto n = number_of(group)) return static_cast<gid_t>(*n);
+  if (auto it = names.groups.find(group); it != names.groups.end()) return it->second;
+  return std::nullopt;
 }
 
-// A capability root would lose, to make the warning concrete.
-std::string example_lost_capability(const CapabilitySets& kept) {
-  const std::uint64_t granted = kept.ambient | kept.inheritable;
-  for (const char* name : {"cap_dac_override", "cap_sys_admin", "cap_setuid", "cap_chown"}) {
-    cap_value_t value;
-    if (cap_from_name(name, &value) == 0 && value < 64 &&
-        (granted & (std::uint64_t{1} << value)) == 0)
-      return name;
-  }
-  auto lost = capability_names(all_capabilities_mask() & ~granted);
-  return lost.empty() ? "" : lost.front();
+void add_unique(std::vector<std::string>& list, const std::string& item) {
+  if (std::find(list.begin(), list.end(), item) == list.end()) list.push_back(item);
 }
 
 }  // namespace
 
-Outcome<SessionPlan> Config::plan(const SessionFacts& facts) const {
+bool SessionPlan::grants_anything() const {
+  return !caps.empty() || root_exclusive || chroot || !supplemental_groups.empty();
+}
+
+Outcome<SessionPlan> Config::plan(const SessionSubject& who, const SessionAccess& access, const ResolvedNames& names,
+                                  unsigned capability_count) const {
+  if (auto unknown = unknown_groups(names); !unknown.empty()) return Outcome<SessionPlan>::failure(std::move(unknown));
   SessionPlan plan;
   const SecurityScope* chroot_scope = nullptr;
   bool grants_capabilities = false;
   for (const SecurityScope& scope : data_->scopes) {
-    if (!scope_matches(scope, facts)) continue;
+    if (!scope_matches(scope, who, access, names)) continue;
     plan.matched.push_back(ScopeRef{scope.instance, scope.where});
     if (scope.capabilities_text) {
       plan.caps |= scope.capabilities;
@@ -92,63 +90,54 @@ Outcome<SessionPlan> Config::plan(const SessionFacts& facts) const {
       if (chroot_scope != nullptr && chroot_scope->chroot->text != scope.chroot->text)
         return Outcome<SessionPlan>::failure(make_error(
             scope.chroot->where,
-            "this session would get two different chroots: \"" + chroot_scope->chroot->text +
-                "\" from " + detail::describe_scope(*chroot_scope) + " and \"" +
-                scope.chroot->text + "\" from " + detail::describe_scope(scope) +
-                "; narrow one scope's selectors so that only one applies"));
+            "this session would get two different chroots: \"" + chroot_scope->chroot->text + "\" from " +
+                detail::describe_scope(*chroot_scope) + " and \"" + scope.chroot->text + "\" from " +
+                detail::describe_scope(scope) + "; narrow one scope's selectors so that only one applies"));
       chroot_scope = &scope;
       plan.chroot = scope.chroot->text;
     }
-    for (const auto& group : scope.supplemental_groups) {
-      if (std::find(plan.supplemental_groups.begin(), plan.supplemental_groups.end(),
-                    group.text) == plan.supplemental_groups.end())
-        plan.supplemental_groups.push_back(group.text);
-    }
+    for (const auto& group : scope.supplemental_groups) add_unique(plan.supplemental_groups, group.text);
   }
-  // SPEC §3: root keeps exactly what it is given, so everything else leaves
-  // its bounding set (root would otherwise regain it at the next exec).
-  if (facts.uid && *facts.uid == 0 && grants_capabilities) {
+  for (const auto& group : plan.supplemental_groups) {
+    const gid_t gid = *gid_of(group, names);  // unknown_groups() has vouched for it
+    if (std::find(plan.supplemental_gids.begin(), plan.supplemental_gids.end(), gid) == plan.supplemental_gids.end())
+      plan.supplemental_gids.push_back(gid);
+  }
+  // SPEC §3: root keeps exactly what it is given. Everything else leaves its
+  // bounding set (root would regain it at the next exec) and its
+  // inheritable set (which exec would turn into permitted).
+  if (who.is_root() && grants_capabilities) {
+    const CapabilityMask all = capability_mask_of_count(capability_count);
+    const CapabilityMask kept = plan.caps.ambient | plan.caps.inheritable;
     plan.root_exclusive = true;
-    plan.caps.bounding_drop |=
-        all_capabilities_mask() & ~(plan.caps.ambient | plan.caps.inheritable);
+    plan.caps.bounding_drop |= all & ~kept;
+    plan.inheritable_clear = all & ~kept;
   }
-  Outcome<SessionPlan> out;
-  out.value = std::move(plan);
+  return Outcome<SessionPlan>::success(std::move(plan));
+}
+
+std::vector<Diagnostic> Config::unknown_groups(const ResolvedNames& names) const {
+  std::vector<Diagnostic> out;
+  auto check = [&](const detail::ConfSetting& g) {
+    if (!detail::all_digits(g.text) && names.groups.find(g.text) == names.groups.end())
+      out.push_back(make_error(g.where, "group \"" + g.text + "\" does not exist"));
+  };
+  for (const auto& scope : data_->scopes) {
+    if (scope.group) check(*scope.group);
+    for (const auto& g : scope.supplemental_groups) check(g);
+  }
   return out;
 }
 
-std::vector<Diagnostic> Config::lint() const {
-  std::vector<Diagnostic> warnings;
+NamesNeeded Config::names_needed() const {
+  NamesNeeded needed;
   for (const SecurityScope& scope : data_->scopes) {
-    if (!scope.capabilities_text && !scope.chroot && scope.supplemental_groups.empty()) {
-      warnings.push_back(make_warning(
-          scope.where, "this Security scope changes nothing for the sessions it matches: it has "
-                       "no capabilities, chroot or supplemental_groups"));
-      continue;
-    }
-    if (!scope.capabilities_text) continue;
-    const CapabilitySets& caps = scope.capabilities;
-    if (auto both = (caps.ambient | caps.inheritable) & caps.bounding_drop) {
-      std::string names;
-      for (const auto& n : capability_names(both)) names += (names.empty() ? "" : ", ") + n;
-      warnings.push_back(make_warning(
-          scope.capabilities_text->where,
-          "this capability text both grants and drops from the bounding set: " + names +
-              "; programs that change uid lose it for good"));
-    }
-    if (!may_apply_to_root(scope)) continue;
-    const std::string lost = example_lost_capability(scope.capabilities);
-    std::string message =
-        scope.user ? "this scope gives capabilities to root's sessions"
-                   : "this scope has no user selector, so its capabilities also apply to root's "
-                     "sessions";
-    message += ": a root session then keeps only the capabilities listed here and every other "
-               "one is dropped from its bounding set";
-    if (!lost.empty()) message += " (it loses " + lost + " unless listed)";
-    message += scope.user ? "" : "; add \"user = NAME\" if root should keep all its capabilities";
-    warnings.push_back(make_warning(scope.capabilities_text->where, message));
+    if (scope.user && !detail::all_digits(scope.user->text)) add_unique(needed.users, scope.user->text);
+    if (scope.group && !detail::all_digits(scope.group->text)) add_unique(needed.groups, scope.group->text);
+    for (const auto& group : scope.supplemental_groups)
+      if (!detail::all_digits(group.text)) add_unique(needed.groups, group.text);
   }
-  return warnings;
+  return needed;
 }
 
 bool Config::selects_by_group() const {
@@ -156,15 +145,73 @@ bool Config::selects_by_group() const {
                      [](const SecurityScope& scope) { return scope.group.has_value(); });
 }
 
-std::vector<std::pair<std::string, Location>> Config::group_references() const {
-  std::vector<std::pair<std::string, Location>> refs;
+std::vector<Diagnostic> Config::lint() const {
+  std::vector<Diagnostic> warnings;
   for (const SecurityScope& scope : data_->scopes) {
-    if (scope.group && !detail::all_digits(scope.group->text))
-      refs.emplace_back(scope.group->text, scope.group->where);
-    for (const auto& group : scope.supplemental_groups)
-      if (!detail::all_digits(group.text)) refs.emplace_back(group.text, group.where);
+    if (!scope.capabilities_text && !scope.chroot && scope.supplemental_groups.empty()) {
+      warnings.push_back(make_warning(scope.where,
+                                      "this Security scope changes nothing for the sessions it matches: it has "
+                                      "no capabilities, chroot or supplemental_groups"));
+      continue;
+    }
+    if (!scope.capabilities_text) continue;
+    const CapabilitySets& caps = scope.capabilities;
+    if (auto both = (caps.ambient | caps.inheritable) & caps.bounding_drop)
+      warnings.push_back(make_warning(scope.capabilities_text->where,
+                                      "this capability text both grants and drops from the bounding set: " +
+                                          capability_list(both) + "; programs that change uid lose it for good"));
   }
-  return refs;
+  return warnings;
+}
+
+std::vector<Diagnostic> Config::root_confinement(const SessionSubject& root, const SessionAccess& access,
+                                                 const ResolvedNames& names, bool roles_known,
+                                                 const std::vector<std::string>& roles_from_groups) const {
+  std::vector<Diagnostic> warnings;
+  for (const SecurityScope& scope : data_->scopes) {
+    if (!scope.capabilities_text) continue;
+    if (scope.user && !user_matches(scope.user->text, root, names)) continue;
+    bool could = false;
+    if (scope.group) {
+      if (!group_matches(scope.group->text, root, names)) continue;
+      could = true;
+    }
+    if (scope.role_where && roles_known) {
+      if (!role_matches(scope, access)) continue;
+      // Held only through a group role: as changeable as the group.
+      could = could || std::all_of(scope.roles.begin(), scope.roles.end(), [&](const detail::ConfSetting& r) {
+                return !std::binary_search(access.role_names.begin(), access.role_names.end(), r.text) ||
+                       std::find(roles_from_groups.begin(), roles_from_groups.end(), r.text) != roles_from_groups.end();
+              });
+    }
+    could = could || (scope.role_where && !roles_known);
+    const CapabilityMask granted = scope.capabilities.ambient | scope.capabilities.inheritable;
+    std::string lost;
+    for (const char* name : {"cap_dac_override", "cap_sys_admin", "cap_setuid", "cap_chown"}) {
+      auto cap = capability_from_name(name);
+      if (cap && !(granted & (CapabilityMask{1} << *cap))) {
+        lost = name;
+        break;
+      }
+    }
+    std::string message = std::string(could ? "this scope could confine root's sessions" : "this scope confines root's sessions");
+    if (scope.group && could) message += " (root is in group \"" + scope.group->text + "\" today)";
+    else if (scope.role_where && !roles_known) message += " (if root holds one of its roles)";
+    else if (scope.role_where && could) message += " (root holds its role through a group today)";
+    message += ": a root session keeps only the capabilities listed here and every other one leaves its bounding "
+               "and inheritable sets";
+    if (!lost.empty()) message += " (it loses " + lost + " unless listed)";
+    if (!scope.has_selector()) message += "; add \"user = NAME\" or \"role = R\" if root should keep all its capabilities";
+    warnings.push_back(make_warning(scope.capabilities_text->where, message));
+  }
+  return warnings;
+}
+
+std::vector<std::pair<std::string, Location>> Config::chroot_directories() const {
+  std::vector<std::pair<std::string, Location>> out;
+  for (const SecurityScope& scope : data_->scopes)
+    if (scope.chroot) out.emplace_back(scope.chroot->text, scope.chroot->where);
+  return out;
 }
 
 }  // namespace secstore

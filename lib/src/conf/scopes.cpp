@@ -2,9 +2,13 @@
 
 #include "conf/data.hpp"
 #include "conf/text.hpp"
+#include "secstore/suggest.hpp"
 
 namespace secstore::detail {
 namespace {
+
+constexpr std::string_view kOptionNames[] = {"user", "group", "role", "capabilities", "chroot", "supplemental_groups"};
+constexpr std::string_view kScopeNames[] = {"Security"};
 
 std::string where_str(const Location& l) {
   return l.file + ":" + std::to_string(l.line) + ":" + std::to_string(l.column);
@@ -113,9 +117,8 @@ class ScopeReader {
         scope.supplemental_groups.push_back(ConfSetting{item.text, at(item.where)});
       }
     } else {
-      error(opt.where, "unknown option \"" + name +
-                           "\" in a Security scope (expected user, group, role, capabilities, "
-                           "chroot or supplemental_groups)");
+      error(opt.where, "unknown option \"" + name + "\" in a Security scope" + did_you_mean(name, kOptionNames) +
+                           "; expected user, group, role, capabilities, chroot or supplemental_groups");
     }
   }
 
@@ -151,10 +154,11 @@ Outcome<std::vector<SecurityScope>> read_security_scopes(const std::vector<ConfN
     if (node.kind == ConfNode::Kind::Option) {
       out.diagnostics.push_back(make_error(
           location_of(files, node.where), "unknown option \"" + node.name +
-                          "\" at top level: secstore.conf holds Security scopes and includes"));
+                                              "\" at top level: secstore.conf holds Security scopes and includes"));
     } else if (node.kind == ConfNode::Kind::Scope && !iequals(node.name, "security")) {
       out.diagnostics.push_back(make_error(
-          location_of(files, node.where), "unknown scope \"" + node.name + "\": secstore.conf holds Security scopes"));
+          location_of(files, node.where), "unknown scope \"" + node.name + "\"" + did_you_mean(node.name, kScopeNames) +
+                                              ": secstore.conf holds Security scopes"));
     } else if (node.kind == ConfNode::Kind::Scope) {
       scopes.push_back(ScopeReader(files, out.diagnostics).read(node));
     }

@@ -1,30 +1,45 @@
-// `secstore explain`: which statement gave each role, and which statement
-// decided each role's answer at a path.
+// `secstore explain`: which statement gave each role, and what the path walk
+// (eval/walk.cpp) recorded as deciding each role's answer at a path.
 #include <algorithm>
 
+#include "eval/role_set.hpp"
+#include "eval/session_lists.hpp"
 #include "eval/walk.hpp"
+#include "secstore/store.hpp"
 
 namespace secstore {
 namespace {
 
-std::string reason_for(int kind, const std::string& subject) {
+std::string reason_for(detail::ListKind kind, const std::string& subject) {
   switch (kind) {
-    case 0: return "roles for named sessions";
-    case 1: return "roles for anonymous sessions";
-    case 2: return "roles for user \"" + subject + "\"";
-    default: return "roles for group \"" + subject + "\"";
+    case detail::ListKind::Named: return "roles for named sessions";
+    case detail::ListKind::Anonymous: return "roles for anonymous sessions";
+    case detail::ListKind::User: return "roles for user \"" + subject + "\"";
+    case detail::ListKind::Group: break;
   }
+  return "roles for group \"" + subject + "\"";
+}
+
+// The first `levels + 1` segments of a normalised path.
+std::string prefix(std::string_view path, int level) {
+  std::size_t end = 0;
+  for (int l = 0; l <= level; ++l) {
+    end = path.find('/', end + (l ? 1 : 0));
+    if (end == std::string_view::npos) return std::string(path);
+  }
+  return std::string(path.substr(0, end));
 }
 
 }  // namespace
 
-std::vector<RoleOrigin> Store::explain_roles(const SessionIdentity& who) const {
+std::vector<RoleOrigin> Store::explain_roles(const SessionSubject& who) const {
   const detail::StoreData& d = *data_;
   std::vector<RoleOrigin> out;
   std::vector<bool> have(d.roles.size(), false);
   std::vector<std::uint32_t> queue;
-  detail::for_each_session_list(d, who, [&](const detail::RoleList& list, int kind, const std::string& subject) {
-    std::string reason = reason_for(kind, subject);
+  detail::for_each_session_list(d, who, [&](const detail::RoleList& list, detail::ListKind kind,
+                                            const std::string& subject) {
+    const std::string reason = reason_for(kind, subject);
     std::vector<std::uint32_t> seen_here;
     for (auto id : list.roles) {
       if (std::find(seen_here.begin(), seen_here.end(), id) != seen_here.end()) continue;
@@ -56,54 +71,52 @@ std::vector<PathDecision> Store::explain_path(const RoleSet& roles, std::string_
   std::string storage;
   path = detail::normal_view(path, storage);
   if (path.empty()) return out;
-  std::vector<std::uint32_t> levels;
-  detail::nodes_along(d, path, levels);
-  // The prefix of `path` that ends at `level`.
-  auto prefix = [&](std::size_t level) {
-    std::size_t end = 0;
-    for (std::size_t l = 0; l <= level; ++l) {
-      end = path.find('/', end + (l ? 1 : 0));
-      if (end == std::string_view::npos) end = path.size();
-    }
-    return std::string(path.substr(0, end));
-  };
+  const auto ids = detail::RoleSetAccess::ids_for(roles, data_.get());
+  std::vector<PathPermissions> defaults;
+  for (auto id : ids) defaults.push_back(d.default_of[id]);
+  detail::LevelBuffer buffer;
+  detail::store_levels(d, path, buffer);
+  const auto levels = buffer.view();
+  std::vector<detail::RoleVerdict> verdicts(ids.size());
+  detail::walk_path(detail::depth_of(path), levels, ids, defaults, verdicts);
 
-  for (auto id : roles.ids) {
-    if (id >= d.roles.size()) continue;
-    const detail::RoleData& role = d.roles[id];
+  // What the walk's verdicts say, one role at a time, in words.
+  auto record = [&](int level_index, std::uint32_t role, PathDecision& decision) {
+    const detail::PathNode& node = *levels[static_cast<std::size_t>(level_index)].node;
+    if (auto a = std::find_if(node.assignments.begin(), node.assignments.end(),
+                                     [&](const detail::RoleAssignment& x) { return x.role == role; });
+        a != node.assignments.end()) {
+      decision.kind = PathDecision::Kind::Assignment;
+      decision.permissions = a->permissions;
+      decision.where = d.location(a->where);
+    } else {
+      decision.kind = PathDecision::Kind::Isolated;
+      decision.where = d.location(node.isolated_at);
+    }
+    decision.at_path = node.path;
+  };
+  for (std::size_t k = 0; k < ids.size(); ++k) {
+    const detail::RoleData& role = d.roles[ids[k]];
+    const detail::RoleVerdict& v = verdicts[k];
     PathDecision decision;
     decision.role = role.name;
-    if (role.has_default) {
+    if (v.decided_at >= 0) {
+      record(v.decided_at, ids[k], decision);
+    } else if (role.has_default) {
       decision.kind = PathDecision::Kind::Default;
       decision.permissions = role.default_path;
       decision.where = d.location(role.default_at);
     }
-    std::string exposed_from;
-    Location exposed_where;
-    for (std::size_t level = 0; level < levels.size(); ++level) {
-      if (levels[level] != detail::kNoNode) {
-        const detail::PathNode& node = d.nodes[levels[level]];
-        if (const auto* a = detail::assignment_of(node, id)) {
-          decision.kind = PathDecision::Kind::Assignment;
-          decision.permissions = a->permissions;
-          decision.at_path = node.path;
-          decision.where = d.location(a->where);
-        } else if (node.isolated) {
-          decision.kind = PathDecision::Kind::Isolated;
-          decision.permissions = PathPermissions{};
-          decision.at_path = node.path;
-          decision.where = d.location(node.isolated_at);
-        }
-      }
-      if (level + 1 < levels.size() && decision.permissions.has(PathPermission::EXPOSE_BRANCH)) {
-        exposed_from = prefix(level);
-        exposed_where = decision.where;
-      }
-    }
-    if (!exposed_from.empty() && !decision.permissions.has(PathPermission::EXPOSE_BRANCH)) {
+    if (v.expose_level >= 0 && !decision.permissions.has(PathPermission::EXPOSE_BRANCH)) {
       decision.permissions.add(PathPermission::EXPOSE_BRANCH);
-      decision.expose_branch_from = std::move(exposed_from);
-      decision.expose_branch_where = std::move(exposed_where);
+      decision.expose_branch_from = prefix(path, v.expose_level);
+      if (v.expose_from >= 0) {
+        PathDecision above;
+        record(v.expose_from, ids[k], above);
+        decision.expose_branch_where = above.where;
+      } else {
+        decision.expose_branch_where = d.location(role.default_at);
+      }
     }
     out.push_back(std::move(decision));
   }

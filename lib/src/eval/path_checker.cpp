@@ -6,12 +6,13 @@
 
 #include "eval/path_compiler.hpp"
 #include "eval/path_table.hpp"
+#include "eval/role_set.hpp"
 #include "secstore/store.hpp"
 
 namespace secstore {
 
 PathChecker Store::path_checker(const RoleSet& roles) const {
-  return PathChecker(detail::compile_path_table(*data_, roles));
+  return PathChecker(detail::compile_path_table(*data_, detail::RoleSetAccess::ids_for(roles, data_.get())));
 }
 
 PathChecker::PathChecker() = default;

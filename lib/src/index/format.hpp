@@ -1,52 +1,61 @@
-// The on-disk layout of a compiled store index (store_index.hpp). Native
-// byte order: an index is built on and for the host that reads it, and the
-// header's byte-order mark makes a foreign one a mismatch.
+// The on-disk layout of the compiled policy (SPEC §3, `secstore compile`).
+// Native byte order: an index is built on and for the host that reads it,
+// and the header's byte-order mark makes a foreign one a mismatch.
 //
 //   Header                      fixed size, checksummed
+//   Sources                     the files and directories compiled from, checksummed
 //   Slot[slot_count]            open-addressing table over (kind, name)
-//   Entry...                    one per session role list, each checksummed
+//   Entry...                    each checksummed
 //
 // Every byte the module reads is covered by a checksum, so damage is a
-// mismatch (fallback to the text), never a wrong answer.
+// mismatch (the text is read instead), never a wrong answer.
 #pragma once
 
-#include <cstdint>
 #include <cstddef>
+#include <cstdint>
 #include <cstring>
 #include <string_view>
 
 namespace secstore::detail {
 
 inline constexpr char kIndexMagic[8] = {'S', 'E', 'C', 'S', 'I', 'D', 'X', '\0'};
-inline constexpr std::uint32_t kIndexVersion = 3;  // 3: header flags
+inline constexpr std::uint32_t kIndexVersion = 4;  // 4: the configuration and every source's identity
 inline constexpr std::uint32_t kByteOrderMark = 0x01020304;
 
 struct IndexHeader {
   char magic[8];
   std::uint32_t version;
   std::uint32_t byte_order;
-  // The store file the index was compiled from (fstat of its descriptor).
-  std::uint64_t dev;
-  std::uint64_t ino;
-  std::uint64_t size;
-  std::int64_t mtime_sec;
-  std::int64_t mtime_nsec;
-  std::int64_t ctime_sec;
-  std::int64_t ctime_nsec;
-  std::uint64_t slot_count;  // a power of two
-  std::uint64_t slots_at;    // file offset of the slot table
-  std::uint64_t file_size;   // the whole index
-  std::uint32_t flags;     // kIndexHasGroupRoles
-  std::uint32_t checksum;  // of every byte before it
+  std::uint64_t sources_at;    // file offset of the sources section
+  std::uint64_t sources_size;  // its size, its checksum included
+  std::uint64_t slot_count;    // a power of two
+  std::uint64_t slots_at;      // file offset of the slot table
+  std::uint64_t file_size;     // the whole index
+  std::uint32_t flags;         // kIndex*
+  std::uint32_t checksum;      // of every byte before it
 };
 
-// The store sets roles for at least one group: without that, a session's
-// groups cannot change its roles and the module need not ask NSS for them.
+// The store sets roles for at least one group.
 inline constexpr std::uint32_t kIndexHasGroupRoles = 1;
+// Some scope (of the main configuration or an override) selects by group.
+inline constexpr std::uint32_t kIndexSelectsByGroup = 2;
 
-// kind: which session role list an entry is, or a path with something on
-// it (for require_path=), or one role's default path permissions.
-enum class EntryKind : std::uint8_t { Named = 0, Anonymous = 1, User = 2, Group = 3, Path = 4, RoleDefault = 5 };
+// Sources section: the store path and the configuration path it was
+// compiled for (u32 length + bytes each), u32 count, then per source: u8
+// kind (SourceRecord::Kind), u32 path length, the path, FileIdentity as 7
+// u64; last, u32 fnv32 of everything before it in the section.
+
+// kind: which session role list an entry is, a path with something on it,
+// one role's default path permissions, or one service's Security scopes.
+enum class EntryKind : std::uint8_t {
+  Named = 0,
+  Anonymous = 1,
+  User = 2,
+  Group = 3,
+  Path = 4,
+  RoleDefault = 5,
+  Scopes = 6,  // name: the PAM service; "" for the main configuration
+};
 
 struct IndexSlot {
   std::uint64_t hash;  // key_hash of the entry's key; 0 with offset 0 = empty
@@ -55,10 +64,11 @@ struct IndexSlot {
 };
 
 // Entry: EntryHead, the name, then
-//   session lists: role_count × (RoleHead, role name);
-//   Path (name: the normalised path): u32 isolated, role_count × PathAssignment
+//   session lists: role_count x (RoleHead, role name);
+//   Path (name: the normalised path): u32 isolated, role_count x PathAssignment
 //     sorted by role id;
-//   RoleDefault (name: the role id, 4 bytes): u32 default path permission bits.
+//   RoleDefault (name: the role id, 4 bytes): u32 default path permission bits;
+//   Scopes: the scopes (index/scopes_codec.cpp); role_count = how many.
 // `checksum` covers every byte of the entry after the checksum field.
 struct EntryHead {
   std::uint32_t size;  // the whole entry
@@ -98,8 +108,6 @@ inline std::uint64_t slot_check(std::uint64_t slot, std::uint64_t hash, std::uin
   return fnv32(words, sizeof words) ^ 0x5eedull << 32;
 }
 
-inline std::uint32_t header_checksum(const IndexHeader& h) {
-  return fnv32(&h, offsetof(IndexHeader, checksum));
-}
+inline std::uint32_t header_checksum(const IndexHeader& h) { return fnv32(&h, offsetof(IndexHeader, checksum)); }
 
 }  // namespace secstore::detail

@@ -1,6 +1,3 @@
-// Reading a compiled store index in the module (store_index.hpp): a header
-// and a few entries with pread, each checked, so that a session open costs
-// the same whatever the size of the store.
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -8,20 +5,15 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <string>
-#include <utility>
-#include <vector>
 
-#include "secstore/store_index.hpp"
+#include "eval/role_set.hpp"
+#include "index/bytes.hpp"
 #include "index/format.hpp"
-#include "sys/unique_fd.hpp"
+#include "index/index.hpp"
+#include "index/scopes_codec.hpp"
 
-namespace secstore {
+namespace secstore::detail {
 namespace {
-
-using detail::UniqueFd;
-
-using detail::EntryKind;
 
 bool read_exactly(int fd, void* buf, std::size_t n, std::uint64_t at) {
   auto* p = static_cast<char*>(buf);
@@ -36,135 +28,150 @@ bool read_exactly(int fd, void* buf, std::size_t n, std::uint64_t at) {
   return true;
 }
 
-bool safe(const struct stat& st) {
-  return S_ISREG(st.st_mode) && st.st_uid == 0 && (st.st_mode & (S_IWGRP | S_IWOTH)) == 0;
-}
-
-bool identity_matches(const detail::IndexHeader& h, const struct stat& st) {
-  return h.dev == st.st_dev && h.ino == st.st_ino && h.size == static_cast<std::uint64_t>(st.st_size) &&
-         h.mtime_sec == st.st_mtim.tv_sec && h.mtime_nsec == st.st_mtim.tv_nsec &&
-         h.ctime_sec == st.st_ctim.tv_sec && h.ctime_nsec == st.st_ctim.tv_nsec;
-}
-
-struct IndexedRole {
-  std::uint32_t id;
-  std::uint32_t global;
-  std::string name;
+// The sources section, or nullopt when it is damaged.
+struct Sources {
+  std::string store;
+  std::string conf;
+  std::vector<SourceRecord> records;
 };
 
-}  // namespace
-
-StoreIndex::StoreIndex(int fd, std::uint64_t slot_count, std::uint64_t slots_at, std::uint64_t size,
-                       bool group_roles)
-    : fd_(fd), slot_count_(slot_count), slots_at_(slots_at), size_(size), group_roles_(group_roles) {}
-
-StoreIndex::StoreIndex(StoreIndex&& o) noexcept
-    : fd_(std::exchange(o.fd_, -1)),
-      slot_count_(o.slot_count_),
-      slots_at_(o.slots_at_),
-      size_(o.size_),
-      group_roles_(o.group_roles_) {}
-
-bool StoreIndex::has_group_roles() const { return group_roles_; }
-
-StoreIndex& StoreIndex::operator=(StoreIndex&& o) noexcept {
-  if (this != &o) {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = std::exchange(o.fd_, -1);
-    slot_count_ = o.slot_count_;
-    slots_at_ = o.slots_at_;
-    size_ = o.size_;
-    group_roles_ = o.group_roles_;
+std::optional<Sources> read_sources(int fd, const IndexHeader& h) {
+  if (h.sources_size < sizeof(std::uint32_t) || h.sources_size > (std::uint64_t{1} << 24)) return std::nullopt;
+  std::string bytes(h.sources_size, '\0');
+  if (!read_exactly(fd, bytes.data(), bytes.size(), h.sources_at)) return std::nullopt;
+  std::uint32_t sum = 0;
+  std::memcpy(&sum, bytes.data() + bytes.size() - sizeof sum, sizeof sum);
+  if (fnv32(bytes.data(), bytes.size() - sizeof sum) != sum) return std::nullopt;
+  ByteReader r(std::string_view(bytes).substr(0, bytes.size() - sizeof sum));
+  Sources out;
+  out.store = r.get_string();
+  out.conf = r.get_string();
+  const auto count = r.get<std::uint32_t>();
+  for (std::uint32_t i = 0; i < count && r.ok(); ++i) {
+    SourceRecord rec;
+    const auto kind = r.get<std::uint8_t>();
+    if (kind > static_cast<std::uint8_t>(SourceRecord::Kind::Absent)) return std::nullopt;
+    rec.kind = static_cast<SourceRecord::Kind>(kind);
+    rec.path = r.get_string();
+    auto& id = rec.identity;
+    id.dev = r.get<std::uint64_t>();
+    id.ino = r.get<std::uint64_t>();
+    id.size = r.get<std::uint64_t>();
+    id.mtime_sec = r.get<std::int64_t>();
+    id.mtime_nsec = r.get<std::int64_t>();
+    id.ctime_sec = r.get<std::int64_t>();
+    id.ctime_nsec = r.get<std::int64_t>();
+    out.records.push_back(std::move(rec));
   }
-  return *this;
-}
-
-StoreIndex::~StoreIndex() {
-  if (fd_ >= 0) ::close(fd_);
-}
-
-StoreIndex::Opened StoreIndex::open(const std::string& store_path) {
-  Opened out;
-  // The store is what the text path would read; an unusable store is
-  // reported there, not here, and then neither is its index.
-  UniqueFd store(::open(store_path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
-  struct stat store_st {};
-  if (store.get() < 0 || ::fstat(store.get(), &store_st) != 0 || !safe(store_st)) return out;
-  const std::string index_path = store_index_path(store_path);
-  UniqueFd index(::open(index_path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
-  if (index.get() < 0) {
-    if (errno != ENOENT)
-      out.problem = index_path + ": not used, it cannot be opened (" + std::strerror(errno) +
-                    "); reading the store text instead";
-    return out;
-  }
-  struct stat index_st {};
-  if (::fstat(index.get(), &index_st) != 0) {
-    out.problem = index_path + ": cannot stat the index: " + std::strerror(errno);
-    return out;
-  }
-  auto stale = [&](const std::string& why) {
-    out.problem = index_path + ": not used, " + why + "; reading the store text instead (run `secstore compile`)";
-    return std::move(out);
-  };
-  if (!safe(index_st))
-    return stale("it must be a regular file owned by root and not writable by group or others");
-  if (index_st.st_dev != store_st.st_dev) return stale("it is not on the store's file system");
-  detail::IndexHeader h{};
-  if (!read_exactly(index.get(), &h, sizeof h, 0)) return stale("it is truncated");
-  if (std::memcmp(h.magic, detail::kIndexMagic, sizeof h.magic) != 0 ||
-      h.byte_order != detail::kByteOrderMark)
-    return stale("it is not a secstore index");
-  if (h.version != detail::kIndexVersion) return stale("it was written by another version");
-  if (h.checksum != detail::header_checksum(h)) return stale("its header is damaged");
-  if (h.file_size != static_cast<std::uint64_t>(index_st.st_size)) return stale("it is truncated or extended");
-  if (h.slot_count == 0 || (h.slot_count & (h.slot_count - 1)) != 0 || h.slots_at < sizeof h ||
-      h.slots_at + h.slot_count * sizeof(detail::IndexSlot) > h.file_size)
-    return stale("its header is damaged");
-  if (!identity_matches(h, store_st)) return stale("the store has changed since it was compiled");
-  out.index = StoreIndex(index.release(), h.slot_count, h.slots_at, h.file_size,
-                         (h.flags & detail::kIndexHasGroupRoles) != 0);
+  if (!r.ok() || !r.at_end()) return std::nullopt;
   return out;
 }
 
-namespace {
+std::uint32_t count_of(const std::string& entry) {
+  EntryHead head{};
+  std::memcpy(&head, entry.data(), sizeof head);
+  return head.role_count;
+}
 
-enum class Lookup { Found, Absent, Damaged };
+}  // namespace
 
-// Finds the entry for (kind, name) and checks it: `bytes` is then the whole
-// entry and `at` the offset just past its name. Damaged sets `problem`.
-Lookup find_entry(int fd, std::uint64_t slot_count, std::uint64_t slots_at, std::uint64_t size, EntryKind kind,
-                  std::string_view name, std::string& bytes, std::size_t& at, std::string& problem) {
-  const std::uint64_t h = detail::key_hash(kind, name);
-  for (std::uint64_t probes = 0, i = h & (slot_count - 1); probes < slot_count;
-       ++probes, i = (i + 1) & (slot_count - 1)) {
-    detail::IndexSlot slot{};
-    if (!read_exactly(fd, &slot, sizeof slot, slots_at + i * sizeof slot) ||
-        slot.check != detail::slot_check(i, slot.hash, slot.entry_at)) {
+std::string source_change(const SourceRecord& record) {
+  const FileSafety enforce{true};
+  switch (record.kind) {
+    case SourceRecord::Kind::Absent:
+      return path_absent(record.path) ? "" : record.path + " exists now";
+    case SourceRecord::Kind::Directory:
+    case SourceRecord::Kind::File: {
+      auto opened = record.kind == SourceRecord::Kind::File ? open_checked_file(record.path, enforce)
+                                                             : open_checked_directory(record.path, enforce);
+      if (!opened.ok()) return opened.first_error()->str();
+      if (FileIdentity::of(opened.value->st) != record.identity) return record.path + " has changed";
+      return "";
+    }
+  }
+  return record.path + " is of an unknown kind";
+}
+
+CompiledIndex::CompiledIndex(UniqueFd fd, std::uint64_t slot_count, std::uint64_t slots_at, std::uint64_t size,
+                             std::uint32_t flags, std::vector<SourceRecord> sources)
+    : fd_(std::move(fd)),
+      slot_count_(slot_count),
+      slots_at_(slots_at),
+      size_(size),
+      flags_(flags),
+      sources_(std::move(sources)) {}
+
+CompiledIndex::Opened CompiledIndex::open(const PolicyFiles& files) {
+  Opened out;
+  const std::string index_path = policy_index_path(files.store);
+  if (path_absent(index_path)) return out;
+  auto stale = [&](const std::string& why) {
+    out.problem = why;
+    return std::move(out);
+  };
+  auto opened = open_checked_file(index_path, FileSafety{true});
+  if (!opened.ok()) {
+    const Diagnostic* d = opened.first_error();
+    return stale(d->message);
+  }
+  const int fd = opened.value->fd.get();
+  IndexHeader h{};
+  if (!read_exactly(fd, &h, sizeof h, 0)) return stale("it is truncated");
+  if (std::memcmp(h.magic, kIndexMagic, sizeof h.magic) != 0 || h.byte_order != kByteOrderMark)
+    return stale("it is not a secstore index");
+  if (h.version != kIndexVersion) return stale("it was written by another version of secstore");
+  if (h.checksum != header_checksum(h)) return stale("its header is damaged");
+  if (h.file_size != static_cast<std::uint64_t>(opened.value->st.st_size)) return stale("it is truncated or extended");
+  if (h.slot_count == 0 || (h.slot_count & (h.slot_count - 1)) != 0 || h.slots_at < sizeof h ||
+      h.slot_count > h.file_size / sizeof(IndexSlot) ||
+      h.slots_at + h.slot_count * sizeof(IndexSlot) > h.file_size || h.sources_at < sizeof h ||
+      h.sources_size > h.file_size || h.sources_at > h.file_size - h.sources_size)
+    return stale("its header is damaged");
+  auto sources = read_sources(fd, h);
+  if (!sources) return stale("its list of sources is damaged");
+  if (sources->store != files.store) return stale("it was compiled for the store " + sources->store);
+  // No configuration asked for (store-only questions): any will do.
+  if (!files.conf.empty() && sources->conf != files.conf)
+    return stale("it was compiled for the configuration " + sources->conf);
+  for (const auto& record : sources->records)
+    if (auto why = source_change(record); !why.empty()) return stale(why + " since it was compiled");
+  out.index = std::make_shared<const CompiledIndex>(std::move(opened.value->fd), h.slot_count, h.slots_at,
+                                                    h.file_size, h.flags, std::move(sources->records));
+  return out;
+}
+
+CompiledIndex::Lookup CompiledIndex::find(std::uint8_t kind, std::string_view name, std::string& bytes,
+                                          std::size_t& at, std::string& problem) const {
+  const std::uint64_t h = key_hash(static_cast<EntryKind>(kind), name);
+  for (std::uint64_t probes = 0, i = h & (slot_count_ - 1); probes < slot_count_;
+       ++probes, i = (i + 1) & (slot_count_ - 1)) {
+    IndexSlot slot{};
+    if (!read_exactly(fd_.get(), &slot, sizeof slot, slots_at_ + i * sizeof slot) ||
+        slot.check != slot_check(i, slot.hash, slot.entry_at)) {
       problem = "a slot of its table is damaged";
       return Lookup::Damaged;
     }
     if (slot.entry_at == 0) return Lookup::Absent;
     if (slot.hash != h) continue;
-    detail::EntryHead head{};
-    if (slot.entry_at + sizeof head > size || !read_exactly(fd, &head, sizeof head, slot.entry_at) ||
-        head.size < sizeof head || slot.entry_at + head.size > size) {
+    EntryHead head{};
+    if (slot.entry_at > size_ || size_ - slot.entry_at < sizeof head ||
+        !read_exactly(fd_.get(), &head, sizeof head, slot.entry_at) || head.size < sizeof head ||
+        head.size > size_ - slot.entry_at) {
       problem = "an entry is damaged";
       return Lookup::Damaged;
     }
-    bytes.assign(head.size, '\0');
-    if (!read_exactly(fd, bytes.data(), bytes.size(), slot.entry_at)) {
+    bytes.resize(head.size);
+    if (!read_exactly(fd_.get(), bytes.data(), bytes.size(), slot.entry_at)) {
       problem = "an entry cannot be read";
       return Lookup::Damaged;
     }
-    const std::size_t covered = offsetof(detail::EntryHead, kind);
-    if (detail::fnv32(bytes.data() + covered, bytes.size() - covered) != head.checksum ||
-        sizeof head + head.name_size > bytes.size()) {
+    const std::size_t covered = offsetof(EntryHead, kind);
+    if (fnv32(bytes.data() + covered, bytes.size() - covered) != head.checksum ||
+        head.name_size > bytes.size() - sizeof head) {
       problem = "an entry is damaged";
       return Lookup::Damaged;
     }
-    if (head.kind != static_cast<std::uint8_t>(kind) ||
-        std::string_view(bytes.data() + sizeof head, head.name_size) != name)
+    if (head.kind != kind || std::string_view(bytes.data() + sizeof head, head.name_size) != name)
       continue;  // a hash collision
     at = sizeof head + head.name_size;
     return Lookup::Found;
@@ -173,83 +180,71 @@ Lookup find_entry(int fd, std::uint64_t slot_count, std::uint64_t slots_at, std:
   return Lookup::Damaged;
 }
 
-std::uint32_t count_of(const std::string& entry) {
-  detail::EntryHead head{};
-  std::memcpy(&head, entry.data(), sizeof head);
-  return head.role_count;
-}
-
-// Appends the roles of a session list's entry. false with `problem` set on
-// damage; true (nothing added) when there is no entry.
-bool add_entry(int fd, std::uint64_t slot_count, std::uint64_t slots_at, std::uint64_t size,
-               EntryKind kind, std::string_view name, std::vector<IndexedRole>& roles,
-               std::string& problem) {
-  std::string bytes;
-  std::size_t at = 0;
-  switch (find_entry(fd, slot_count, slots_at, size, kind, name, bytes, at, problem)) {
-    case Lookup::Absent: return true;
-    case Lookup::Damaged: return false;
-    case Lookup::Found: break;
-  }
-  const std::uint32_t count = count_of(bytes);
-  for (std::uint32_t r = 0; r < count; ++r) {
-    detail::RoleHead role{};
-    if (at + sizeof role > bytes.size()) break;
-    std::memcpy(&role, bytes.data() + at, sizeof role);
-    at += sizeof role;
-    if (at + role.name_size > bytes.size()) break;
-    roles.push_back({role.id, role.global, std::string(bytes.data() + at, role.name_size)});
-    at += role.name_size;
-  }
-  if (at != bytes.size()) {
-    problem = "an entry is damaged";
-    return false;
-  }
-  return true;
-}
-
-}  // namespace
-
-std::optional<SessionRoles> StoreIndex::session_roles(const SessionIdentity& who, std::string& problem) const {
-  std::vector<IndexedRole> roles;
-  auto add = [&](EntryKind kind, std::string_view name) {
-    return add_entry(fd_, slot_count_, slots_at_, size_, kind, name, roles, problem);
+std::optional<SessionAccess> CompiledIndex::session_access(const SessionSubject& who, std::string& problem) const {
+  struct Role {
+    std::uint32_t id;
+    std::uint32_t global;
+    std::string name;
   };
+  std::vector<Role> roles;
+  auto add = [&](EntryKind kind, std::string_view name) {
+    std::string bytes;
+    std::size_t at = 0;
+    switch (find(static_cast<std::uint8_t>(kind), name, bytes, at, problem)) {
+      case Lookup::Absent: return true;
+      case Lookup::Damaged: return false;
+      case Lookup::Found: break;
+    }
+    ByteReader r(std::string_view(bytes).substr(at));
+    const std::uint32_t count = count_of(bytes);
+    for (std::uint32_t k = 0; k < count && r.ok(); ++k) {
+      const auto head = r.get<RoleHead>();
+      roles.push_back({head.id, head.global, std::string(r.get_view(head.name_size))});
+    }
+    if (!r.ok() || !r.at_end()) {
+      problem = "an entry is damaged";
+      return false;
+    }
+    return true;
+  };
+  // The same lists as the text (eval/session_lists.hpp), from the entries
+  // each already closed under includes: the union of closures is the
+  // closure of the union.
   bool ok = true;
   if (who.anonymous) {
     ok = add(EntryKind::Anonymous, "");
   } else {
     ok = add(EntryKind::Named, "") && add(EntryKind::User, who.user);
     for (const auto& group : who.groups)
-      if (ok) ok = add(EntryKind::Group, group);
+      if (ok) ok = add(EntryKind::Group, group.name);
   }
   if (!ok) return std::nullopt;
-  // Each entry is closed under includes; the union of closures is the
-  // closure of the union. Ids are in name order, so sorting by id sorts names.
-  std::sort(roles.begin(), roles.end(), [](const IndexedRole& a, const IndexedRole& b) { return a.id < b.id; });
-  SessionRoles out;
+  std::sort(roles.begin(), roles.end(), [](const Role& a, const Role& b) { return a.id < b.id; });
+  SessionAccess access;
+  std::vector<std::uint32_t> ids;
   for (std::size_t i = 0; i < roles.size(); ++i) {
     if (i > 0 && roles[i].id == roles[i - 1].id) continue;
-    out.roles.ids.push_back(roles[i].id);
-    out.role_names.push_back(std::move(roles[i].name));
-    out.global.bits |= roles[i].global;
+    ids.push_back(roles[i].id);
+    access.role_names.push_back(std::move(roles[i].name));  // ids are in name order
+    access.global.bits |= roles[i].global;
   }
-  return out;
+  access.roles = RoleSetAccess::make(shared_from_this(), std::move(ids));
+  return access;
 }
 
-std::optional<PathPermissions> StoreIndex::path_permissions(const RoleSet& roles, std::string_view path,
-                                                            std::string& problem) const {
-  const auto normal = normalize_path(path);
-  if (!normal) return PathPermissions{};
+std::optional<PathPermissions> CompiledIndex::path_permissions(const RoleSet& roles, std::string_view path,
+                                                               std::string& problem) const {
+  std::string storage;
+  const std::string_view normal = normal_view(path, storage);
+  if (normal.empty()) return PathPermissions{};
+  const auto ids = RoleSetAccess::ids_for(roles, this);
   std::string bytes;
   std::size_t at = 0;
-  // The state of each role, top-down as Store::path_permissions does it:
-  // the deepest assignment or isolation at or above a level decides it.
-  std::vector<std::uint32_t> state(roles.ids.size(), 0);
-  for (std::size_t k = 0; k < roles.ids.size(); ++k) {
-    const std::uint32_t id = roles.ids[k];
+  std::vector<PathPermissions> defaults(ids.size());
+  for (std::size_t k = 0; k < ids.size(); ++k) {
+    const std::uint32_t id = ids[k];
     const std::string key(reinterpret_cast<const char*>(&id), sizeof id);
-    switch (find_entry(fd_, slot_count_, slots_at_, size_, EntryKind::RoleDefault, key, bytes, at, problem)) {
+    switch (find(static_cast<std::uint8_t>(EntryKind::RoleDefault), key, bytes, at, problem)) {
       case Lookup::Damaged: return std::nullopt;
       case Lookup::Absent: break;
       case Lookup::Found:
@@ -257,57 +252,60 @@ std::optional<PathPermissions> StoreIndex::path_permissions(const RoleSet& roles
           problem = "an entry is damaged";
           return std::nullopt;
         }
-        std::memcpy(&state[k], bytes.data() + at, sizeof(std::uint32_t));
+        std::memcpy(&defaults[k].bits, bytes.data() + at, sizeof(std::uint32_t));
     }
   }
-  constexpr auto kExpose = PathPermissions::bit(PathPermission::EXPOSE_BRANCH);
-  std::uint32_t exposed = 0;
-  const std::string_view p = *normal;
+  // The index's levels for the one walk (eval/walk.cpp).
+  std::vector<std::vector<RoleAssignment>> assignments;
+  std::vector<WalkLevel> levels;
+  std::uint32_t level = 0;
   for (std::size_t i = 0;; ++i) {
-    if (i != p.size() && p[i] != '/') continue;
-    const bool last = i == p.size();
-    switch (find_entry(fd_, slot_count_, slots_at_, size_, EntryKind::Path, p.substr(0, i), bytes, at, problem)) {
+    if (i != normal.size() && normal[i] != '/') continue;
+    switch (find(static_cast<std::uint8_t>(EntryKind::Path), normal.substr(0, i), bytes, at, problem)) {
       case Lookup::Damaged: return std::nullopt;
       case Lookup::Absent: break;
       case Lookup::Found: {
         const std::uint32_t count = count_of(bytes);
-        if (at + sizeof(std::uint32_t) + count * sizeof(detail::PathAssignment) != bytes.size()) {
+        if (at + sizeof(std::uint32_t) + std::uint64_t{count} * sizeof(PathAssignment) != bytes.size()) {
           problem = "an entry is damaged";
           return std::nullopt;
         }
-        std::uint32_t isolated = 0;
-        std::memcpy(&isolated, bytes.data() + at, sizeof isolated);
-        at += sizeof isolated;
-        std::size_t next = 0;
-        for (std::size_t k = 0; k < roles.ids.size(); ++k) {
-          bool assigned = false;
-          // Both lists are sorted by role id: one merge pass.
-          while (next < count) {
-            detail::PathAssignment a{};
-            std::memcpy(&a, bytes.data() + at + next * sizeof a, sizeof a);
-            if (a.role < roles.ids[k]) {
-              ++next;
-              continue;
-            }
-            if (a.role == roles.ids[k]) {
-              state[k] = a.bits;
-              assigned = true;
-            }
-            break;
+        ByteReader r(std::string_view(bytes).substr(at));
+        const bool isolated = r.get<std::uint32_t>() != 0;
+        std::vector<RoleAssignment> list;
+        for (std::uint32_t k = 0; k < count; ++k) {
+          const auto a = r.get<PathAssignment>();
+          if (!list.empty() && list.back().role >= a.role) {
+            problem = "an entry is damaged";
+            return std::nullopt;
           }
-          if (!assigned && isolated != 0) state[k] = 0;
+          list.push_back(RoleAssignment{a.role, PathPermissions{a.bits}, {}});
         }
+        assignments.push_back(std::move(list));
+        levels.push_back(WalkLevel{level, isolated, {}, nullptr});
       }
     }
-    // EXPOSE_BRANCH in force at a level above the path is held at the path.
-    if (!last)
-      for (auto bits : state) exposed |= bits & kExpose;
-    if (last) break;
+    ++level;
+    if (i == normal.size()) break;
   }
-  PathPermissions out;
-  for (auto bits : state) out.bits |= bits;
-  out.bits |= exposed;
+  for (std::size_t k = 0; k < levels.size(); ++k) levels[k].assignments = assignments[k];
+  return walk_path(level, levels, ids, defaults);
+}
+
+std::optional<std::vector<SecurityScope>> CompiledIndex::scopes(std::string_view service, std::string& problem) const {
+  std::string bytes;
+  std::size_t at = 0;
+  auto lookup = find(static_cast<std::uint8_t>(EntryKind::Scopes), service, bytes, at, problem);
+  if (lookup == Lookup::Absent && !service.empty())
+    lookup = find(static_cast<std::uint8_t>(EntryKind::Scopes), "", bytes, at, problem);
+  if (lookup == Lookup::Damaged) return std::nullopt;
+  std::vector<SecurityScope> out;
+  if (lookup == Lookup::Absent) return out;
+  if (!decode_scopes(std::string_view(bytes).substr(at), count_of(bytes), out)) {
+    problem = "an entry is damaged";
+    return std::nullopt;
+  }
   return out;
 }
 
-}  // namespace secstore
+}  // namespace secstore::detail

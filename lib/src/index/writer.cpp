@@ -1,68 +1,61 @@
-// `secstore compile`: writes the compiled index of a store (store_index.hpp).
-#include <fcntl.h>
+// `secstore compile`: the compiled policy (index/format.hpp) from the store,
+// its drop-ins, the configuration and every per-service override.
 #include <sys/stat.h>
-#include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <map>
 #include <string>
 #include <vector>
 
-#include "secstore/store_index.hpp"
-#include "store/data.hpp"
-#include "eval/walk.hpp"
+#include "conf/data.hpp"
+#include "eval/session_lists.hpp"
+#include "index/bytes.hpp"
 #include "index/format.hpp"
-#include "sys/unique_fd.hpp"
+#include "index/scopes_codec.hpp"
+#include "secstore/file_update.hpp"
+#include "secstore/policy.hpp"
+#include "store/access.hpp"
 
 namespace secstore {
-namespace detail {
-
-struct StoreAccess {
-  static const StoreData& data(const Store& store) { return *store.data_; }
-};
-
-}  // namespace detail
-
 namespace {
 
-using detail::UniqueFd;
-
 using detail::EntryKind;
-
-template <class T>
-void append(std::string& out, const T& value) {
-  out.append(reinterpret_cast<const char*>(&value), sizeof value);
-}
 
 struct Key {
   EntryKind kind;
   std::string name;
-  const detail::RoleList* list = nullptr;  // session lists
-  const detail::PathNode* node = nullptr;  // Path
-  std::uint32_t role = 0;                  // RoleDefault
+  const detail::RoleList* list = nullptr;                   // session lists
+  const detail::PathNode* node = nullptr;                   // Path
+  std::uint32_t role = 0;                                   // RoleDefault
+  const std::vector<detail::SecurityScope>* scopes = nullptr;  // Scopes
 };
 
 // One entry: a session list's closure with names and global bits, a path's
-// assignments, or a role's default path permissions.
+// assignments, a role's default path permissions, or a service's scopes.
 std::string make_entry(const detail::StoreData& d, const Key& key) {
   std::string body;
+  detail::ByteWriter w(body);
   std::uint32_t count = 0;
   if (key.list != nullptr) {
     for (auto id : detail::closure(d, key.list->roles)) {
       const std::string& name = d.roles[id].name;
-      detail::RoleHead head{id, d.global_of[id].bits, static_cast<std::uint32_t>(name.size())};
-      append(body, head);
+      w.put(detail::RoleHead{id, d.global_of[id].bits, static_cast<std::uint32_t>(name.size())});
       body += name;
       ++count;
     }
   } else if (key.node != nullptr) {
-    append(body, std::uint32_t{key.node->isolated ? 1u : 0u});
+    w.put(std::uint32_t{key.node->isolated ? 1u : 0u});
     for (const auto& a : key.node->assignments) {  // sorted by role id
-      append(body, detail::PathAssignment{a.role, a.permissions.bits});
+      w.put(detail::PathAssignment{a.role, a.permissions.bits});
       ++count;
     }
+  } else if (key.scopes != nullptr) {
+    detail::encode_scopes(*key.scopes, body);
+    count = static_cast<std::uint32_t>(key.scopes->size());
   } else {
-    append(body, d.default_of[key.role].bits);
+    w.put(d.default_of[key.role].bits);
   }
   detail::EntryHead head{};
   head.kind = static_cast<std::uint8_t>(key.kind);
@@ -70,7 +63,7 @@ std::string make_entry(const detail::StoreData& d, const Key& key) {
   head.role_count = count;
   head.size = static_cast<std::uint32_t>(sizeof head + key.name.size() + body.size());
   std::string entry;
-  append(entry, head);
+  detail::ByteWriter(entry).put(head);
   entry += key.name;
   entry += body;
   const std::size_t covered = offsetof(detail::EntryHead, kind);
@@ -79,23 +72,50 @@ std::string make_entry(const detail::StoreData& d, const Key& key) {
   return entry;
 }
 
-std::string index_bytes(const detail::StoreData& d, const struct stat& st) {
+std::string sources_section(const PolicyFiles& files, const std::vector<SourceRecord>& sources) {
+  std::string out;
+  detail::ByteWriter w(out);
+  w.put_string(files.store);
+  w.put_string(files.conf);
+  w.put(static_cast<std::uint32_t>(sources.size()));
+  for (const auto& s : sources) {
+    w.put(static_cast<std::uint8_t>(s.kind));
+    w.put_string(s.path);
+    const auto& id = s.identity;
+    for (std::uint64_t v : {id.dev, id.ino, id.size}) w.put(v);
+    for (std::int64_t v : {id.mtime_sec, id.mtime_nsec, id.ctime_sec, id.ctime_nsec}) w.put(v);
+  }
+  w.put(detail::fnv32(out.data(), out.size()));
+  return out;
+}
+
+struct Compiled {
+  const detail::StoreData& store;
+  std::map<std::string, std::vector<detail::SecurityScope>> scopes;  // "" = the main configuration
+  std::vector<SourceRecord> sources;
+  std::uint32_t flags = 0;
+};
+
+std::string index_bytes(const PolicyFiles& files, const Compiled& c) {
+  const detail::StoreData& d = c.store;
   std::vector<Key> keys;
   if (d.named_sessions) keys.push_back({EntryKind::Named, "", &*d.named_sessions});
   if (d.anonymous_sessions) keys.push_back({EntryKind::Anonymous, "", &*d.anonymous_sessions});
-  for (const auto& [user, list] : d.user_roles)
-    keys.push_back({EntryKind::User, user, &list});
-  for (const auto& [group, list] : d.group_roles)
-    keys.push_back({EntryKind::Group, group, &list});
+  for (const auto& [user, list] : d.user_roles) keys.push_back({EntryKind::User, user, &list});
+  for (const auto& [group, list] : d.group_roles) keys.push_back({EntryKind::Group, group, &list});
   for (const auto& node : d.nodes) keys.push_back({EntryKind::Path, node.path, nullptr, &node});
   for (std::uint32_t id = 0; id < d.default_of.size(); ++id)
     if (!d.default_of[id].empty())
-      keys.push_back({EntryKind::RoleDefault, std::string(reinterpret_cast<const char*>(&id), sizeof id),
-                      nullptr, nullptr, id});
+      keys.push_back({EntryKind::RoleDefault, std::string(reinterpret_cast<const char*>(&id), sizeof id), nullptr,
+                      nullptr, id});
+  for (const auto& [service, scopes] : c.scopes)
+    keys.push_back({EntryKind::Scopes, service, nullptr, nullptr, 0, &scopes});
 
+  const std::string sources = sources_section(files, c.sources);
   std::uint64_t slot_count = 8;
   while (slot_count < keys.size() * 2) slot_count *= 2;  // load factor <= 0.5
-  const std::uint64_t slots_at = sizeof(detail::IndexHeader);
+  const std::uint64_t sources_at = sizeof(detail::IndexHeader);
+  const std::uint64_t slots_at = sources_at + sources.size();
   std::vector<detail::IndexSlot> slots(slot_count, detail::IndexSlot{0, 0, 0});
   std::string entries;
   std::uint64_t next_at = slots_at + slot_count * sizeof(detail::IndexSlot);
@@ -109,115 +129,85 @@ std::string index_bytes(const detail::StoreData& d, const struct stat& st) {
     next_at += entry.size();
     entries += entry;
   }
-  for (std::uint64_t i = 0; i < slot_count; ++i)
-    slots[i].check = detail::slot_check(i, slots[i].hash, slots[i].entry_at);
+  for (std::uint64_t i = 0; i < slot_count; ++i) slots[i].check = detail::slot_check(i, slots[i].hash, slots[i].entry_at);
 
   detail::IndexHeader header{};
   std::memcpy(header.magic, detail::kIndexMagic, sizeof header.magic);
   header.version = detail::kIndexVersion;
-  header.flags = d.group_roles.empty() ? 0 : detail::kIndexHasGroupRoles;
   header.byte_order = detail::kByteOrderMark;
-  header.dev = st.st_dev;
-  header.ino = st.st_ino;
-  header.size = static_cast<std::uint64_t>(st.st_size);
-  header.mtime_sec = st.st_mtim.tv_sec;
-  header.mtime_nsec = st.st_mtim.tv_nsec;
-  header.ctime_sec = st.st_ctim.tv_sec;
-  header.ctime_nsec = st.st_ctim.tv_nsec;
+  header.sources_at = sources_at;
+  header.sources_size = sources.size();
   header.slot_count = slot_count;
   header.slots_at = slots_at;
   header.file_size = next_at;
+  header.flags = c.flags;
   header.checksum = detail::header_checksum(header);
 
   std::string out;
   out.reserve(next_at);
-  append(out, header);
+  detail::ByteWriter(out).put(header);
+  out += sources;
   out.append(reinterpret_cast<const char*>(slots.data()), slots.size() * sizeof(detail::IndexSlot));
   out += entries;
   return out;
 }
 
-bool same_file_state(const struct stat& a, const struct stat& b) {
-  return a.st_dev == b.st_dev && a.st_ino == b.st_ino && a.st_size == b.st_size &&
-         a.st_mtim.tv_sec == b.st_mtim.tv_sec && a.st_mtim.tv_nsec == b.st_mtim.tv_nsec &&
-         a.st_ctim.tv_sec == b.st_ctim.tv_sec && a.st_ctim.tv_nsec == b.st_ctim.tv_nsec;
+void take(std::vector<Diagnostic>& into, std::vector<Diagnostic>& from) {
+  for (auto& d : from) into.push_back(std::move(d));
+  from.clear();
 }
 
-Outcome<std::string> io_failure(const std::string& path, const std::string& what, int err) {
-  return Outcome<std::string>::failure(
-      make_error(Location{path, 0, 0}, what + ": " + std::strerror(err)));
-}
-
-// A temporary file in the index's directory, fsynced, renamed over it.
-Outcome<std::string> write_atomically(const std::string& path, const std::string& bytes) {
-  std::string tmp = path + ".XXXXXX";
-  UniqueFd fd(::mkostemp(tmp.data(), O_CLOEXEC));
-  if (fd.get() < 0) return io_failure(path, "cannot create a temporary file beside the index", errno);
-  auto fail = [&](const std::string& what) {
-    int err = errno;
-    ::unlink(tmp.c_str());
-    return io_failure(path, what, err);
-  };
-  if (::fchmod(fd.get(), 0644) != 0) return fail("cannot set the index's mode");
-  std::size_t done = 0;
-  while (done < bytes.size()) {
-    ssize_t n = ::write(fd.get(), bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return fail("cannot write the index");
-    done += static_cast<std::size_t>(n);
+// The index reveals what its sources say: it is no more readable than the
+// least readable of them.
+mode_t strictest_mode(const std::vector<SourceRecord>& sources) {
+  mode_t mode = 0644;
+  for (const auto& s : sources) {
+    struct stat st {};
+    if (s.kind == SourceRecord::Kind::File && ::stat(s.path.c_str(), &st) == 0) mode &= st.st_mode & 0644;
   }
-  if (::fsync(fd.get()) != 0) return fail("cannot write the index to disk");
-  if (::rename(tmp.c_str(), path.c_str()) != 0) return fail("cannot put the index in place");
-  Outcome<std::string> out;
-  out.value = path;
-  return out;
+  return mode;
 }
 
 }  // namespace
 
-std::string store_index_path(const std::string& store_path) { return store_path + ".idx"; }
+std::string policy_index_path(const std::string& store_path) { return store_path + ".idx"; }
 
-Outcome<std::string> compile_store_index(const std::string& store_path, const FileSafety& safety) {
-  Location at{store_path, 0, 0};
-  UniqueFd fd(::open(store_path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
-  if (fd.get() < 0) return io_failure(store_path, "cannot open the store", errno);
-  struct stat before {};
-  if (::fstat(fd.get(), &before) != 0) return io_failure(store_path, "cannot stat the store", errno);
-  if (!S_ISREG(before.st_mode))
-    return Outcome<std::string>::failure(make_error(at, "expected a regular file"));
-  if (safety.require_root_owned && (before.st_uid != 0 || (before.st_mode & (S_IWGRP | S_IWOTH))))
-    return Outcome<std::string>::failure(make_error(
-        at, "refusing an unsafe store: it must be owned by root and not writable by group or others"));
-  std::string text;
-  char buf[65536];
-  for (;;) {
-    ssize_t n = ::read(fd.get(), buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return io_failure(store_path, "cannot read the store", errno);
-    if (n == 0) break;
-    text.append(buf, static_cast<std::size_t>(n));
-  }
-  struct stat after {};
-  if (::fstat(fd.get(), &after) != 0) return io_failure(store_path, "cannot stat the store", errno);
-  if (!same_file_state(before, after) || static_cast<off_t>(text.size()) != after.st_size)
-    return Outcome<std::string>::failure(
-        make_error(at, "the store changed while it was being read; run the command again"));
-  auto store = Store::parse(text, store_path);
-  if (!store.ok()) {
-    Outcome<std::string> out;
-    out.diagnostics = std::move(store.diagnostics);
-    return out;
-  }
-  auto out = write_atomically(store_index_path(store_path),
-                              index_bytes(detail::StoreAccess::data(*store.value), after));
-  out.diagnostics.insert(out.diagnostics.begin(), store.diagnostics.begin(), store.diagnostics.end());
-  return out;
-}
+Outcome<std::string> compile_policy(const PolicyFiles& files, const FileSafety& safety) {
+  std::vector<Diagnostic> diagnostics;
+  ReadBudget budget;
+  auto store = Store::load(files.store, safety, &budget);
+  take(diagnostics, store.diagnostics);
+  auto conf = Config::load(files.conf, safety, &budget);
+  take(diagnostics, conf.diagnostics);
+  if (!store.ok() || !conf.ok()) return Outcome<std::string>::failure(std::move(diagnostics));
 
-Outcome<std::string> compile_store_index(const Store& store, const std::string& store_path) {
-  struct stat st {};
-  if (::stat(store_path.c_str(), &st) != 0) return io_failure(store_path, "cannot stat the store", errno);
-  return write_atomically(store_index_path(store_path), index_bytes(detail::StoreAccess::data(store), st));
+  Compiled c{detail::StoreAccess::data(*store.value), {}, {}, 0};
+  c.sources = store.value->sources();
+  for (const auto& s : conf.value->sources()) c.sources.push_back(s);
+  c.scopes[""] = detail::ConfigAccess::data(*conf.value).scopes;
+  bool selects_by_group = conf.value->selects_by_group();
+
+  // Every override in secstore.d, so that one index serves every service.
+  const std::string dir = service_override_directory(files.conf);
+  auto listed = read_policy_directory(dir, ".conf", safety);
+  take(diagnostics, listed.diagnostics);
+  if (!listed.ok()) return Outcome<std::string>::failure(std::move(diagnostics));
+  c.sources.push_back(listed.value->record);
+  for (const auto& name : listed.value->names) {
+    auto service = Config::load(dir + "/" + name, safety, &budget);
+    take(diagnostics, service.diagnostics);
+    if (!service.ok()) return Outcome<std::string>::failure(std::move(diagnostics));
+    for (const auto& s : service.value->sources()) c.sources.push_back(s);
+    c.scopes[name.substr(0, name.size() - 5)] = detail::ConfigAccess::data(*service.value).scopes;
+    selects_by_group = selects_by_group || service.value->selects_by_group();
+  }
+  c.flags = (store.value->has_group_roles() ? detail::kIndexHasGroupRoles : 0u) |
+            (selects_by_group ? detail::kIndexSelectsByGroup : 0u);
+  const std::string path = policy_index_path(files.store);
+  auto written = replace_file_atomically(path, index_bytes(files, c), ReplaceMode{strictest_mode(c.sources)});
+  take(diagnostics, written.diagnostics);
+  if (!written.ok()) return Outcome<std::string>::failure(std::move(diagnostics));
+  return Outcome<std::string>::success(path, std::move(diagnostics));
 }
 
 }  // namespace secstore

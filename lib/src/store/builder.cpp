@@ -60,7 +60,7 @@ PathNode& StoreBuilder::node_for(const std::string& path) {
 }
 
 bool StoreBuilder::lock_allows(const Statement& s, std::vector<Diagnostic>& diagnostics) {
-  if (!invoker_ || invoker_->is_root || s.role.empty()) return true;
+  if (!invoker_ || invoker_->overrides_locks || s.role.empty()) return true;
   auto it = role_ids_.find(s.role);
   if (it == role_ids_.end()) return true;
   const RoleData& role = data_.roles[it->second];

@@ -18,7 +18,7 @@ namespace secstore::detail {
 // principal P is refused unless this is root or P (SPEC §2.3).
 struct Invoker {
   std::string user;
-  bool is_root = false;
+  bool overrides_locks = false;  // root, not acting for a sudo user (or --force)
 };
 
 class StoreBuilder {

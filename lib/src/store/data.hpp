@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "secstore/diagnostic.hpp"
+#include "secstore/file.hpp"
 #include "secstore/permissions.hpp"
 #include "store/statement.hpp"
 
@@ -91,6 +92,7 @@ class PathIndex {
 
 struct StoreData {
   std::vector<std::string> files;  // SourcePos::file indexes this
+  std::vector<SourceRecord> sources;  // what Store::load read
   std::vector<RoleData> roles;     // sorted by name (byte order); id = index
   std::vector<GlobalPermissions> global_of;  // by role id, for evaluation
   std::vector<PathPermissions> default_of;   // by role id, for evaluation

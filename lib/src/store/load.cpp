@@ -1,7 +1,12 @@
 // Store construction: text -> statements -> builder -> indexed StoreData.
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstdint>
 #include <memory>
 
 #include "secstore/store.hpp"
+#include "store/access.hpp"
 #include "store/builder.hpp"
 #include "store/lexer.hpp"
 #include "store/parser.hpp"
@@ -11,7 +16,7 @@ namespace {
 
 // Feeds every statement of `text` to the builder; a line with an error is
 // skipped after reporting it, so one run reports every bad line.
-void apply_text(std::string_view text, std::uint8_t file_index, const std::string& file_name,
+void apply_text(std::string_view text, std::uint16_t file_index, const std::string& file_name,
                 detail::StoreBuilder& builder, std::vector<Diagnostic>& diagnostics) {
   std::vector<detail::Token> tokens;
   std::string unescaped;
@@ -53,13 +58,26 @@ void apply_text(std::string_view text, std::uint8_t file_index, const std::strin
   }
 }
 
-bool has_error(const std::vector<Diagnostic>& diagnostics) {
-  for (const auto& d : diagnostics)
-    if (d.severity == Severity::Error) return true;
-  return false;
+}  // namespace
+
+namespace detail {
+
+Outcome<Store> build_store(const std::vector<StoreText>& texts, std::size_t guarded_from, const Invoker& invoker,
+                           std::vector<SourceRecord> sources, std::vector<Diagnostic> diagnostics) {
+  std::vector<std::string> names;
+  for (const auto& t : texts) names.push_back(t.name);
+  StoreBuilder builder(std::move(names));
+  for (std::size_t i = 0; i < texts.size(); ++i) {
+    if (i == guarded_from) builder.guard_locks_for(invoker);
+    apply_text(texts[i].text, static_cast<std::uint16_t>(i), texts[i].name, builder, diagnostics);
+  }
+  auto data = builder.finish(diagnostics);
+  if (!data || has_error(diagnostics)) return Outcome<Store>::failure(std::move(diagnostics));
+  data->sources = std::move(sources);
+  return Outcome<Store>::success(StoreAccess::make(std::move(data)), std::move(diagnostics));
 }
 
-}  // namespace
+}  // namespace detail
 
 Store::Store() {
   auto data = std::make_shared<detail::StoreData>();
@@ -72,41 +90,62 @@ Store::Store(std::shared_ptr<const detail::StoreData> data) : data_(std::move(da
 
 const std::string& Store::file_name() const { return data_->files.front(); }
 
+const std::vector<SourceRecord>& Store::sources() const { return data_->sources; }
+
+std::string store_dropin_directory(const std::string& store_path) { return store_path + ".d"; }
+
+namespace {
+
+using detail::build_store;
+
+Diagnostic unsafe_warning(const std::string& path, const std::string& reason) {
+  return make_warning(Location{path, 0, 0}, "pam_secstore would refuse this file: " + reason);
+}
+
+
+}  // namespace
+
 Outcome<Store> Store::parse(std::string_view text, const std::string& file_name) {
-  Outcome<Store> out;
-  detail::StoreBuilder builder({file_name});
-  apply_text(text, 0, file_name, builder, out.diagnostics);
-  auto data = builder.finish(out.diagnostics);
-  if (data && !has_error(out.diagnostics)) out.value = Store(std::move(data));
-  return out;
+  return build_store({{file_name, text}}, SIZE_MAX, {}, {}, {});
 }
 
 Outcome<Store> Store::parse_with_script(std::string_view store_text, const std::string& store_name,
                                         std::string_view script, const std::string& script_name,
-                                        const std::string& invoker, bool invoker_is_root) {
-  Outcome<Store> out;
-  detail::StoreBuilder builder({store_name, script_name});
-  apply_text(store_text, 0, store_name, builder, out.diagnostics);
-  builder.guard_locks_for(detail::Invoker{invoker, invoker_is_root});
-  apply_text(script, 1, script_name, builder, out.diagnostics);
-  auto data = builder.finish(out.diagnostics);
-  if (data && !has_error(out.diagnostics)) out.value = Store(std::move(data));
-  return out;
+                                        const std::string& invoker, bool root_overrides_locks) {
+  return build_store({{store_name, store_text}, {script_name, script}}, 1,
+               detail::Invoker{invoker, root_overrides_locks}, {}, {});
 }
 
-Outcome<Store> Store::load(const std::string& path, const FileSafety& safety) {
-  auto file = read_config_file(path, safety);
-  if (!file.ok()) {
-    Outcome<Store> out;
-    out.diagnostics = std::move(file.diagnostics);
-    return out;
-  }
-  auto out = parse(file.value->text, path);
-  if (!file.value->safety_warning.empty())
-    out.diagnostics.insert(out.diagnostics.begin(),
-                           make_warning(Location{path, 0, 0}, "pam_secstore would refuse this file: " +
-                                                                  file.value->safety_warning));
-  return out;
+Outcome<Store> Store::load(const std::string& path, const FileSafety& safety, ReadBudget* budget) {
+  ReadBudget own;
+  if (budget == nullptr) budget = &own;
+  std::vector<Diagnostic> diagnostics;
+  std::vector<FileContents> files;
+  std::vector<SourceRecord> sources;
+  auto read = [&](const std::string& file) {
+    auto contents = read_config_file(file, safety, budget);
+    if (!contents.ok()) {
+      for (auto& d : contents.diagnostics) diagnostics.push_back(std::move(d));
+      return false;
+    }
+    if (!contents.value->safety_warning.empty())
+      diagnostics.push_back(unsafe_warning(file, contents.value->safety_warning));
+    sources.push_back(SourceRecord{SourceRecord::Kind::File, file, contents.value->identity});
+    files.push_back(std::move(*contents.value));
+    return true;
+  };
+  if (!read(path)) return Outcome<Store>::failure(std::move(diagnostics));
+
+  const std::string dropins = store_dropin_directory(path);
+  auto dir = read_policy_directory(dropins, ".store", safety);
+  for (auto& d : dir.diagnostics) diagnostics.push_back(std::move(d));
+  if (!dir.ok()) return Outcome<Store>::failure(std::move(diagnostics));
+  sources.push_back(dir.value->record);
+  for (const auto& name : dir.value->names)
+    if (!read(dropins + "/" + name)) return Outcome<Store>::failure(std::move(diagnostics));
+  std::vector<detail::StoreText> texts;
+  for (const auto& f : files) texts.push_back({f.path, f.text});
+  return build_store(texts, SIZE_MAX, {}, std::move(sources), std::move(diagnostics));
 }
 
 }  // namespace secstore

@@ -3,6 +3,7 @@
 #include <optional>
 
 #include "secstore/store.hpp"
+#include "secstore/suggest.hpp"
 
 namespace secstore::detail {
 namespace {
@@ -51,6 +52,16 @@ class Cursor {
 
   bool fail(const std::string& expected) {
     errors_.push_back({column_here(), "expected " + expected + ", found " + found()});
+    return false;
+  }
+
+  // As fail(), with a "did you mean" when the word found is close to one
+  // of the keywords expected.
+  bool fail_keywords(const std::string& expected, std::initializer_list<std::string_view> keywords) {
+    std::string hint;
+    if (!at_end() && tokens_[pos_].kind == TokenKind::Word)
+      hint = did_you_mean(tokens_[pos_].text, std::span<const std::string_view>(keywords.begin(), keywords.size()));
+    errors_.push_back({column_here(), "expected " + expected + ", found " + found() + hint});
     return false;
   }
 
@@ -143,7 +154,8 @@ bool parse_global_list(Cursor& c, GlobalPermissions& out) {
     }
     std::string found = t.kind != TokenKind::Word               ? describe(t)
                         : path_permission_from_name(t.text)     ? "the path permission " + std::string(t.text)
-                                                                : "the unknown permission " + std::string(t.text);
+                                                                : "the unknown permission " + std::string(t.text) +
+                                                                      did_you_mean(t.text, global_permission_names());
     c.errors().push_back({t.column, "expected a global permission (one of " +
                                         list_of_names<GlobalPermission>(kGlobalPermissionCount) +
                                         "), found " + found});
@@ -161,7 +173,8 @@ bool parse_path_list(Cursor& c, PathPermissions& out) {
     }
     std::string found = t.kind != TokenKind::Word               ? describe(t)
                         : global_permission_from_name(t.text)   ? "the global permission " + std::string(t.text)
-                                                                : "the unknown permission " + std::string(t.text);
+                                                                : "the unknown permission " + std::string(t.text) +
+                                                                      did_you_mean(t.text, path_permission_names());
     c.errors().push_back({t.column, "expected a path permission (one of " +
                                         list_of_names<PathPermission>(kPathPermissionCount) +
                                         "), found " + found});
@@ -206,7 +219,8 @@ bool parse_role_setting(Cursor& c, Statement& s) {
     s.kind = StatementKind::RoleIncludes;
     return parse_role_list(c, s.roles);
   }
-  return c.fail("'permissions', 'default', 'path' or 'includes' after the role name");
+  return c.fail_keywords("'permissions', 'default', 'path' or 'includes' after the role name",
+                         {"permissions", "default", "path", "topic", "includes"});
 }
 
 // After `set roles for`.
@@ -228,7 +242,7 @@ bool parse_session_roles(Cursor& c, Statement& s) {
     s.kind = StatementKind::GroupRoles;
     return c.expect_name("a group name", s.subject) && parse_role_list(c, s.roles);
   }
-  return c.fail("'named', 'anonymous', 'user' or 'group'");
+  return c.fail_keywords("'named', 'anonymous', 'user' or 'group'", {"named", "anonymous", "user", "group"});
 }
 
 bool parse_set(Cursor& c, Statement& s) {
@@ -246,7 +260,7 @@ bool parse_set(Cursor& c, Statement& s) {
     return c.expect_name("a role name", s.role) && c.expect_keyword("locked") && c.expect_keyword("by") &&
            c.expect_keyword("principal") && c.expect_name("a principal name", s.subject);
   }
-  return c.fail("a role name in quotes, 'roles' or 'role' after 'set'");
+  return c.fail_keywords("a role name in quotes, 'roles' or 'role' after 'set'", {"roles", "role"});
 }
 
 }  // namespace
@@ -271,7 +285,8 @@ bool parse_statement(const std::vector<Token>& tokens, Statement& s, std::vector
     c.next();
     ok = c.expect_path_keyword() && c.expect_path(s.subject);
   } else {
-    ok = c.fail("a statement ('set', 'remove', 'isolate' or 'deisolate')");
+    ok = c.fail_keywords("a statement ('set', 'remove', 'isolate' or 'deisolate')",
+                         {"set", "remove", "isolate", "deisolate"});
   }
   if (ok && !c.at_end()) ok = c.fail("the end of the statement");
   if (!ok && errors.size() == errors_before) errors.push_back({s.where.column, "invalid statement"});

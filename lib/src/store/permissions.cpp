@@ -56,6 +56,9 @@ std::vector<std::string> names_in(const std::array<std::string_view, N>& names,
 
 }  // namespace
 
+std::span<const std::string_view> global_permission_names() { return kGlobalNames; }
+std::span<const std::string_view> path_permission_names() { return kPathNames; }
+
 std::string_view name_of(GlobalPermission p) { return kGlobalNames.at(static_cast<std::size_t>(p)); }
 std::string_view name_of(PathPermission p) { return kPathNames.at(static_cast<std::size_t>(p)); }
 

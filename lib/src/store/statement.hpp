@@ -14,7 +14,7 @@ namespace secstore::detail {
 struct SourcePos {
   std::uint32_t line = 0;
   std::uint32_t column = 0;
-  std::uint8_t file = 0;
+  std::uint16_t file = 0;
 };
 
 enum class StatementKind {

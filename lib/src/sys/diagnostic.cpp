@@ -13,12 +13,18 @@ std::string Diagnostic::str() const {
   return out;
 }
 
-Diagnostic make_error(Location where, std::string message) {
-  return Diagnostic{Severity::Error, std::move(where), std::move(message)};
+Diagnostic make_error(Location where, std::string message, Problem problem) {
+  return Diagnostic{Severity::Error, std::move(where), std::move(message), problem};
 }
 
 Diagnostic make_warning(Location where, std::string message) {
-  return Diagnostic{Severity::Warning, std::move(where), std::move(message)};
+  return Diagnostic{Severity::Warning, std::move(where), std::move(message), Problem::Invalid};
+}
+
+bool has_error(const std::vector<Diagnostic>& diagnostics) {
+  for (const auto& d : diagnostics)
+    if (d.severity == Severity::Error) return true;
+  return false;
 }
 
 }  // namespace secstore

@@ -1,78 +1,359 @@
+// SPEC §4.5, the one place that decides whether a file or directory may be
+// trusted: the path is resolved component by component from "/" (OpenSSH's
+// secure_filename, but on descriptors), every directory on the way checked
+// before a name is looked up in it, symbolic links followed by hand so that
+// the directories of their targets are checked too.
 #include "secstore/file.hpp"
-#include "sys/unique_fd.hpp"
 
+#include "secstore/store.hpp"
+
+#include <dirent.h>
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <deque>
+#include <memory>
+#include <vector>
 
 namespace secstore {
 namespace {
 
-using detail::UniqueFd;
+struct DirCloser {
+  void operator()(DIR* d) const { ::closedir(d); }
+};
 
-std::string mode_string(mode_t mode) {
+constexpr int kMaxSymlinks = 40;  // as the kernel's own limit
+
+std::string mode_text(mode_t mode) {
   char buf[8];
   std::snprintf(buf, sizeof buf, "%04o", static_cast<unsigned>(mode & 07777));
   return buf;
 }
 
-// Why the file is unsafe, or "" when it is safe (SPEC §4.5).
-std::string unsafe_reason(const struct stat& st) {
-  if (st.st_uid != 0) return "it is owned by uid " + std::to_string(st.st_uid) + ", not by root";
-  if (st.st_mode & S_IWOTH) return "it is writable by others (mode " + mode_string(st.st_mode) + ")";
-  if (st.st_mode & S_IWGRP)
-    return "it is writable by its group (mode " + mode_string(st.st_mode) + ")";
-  return "";
+bool writable_by_others(mode_t mode) { return (mode & (S_IWGRP | S_IWOTH)) != 0; }
+
+// "writable by others (mode 0666)" / "writable by its group (mode 0664)".
+std::string writable_text(mode_t mode) {
+  return std::string(mode & S_IWOTH ? "writable by others" : "writable by its group") + " (mode " +
+         mode_text(mode) + ")";
 }
+
+std::string owner_text(uid_t uid) { return "owned by uid " + std::to_string(uid) + ", not by root"; }
+
+// One verified directory on the way down.
+struct Step {
+  UniqueFd fd;  // O_PATH
+  std::string path;
+  // Others may create entries here, but only its owner (root) and an
+  // entry's owner may rename or remove one (S_ISVTX): only root's entries
+  // are safe in it.
+  bool sticky_open = false;
+};
+
+enum class Want { File, Directory };
+
+class Walker {
+ public:
+  Walker(const std::string& path, Want want, bool enforce) : given_(path), want_(want), enforce_(enforce) {}
+
+  Outcome<OpenedFile> run() {
+    std::string path = given_;
+    if (path.empty()) return unreadable("expected a file name, found an empty one");
+    if (path.front() != '/') {
+      std::unique_ptr<char, decltype(&std::free)> cwd(::getcwd(nullptr, 0), &std::free);
+      if (!cwd) return unreadable(std::string("cannot find the working directory: ") + std::strerror(errno));
+      path = std::string(cwd.get()) + "/" + path;
+    }
+    if (!enter_root()) return std::move(failure_);
+    push_components(path);
+    int links = 0;
+    while (!todo_.empty()) {
+      std::string name = std::move(todo_.front());
+      todo_.pop_front();
+      if (name == ".") continue;
+      if (name == "..") {
+        if (chain_.size() > 1) chain_.pop_back();
+        continue;
+      }
+      const bool last = todo_.empty();
+      const Step& dir = chain_.back();
+      UniqueFd entry(::openat(dir.fd.get(), name.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
+      if (!entry) return unreadable(open_error(errno));
+      struct stat st {};
+      if (::fstat(entry.get(), &st) != 0) return unreadable(std::string("cannot stat it: ") + std::strerror(errno));
+      const std::string here = join(dir.path, name);
+      if (S_ISLNK(st.st_mode)) {
+        if (dir.sticky_open && st.st_uid != 0 &&
+            !note("the symbolic link " + here + " is in " + dir.path + ", which others can write, and is " +
+                  owner_text(st.st_uid)))
+          return std::move(failure_);
+        if (++links > kMaxSymlinks) return unreadable("too many levels of symbolic links");
+        std::string target;
+        if (!read_link(entry.get(), st, target)) return unreadable(std::string("cannot read the symbolic link ") + here + ": " + std::strerror(errno));
+        if (!target.empty() && target.front() == '/') chain_.resize(1);
+        push_components(target);
+        continue;
+      }
+      if (!last) {
+        if (!S_ISDIR(st.st_mode)) return unreadable(open_error(ENOTDIR));
+        if (!check_directory(st, here, /*target=*/false)) return std::move(failure_);
+        chain_.push_back(Step{std::move(entry), here, writable_by_others(st.st_mode)});
+        continue;
+      }
+      return finish(dir, name, st);
+    }
+    // The path named "/" itself, or ended in "..".
+    if (want_ == Want::File) return unreadable("expected a regular file, found a directory");
+    return finish_directory_from_chain();
+  }
+
+ private:
+  Outcome<OpenedFile> unreadable(std::string message) {
+    return Outcome<OpenedFile>::failure(make_error(Location{given_, 0, 0}, std::move(message), Problem::Unreadable));
+  }
+
+  // Records why the path is unsafe: an error when the rule is enforced
+  // (returns false: stop), else the first reason, to be reported as a
+  // warning by the caller (returns true: go on).
+  bool note(const std::string& reason) {
+    if (enforce_) {
+      failure_ = Outcome<OpenedFile>::failure(make_error(
+          Location{given_, 0, 0},
+          std::string(want_ == Want::File ? "refusing an unsafe file: " : "refusing an unsafe directory: ") + reason,
+          Problem::Unsafe));
+      return false;
+    }
+    if (unsafe_.empty()) unsafe_ = reason;
+    return true;
+  }
+
+  std::string open_error(int err) const {
+    return std::string(want_ == Want::File ? "cannot open the file: " : "cannot open the directory: ") +
+           std::strerror(err);
+  }
+
+  static std::string join(const std::string& dir, const std::string& name) {
+    return dir == "/" ? "/" + name : dir + "/" + name;
+  }
+
+  // The path's components in front of what is left to walk ("." and ".."
+  // kept: the walk resolves them against the verified chain).
+  void push_components(const std::string& path) {
+    const auto normal = normalize_path(path);
+    if (!normal) return;
+    std::vector<std::string> parts;
+    for (std::size_t start = 0;;) {
+      const std::size_t end = normal->find('/', start);
+      parts.push_back(normal->substr(start, end - start));
+      if (end == std::string::npos) break;
+      start = end + 1;
+    }
+    todo_.insert(todo_.begin(), parts.begin(), parts.end());
+  }
+
+  static bool read_link(int fd, const struct stat& st, std::string& target) {
+    std::size_t size = st.st_size > 0 ? static_cast<std::size_t>(st.st_size) + 1 : 256;
+    for (;;) {
+      target.resize(size);
+      ssize_t n = ::readlinkat(fd, "", target.data(), target.size());
+      if (n < 0) return false;
+      if (static_cast<std::size_t>(n) < target.size()) {
+        target.resize(static_cast<std::size_t>(n));
+        return true;
+      }
+      size *= 2;
+    }
+  }
+
+  bool enter_root() {
+    UniqueFd fd(::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
+    struct stat st {};
+    if (!fd || ::fstat(fd.get(), &st) != 0) {
+      failure_ = unreadable(std::string("cannot open the root directory: ") + std::strerror(errno));
+      return false;
+    }
+    if (!check_directory(st, "/", /*target=*/false)) return false;
+    chain_.push_back(Step{std::move(fd), "/", writable_by_others(st.st_mode)});
+    return true;
+  }
+
+  // A directory on the way (target false) may be a root-owned sticky one;
+  // the directory asked for (target true) must be writable by root alone.
+  bool check_directory(const struct stat& st, const std::string& path, bool target) {
+    const std::string what = target ? "it is " : "its directory " + path + " is ";
+    if (st.st_uid != 0) return note(what + owner_text(st.st_uid));
+    if (writable_by_others(st.st_mode) && (target || !(st.st_mode & S_ISVTX)))
+      return note(what + writable_text(st.st_mode));
+    return true;
+  }
+
+  Outcome<OpenedFile> finish(const Step& dir, const std::string& name, const struct stat& st) {
+    if (want_ == Want::Directory) {
+      if (!S_ISDIR(st.st_mode)) return unreadable("expected a directory, found " + kind_of(st.st_mode));
+    } else if (!S_ISREG(st.st_mode)) {
+      return unreadable("expected a regular file, found " + kind_of(st.st_mode));
+    }
+    const int flags = want_ == Want::Directory ? O_RDONLY | O_DIRECTORY : O_RDONLY | O_NONBLOCK | O_NOCTTY;
+    UniqueFd fd(::openat(dir.fd.get(), name.c_str(), flags | O_NOFOLLOW | O_CLOEXEC));
+    if (!fd) return unreadable(open_error(errno));
+    OpenedFile out;
+    if (::fstat(fd.get(), &out.st) != 0) return unreadable(std::string("cannot stat it: ") + std::strerror(errno));
+    // Replaced between the two opens (a writer's atomic rename: only whoever
+    // may write the checked directory can do that): the checks are on what
+    // was opened, which must still be of the kind asked for.
+    if ((out.st.st_mode & S_IFMT) != (st.st_mode & S_IFMT))
+      return unreadable("it changed while it was being opened; try again");
+    if (!check_target(out.st)) return std::move(failure_);
+    out.path = given_;
+    out.fd = std::move(fd);
+    out.unsafe_reason = std::move(unsafe_);
+    return Outcome<OpenedFile>::success(std::move(out));
+  }
+
+  Outcome<OpenedFile> finish_directory_from_chain() {
+    const Step& dir = chain_.back();
+    UniqueFd fd(::openat(dir.fd.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!fd) return unreadable(open_error(errno));
+    OpenedFile out;
+    if (::fstat(fd.get(), &out.st) != 0) return unreadable(std::string("cannot stat it: ") + std::strerror(errno));
+    if (!check_target(out.st)) return std::move(failure_);
+    out.path = given_;
+    out.fd = std::move(fd);
+    out.unsafe_reason = std::move(unsafe_);
+    return Outcome<OpenedFile>::success(std::move(out));
+  }
+
+  bool check_target(const struct stat& st) {
+    if (want_ == Want::Directory) return check_directory(st, given_, /*target=*/true);
+    if (st.st_uid != 0) return note("it is " + owner_text(st.st_uid));
+    if (writable_by_others(st.st_mode)) return note("it is " + writable_text(st.st_mode));
+    return true;
+  }
+
+  static std::string kind_of(mode_t mode) {
+    if (S_ISDIR(mode)) return "a directory";
+    if (S_ISREG(mode)) return "a regular file";
+    if (S_ISFIFO(mode)) return "a FIFO";
+    if (S_ISSOCK(mode)) return "a socket";
+    return "a special file";
+  }
+
+  const std::string& given_;
+  const Want want_;
+  const bool enforce_;
+  std::vector<Step> chain_;
+  std::deque<std::string> todo_;
+  std::string unsafe_;
+  Outcome<OpenedFile> failure_;
+};
 
 }  // namespace
 
-Outcome<FileContents> read_config_file(const std::string& path, const FileSafety& safety) {
-  Location at{path, 0, 0};
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
-  if (fd.get() < 0) {
-    int err = errno;
-    return Outcome<FileContents>::failure(
-        make_error(at, std::string("cannot open the file: ") + std::strerror(err)));
-  }
-  struct stat st {};
-  if (::fstat(fd.get(), &st) != 0) {
-    int err = errno;
-    return Outcome<FileContents>::failure(
-        make_error(at, std::string("cannot stat the file: ") + std::strerror(err)));
-  }
-  if (!S_ISREG(st.st_mode))
-    return Outcome<FileContents>::failure(
-        make_error(at, S_ISDIR(st.st_mode) ? "expected a regular file, found a directory"
-                                           : "expected a regular file, found a special file"));
+FileIdentity FileIdentity::of(const struct stat& st) {
+  return FileIdentity{static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino),
+                      static_cast<std::uint64_t>(st.st_size), st.st_mtim.tv_sec, st.st_mtim.tv_nsec,
+                      st.st_ctim.tv_sec, st.st_ctim.tv_nsec};
+}
+
+bool ReadBudget::take_file() {
+  if (files_ >= kMaxFiles) return false;
+  ++files_;
+  return true;
+}
+
+Outcome<OpenedFile> open_checked_file(const std::string& path, const FileSafety& safety) {
+  return Walker(path, Want::File, safety.enforce).run();
+}
+
+Outcome<OpenedFile> open_checked_directory(const std::string& path, const FileSafety& safety) {
+  return Walker(path, Want::Directory, safety.enforce).run();
+}
+
+Outcome<FileContents> read_config_file(const std::string& path, const FileSafety& safety, ReadBudget* budget) {
+  const Location at{path, 0, 0};
+  if (budget != nullptr && !budget->take_file())
+    return Outcome<FileContents>::failure(make_error(
+        at, "not read: one load may read at most " + std::to_string(ReadBudget::kMaxFiles) +
+                " files (the store, its drop-ins, the configuration and everything it includes)"));
+  auto opened = open_checked_file(path, safety);
+  if (!opened.ok()) return Outcome<FileContents>::failure(std::move(opened.diagnostics));
   FileContents contents;
   contents.path = path;
-  std::string reason = unsafe_reason(st);
-  if (!reason.empty()) {
-    if (safety.require_root_owned)
-      return Outcome<FileContents>::failure(
-          make_error(at, "refusing an unsafe file: " + reason));
-    contents.safety_warning = reason;
-  }
+  contents.identity = FileIdentity::of(opened.value->st);
+  contents.safety_warning = std::move(opened.value->unsafe_reason);
+  const std::size_t limit = budget != nullptr ? budget->bytes_left() : ReadBudget::kMaxBytes;
   char buf[65536];
   for (;;) {
-    ssize_t n = ::read(fd.get(), buf, sizeof buf);
+    ssize_t n = ::read(opened.value->fd.get(), buf, sizeof buf);
     if (n < 0) {
       if (errno == EINTR) continue;
-      int err = errno;
       return Outcome<FileContents>::failure(
-          make_error(at, std::string("cannot read the file: ") + std::strerror(err)));
+          make_error(at, std::string("cannot read the file: ") + std::strerror(errno), Problem::Unreadable));
     }
     if (n == 0) break;
-    contents.text.append(buf, static_cast<size_t>(n));
+    if (contents.text.size() + static_cast<std::size_t>(n) > limit)
+      return Outcome<FileContents>::failure(make_error(
+          at, "not read: one load may read at most " + std::to_string(ReadBudget::kMaxBytes >> 20) +
+                  " MiB in all (the store, its drop-ins, the configuration and everything it includes)"));
+    contents.text.append(buf, static_cast<std::size_t>(n));
   }
-  Outcome<FileContents> out;
-  out.value = std::move(contents);
-  return out;
+  if (budget != nullptr) budget->spend(contents.text.size());
+  return Outcome<FileContents>::success(std::move(contents));
+}
+
+Outcome<std::vector<std::string>> list_directory(const OpenedFile& directory, std::string_view suffix) {
+  const Location at{directory.path, 0, 0};
+  // fdopendir takes the descriptor over: give it a copy.
+  int fd = ::openat(directory.fd.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  DIR* dir = fd >= 0 ? ::fdopendir(fd) : nullptr;
+  if (dir == nullptr) {
+    const int err = errno;
+    if (fd >= 0) ::close(fd);
+    return Outcome<std::vector<std::string>>::failure(
+        make_error(at, std::string("cannot read the directory: ") + std::strerror(err), Problem::Unreadable));
+  }
+  std::unique_ptr<DIR, DirCloser> owned(dir);
+  std::vector<std::string> names;
+  for (;;) {
+    errno = 0;
+    const dirent* entry = ::readdir(dir);
+    if (entry == nullptr) break;
+    const std::string_view name(entry->d_name);
+    if (name.empty() || name.front() == '.') continue;  // ".", "..", hidden files
+    if (!suffix.empty() && (name.size() <= suffix.size() || !name.ends_with(suffix))) continue;
+    names.emplace_back(name);
+  }
+  if (errno != 0)
+    return Outcome<std::vector<std::string>>::failure(
+        make_error(at, std::string("cannot read the directory: ") + std::strerror(errno), Problem::Unreadable));
+  std::sort(names.begin(), names.end());
+  return Outcome<std::vector<std::string>>::success(std::move(names));
+}
+
+bool path_absent(const std::string& path) {
+  struct stat st {};
+  return ::lstat(path.c_str(), &st) != 0 && (errno == ENOENT || errno == ENOTDIR);
+}
+
+Outcome<PolicyDirectory> read_policy_directory(const std::string& path, std::string_view suffix,
+                                               const FileSafety& safety) {
+  PolicyDirectory out;
+  out.record = SourceRecord{SourceRecord::Kind::Absent, path, {}};
+  if (path_absent(path)) return Outcome<PolicyDirectory>::success(std::move(out));
+  auto dir = open_checked_directory(path, safety);
+  if (!dir.ok()) return Outcome<PolicyDirectory>::failure(std::move(dir.diagnostics));
+  std::vector<Diagnostic> warnings;
+  if (!dir.value->unsafe_reason.empty())
+    warnings.push_back(make_warning(Location{path, 0, 0}, "pam_secstore would refuse this directory: " + dir.value->unsafe_reason));
+  out.record = SourceRecord{SourceRecord::Kind::Directory, path, FileIdentity::of(dir.value->st)};
+  auto names = list_directory(*dir.value, suffix);
+  if (!names.ok()) return Outcome<PolicyDirectory>::failure(std::move(names.diagnostics));
+  out.names = std::move(*names.value);
+  return Outcome<PolicyDirectory>::success(std::move(out), std::move(warnings));
 }
 
 }  // namespace secstore

@@ -1,14 +1,17 @@
-// NSS lookups with buffers that grow on ERANGE, so a user in many groups or
-// a large directory entry is never silently truncated.
+// NSS lookups with buffers that grow on ERANGE, and the one place that
+// tells "the name service does not know it" from "the name service cannot
+// answer".
 #include "secstore/nss.hpp"
 
 #include <grp.h>
 #include <pwd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <climits>
+#include <cstring>
 #include <vector>
 
 namespace secstore {
@@ -22,36 +25,59 @@ std::size_t initial_buffer(int sysconf_name) {
   return n > 0 ? static_cast<std::size_t>(n) : 4096;
 }
 
+// glibc answers a name no service has with 0 and no entry. Measured with
+// real directories (tests/fleet): nslcd with slapd down, or nslcd itself
+// down, gives ENOENT; sssd down gives ECONNREFUSED. getpwnam_r(3) lists
+// ENOENT among the ways of saying "not found", but glibc never returns it
+// for a name that simply does not exist; so every error is a service that
+// did not answer. (An outage behind `files X systemd`, or sssd offline with
+// a cold cache, still reads as "not found": nothing here can tell.)
+bool means_not_found(int err) { return err == 0; }
+
+struct Answer {
+  LookupStatus status;
+  int err;
+};
+
 // Runs a *_r lookup, doubling the buffer while it reports ERANGE.
-// `call(buf, len, &found)` returns the lookup's error number.
+// `call(entry, buf, len, &found)` returns the lookup's error number.
 template <class Entry, class Call>
-bool lookup_r(int sysconf_name, Entry& entry, Call call, std::vector<char>& buffer) {
+Answer lookup_r(int sysconf_name, Entry& entry, Call call, std::vector<char>& buffer) {
   buffer.resize(initial_buffer(sysconf_name));
   for (;;) {
     Entry* found = nullptr;
-    int err = call(&entry, buffer.data(), buffer.size(), &found);
+    errno = 0;
+    const int err = call(&entry, buffer.data(), buffer.size(), &found);
     if (err == ERANGE && buffer.size() < kMaxBuffer) {
       buffer.resize(buffer.size() * 2);
       continue;
     }
     if (err == EINTR) continue;
-    return err == 0 && found != nullptr;
+    if (found != nullptr && err == 0) return {LookupStatus::Found, 0};
+    if (means_not_found(err)) return {LookupStatus::Unknown, err};
+    return {LookupStatus::Unavailable, err};
   }
 }
 
-std::optional<gid_t> parse_gid(const std::string& digits) {
+std::string unavailable(const std::string& what, int err) {
+  return "cannot look up " + what + ": the name service is unavailable (" + std::strerror(err) + ")";
+}
+
+std::optional<gid_t> parse_id(const std::string& digits) {
   if (digits.empty()) return std::nullopt;
   for (char c : digits)
     if (c < '0' || c > '9') return std::nullopt;
   unsigned long value = 0;
   auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
   if (ec != std::errc() || end != digits.data() + digits.size()) return std::nullopt;
-  auto gid = static_cast<gid_t>(value);
-  if (static_cast<unsigned long>(gid) != value || gid == static_cast<gid_t>(-1)) return std::nullopt;
-  return gid;
+  auto id = static_cast<gid_t>(value);
+  if (static_cast<unsigned long>(id) != value || id == static_cast<gid_t>(-1)) return std::nullopt;
+  return id;
 }
 
-// The user's groups, primary first (getgrouplist puts `group` in the list).
+// The user's groups, primary first (getgrouplist puts `primary` in the
+// list). getgrouplist reports no lookup errors: a group service that cannot
+// answer leaves its groups out.
 std::vector<gid_t> group_list(const char* user, gid_t primary) {
   int count = 32;
   std::vector<gid_t> gids;
@@ -71,75 +97,126 @@ std::vector<gid_t> group_list(const char* user, gid_t primary) {
   }
   std::vector<gid_t> ordered{primary};
   for (gid_t g : gids)
-    if (g != primary) {
-      bool seen = false;
-      for (gid_t o : ordered) seen = seen || o == g;
-      if (!seen) ordered.push_back(g);
-    }
+    if (std::find(ordered.begin(), ordered.end(), g) == ordered.end()) ordered.push_back(g);
   return ordered;
+}
+
+// A gid's name; a gid with no name in NSS is named by its number.
+std::optional<std::string> name_of_gid(gid_t gid, std::string& error) {
+  struct group gr {};
+  std::vector<char> buffer;
+  const Answer a = lookup_r(_SC_GETGR_R_SIZE_MAX, gr,
+                            [&](struct group* e, char* buf, std::size_t len, struct group** found) {
+                              return ::getgrgid_r(gid, e, buf, len, found);
+                            },
+                            buffer);
+  if (a.status == LookupStatus::Found) return std::string(gr.gr_name);
+  if (a.status == LookupStatus::Unknown) return std::to_string(gid);
+  error = unavailable("group " + std::to_string(gid), a.err);
+  return std::nullopt;
+}
+
+Answer find_account(const std::string& user, struct passwd& pw, std::vector<char>& buffer) {
+  if (user.empty() || user.find('\0') != std::string::npos) return {LookupStatus::Unknown, 0};
+  return lookup_r(_SC_GETPW_R_SIZE_MAX, pw,
+                  [&](struct passwd* e, char* buf, std::size_t len, struct passwd** found) {
+                    return ::getpwnam_r(user.c_str(), e, buf, len, found);
+                  },
+                  buffer);
 }
 
 }  // namespace
 
-std::optional<UserInfo> lookup_user(const std::string& name) { return lookup_user(name, UserGroups::All); }
-
-std::optional<UserInfo> lookup_user(const std::string& name, UserGroups groups) {
-  if (name.empty() || name.find('\0') != std::string::npos) return std::nullopt;
+SubjectLookup lookup_subject(const std::string& user, GroupDetail detail) {
+  SubjectLookup out;
   struct passwd pw {};
   std::vector<char> buffer;
-  if (!lookup_r(_SC_GETPW_R_SIZE_MAX, pw,
-                [&](struct passwd* e, char* buf, std::size_t len, struct passwd** found) {
-                  return ::getpwnam_r(name.c_str(), e, buf, len, found);
-                },
-                buffer))
-    return std::nullopt;
-  UserInfo info;
-  info.name = pw.pw_name;
-  info.uid = pw.pw_uid;
-  info.gid = pw.pw_gid;
-  info.gids = groups == UserGroups::All ? group_list(info.name.c_str(), info.gid) : std::vector<gid_t>{info.gid};
-  for (gid_t g : info.gids) {
-    // A gid with no name in NSS still belongs to the user; it is named by
-    // its number so the two lists stay parallel.
-    auto group = group_name(g);
-    info.group_names.push_back(group ? *group : std::to_string(g));
+  const Answer a = find_account(user, pw, buffer);
+  if (a.status == LookupStatus::Unknown) {
+    out.message = "unknown user \"" + user + "\": the name service does not know it";
+    return out;
   }
-  return info;
+  if (a.status == LookupStatus::Unavailable) {
+    out.status = LookupStatus::Unavailable;
+    out.message = unavailable("user \"" + user + "\"", a.err);
+    return out;
+  }
+  SessionSubject& s = out.subject;
+  s.user = pw.pw_name;
+  s.uid = pw.pw_uid;
+  const std::vector<gid_t> gids =
+      detail == GroupDetail::PrimaryOnly ? std::vector<gid_t>{pw.pw_gid} : group_list(pw.pw_name, pw.pw_gid);
+  for (std::size_t i = 0; i < gids.size(); ++i) {
+    SessionGroup g{std::string(), gids[i]};
+    if (detail != GroupDetail::Ids || i == 0) {
+      auto name = name_of_gid(gids[i], out.message);
+      if (!name) {
+        out.status = LookupStatus::Unavailable;
+        return out;
+      }
+      g.name = std::move(*name);
+    }
+    s.groups.push_back(std::move(g));
+  }
+  out.status = LookupStatus::Found;
+  return out;
 }
 
-std::optional<gid_t> lookup_group(const std::string& name_or_gid) {
-  if (name_or_gid.empty() || name_or_gid.find('\0') != std::string::npos) return std::nullopt;
+GroupLookup lookup_group(const std::string& name_or_gid) {
+  GroupLookup out;
+  if (name_or_gid.empty() || name_or_gid.find('\0') != std::string::npos) {
+    out.message = "group \"" + name_or_gid + "\" does not exist";
+    return out;
+  }
+  if (auto gid = parse_id(name_or_gid)) {
+    out.status = LookupStatus::Found;
+    out.gid = *gid;
+    return out;
+  }
   struct group gr {};
   std::vector<char> buffer;
-  if (auto gid = parse_gid(name_or_gid)) {
-    if (lookup_r(_SC_GETGR_R_SIZE_MAX, gr,
-                 [&](struct group* e, char* buf, std::size_t len, struct group** found) {
-                   return ::getgrgid_r(*gid, e, buf, len, found);
-                 },
-                 buffer))
-      return gr.gr_gid;
-    // A number that names no group is still a valid gid.
-    return gid;
-  }
-  if (lookup_r(_SC_GETGR_R_SIZE_MAX, gr,
-               [&](struct group* e, char* buf, std::size_t len, struct group** found) {
-                 return ::getgrnam_r(name_or_gid.c_str(), e, buf, len, found);
-               },
-               buffer))
-    return gr.gr_gid;
-  return std::nullopt;
+  const Answer a = lookup_r(_SC_GETGR_R_SIZE_MAX, gr,
+                            [&](struct group* e, char* buf, std::size_t len, struct group** found) {
+                              return ::getgrnam_r(name_or_gid.c_str(), e, buf, len, found);
+                            },
+                            buffer);
+  out.status = a.status;
+  if (a.status == LookupStatus::Found) out.gid = gr.gr_gid;
+  if (a.status == LookupStatus::Unknown) out.message = "group \"" + name_or_gid + "\" does not exist";
+  if (a.status == LookupStatus::Unavailable) out.message = unavailable("group \"" + name_or_gid + "\"", a.err);
+  return out;
 }
 
-std::optional<std::string> group_name(gid_t gid) {
-  struct group gr {};
+Outcome<ResolvedNames> lookup_names(const NamesNeeded& names) {
+  ResolvedNames out;
+  for (const auto& user : names.users) {
+    struct passwd pw {};
+    std::vector<char> buffer;
+    const Answer a = find_account(user, pw, buffer);
+    if (a.status == LookupStatus::Unavailable)
+      return Outcome<ResolvedNames>::failure(
+          make_error(Location{}, unavailable("user \"" + user + "\"", a.err), Problem::Unreadable));
+    if (a.status == LookupStatus::Found) out.users.emplace(user, pw.pw_uid);
+  }
+  for (const auto& group : names.groups) {
+    auto found = lookup_group(group);
+    if (found.status == LookupStatus::Unavailable)
+      return Outcome<ResolvedNames>::failure(make_error(Location{}, found.message, Problem::Unreadable));
+    if (found.status == LookupStatus::Found) out.groups.emplace(group, found.gid);
+  }
+  return Outcome<ResolvedNames>::success(std::move(out));
+}
+
+std::optional<std::string> user_name(uid_t uid) {
+  struct passwd pw {};
   std::vector<char> buffer;
-  if (!lookup_r(_SC_GETGR_R_SIZE_MAX, gr,
-                [&](struct group* e, char* buf, std::size_t len, struct group** found) {
-                  return ::getgrgid_r(gid, e, buf, len, found);
-                },
-                buffer))
-    return std::nullopt;
-  return std::string(gr.gr_name);
+  const Answer a = lookup_r(_SC_GETPW_R_SIZE_MAX, pw,
+                            [&](struct passwd* e, char* buf, std::size_t len, struct passwd** found) {
+                              return ::getpwuid_r(uid, e, buf, len, found);
+                            },
+                            buffer);
+  if (a.status != LookupStatus::Found) return std::nullopt;
+  return std::string(pw.pw_name);
 }
 
 }  // namespace secstore

@@ -1,0 +1,70 @@
+// Writing and reading the index's little records: fixed-size values in
+// native byte order and length-prefixed strings, every read bounds-checked.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <type_traits>
+
+namespace secstore::detail {
+
+class ByteWriter {
+ public:
+  explicit ByteWriter(std::string& out) : out_(out) {}
+  template <class T>
+  void put(const T& value) {
+    static_assert(std::is_trivially_copyable_v<T>);
+    out_.append(reinterpret_cast<const char*>(&value), sizeof value);
+  }
+  void put_string(std::string_view s) {
+    put(static_cast<std::uint32_t>(s.size()));
+    out_.append(s);
+  }
+
+ private:
+  std::string& out_;
+};
+
+// Reads from a span of bytes; any read past its end (a damaged or hostile
+// index) makes ok() false and returns zeros from then on.
+class ByteReader {
+ public:
+  explicit ByteReader(std::string_view bytes) : bytes_(bytes) {}
+  template <class T>
+  T get() {
+    static_assert(std::is_trivially_copyable_v<T>);
+    T value{};
+    if (!ok_ || bytes_.size() - at_ < sizeof value) {
+      ok_ = false;
+      return value;
+    }
+    std::memcpy(&value, bytes_.data() + at_, sizeof value);
+    at_ += sizeof value;
+    return value;
+  }
+  std::string_view get_view(std::size_t size) {
+    if (!ok_ || bytes_.size() - at_ < size) {
+      ok_ = false;
+      return {};
+    }
+    const std::string_view s = bytes_.substr(at_, size);
+    at_ += size;
+    return s;
+  }
+  std::string get_string() {
+    const auto size = get<std::uint32_t>();
+    return std::string(get_view(size));
+  }
+  bool ok() const { return ok_; }
+  bool at_end() const { return at_ == bytes_.size(); }
+  std::size_t offset() const { return at_; }
+
+ private:
+  std::string_view bytes_;
+  std::size_t at_ = 0;
+  bool ok_ = true;
+};
+
+}  // namespace secstore::detail

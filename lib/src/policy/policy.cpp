@@ -1,0 +1,194 @@
+// Policy: the one way in. It decides between the compiled index and the
+// text, and answers every question through the same evaluation either way
+// (the walk in eval/, the planner in conf/).
+#include "secstore/policy.hpp"
+
+#include <mutex>
+
+#include "conf/data.hpp"
+#include "eval/role_set.hpp"
+#include "index/index.hpp"
+#include "store/access.hpp"
+
+namespace secstore {
+namespace detail {
+
+struct PolicyState {
+  PolicyFiles files;
+  Policy::Options options;
+  std::shared_ptr<const CompiledIndex> index;  // the Compiled form
+  Config conf;                                 // the service's scopes, from whichever form
+
+  // The text: read at open for the Text form, on first need otherwise.
+  mutable std::mutex text_mutex;
+  mutable bool text_read = false;
+  mutable std::optional<Store> store;
+  mutable std::optional<Config> text_conf;
+  mutable std::vector<Diagnostic> text_diagnostics;
+
+  // Reads the text once (under the mutex); false when it is not valid.
+  bool read_text() const {
+    std::lock_guard lock(text_mutex);
+    if (!text_read) {
+      text_read = true;
+      ReadBudget budget;
+      auto s = Store::load(files.store, options.safety, &budget);
+      for (auto& d : s.diagnostics) text_diagnostics.push_back(std::move(d));
+      if (s.ok()) store = std::move(*s.value);
+      if (files.conf.empty()) {
+        text_conf = Config();  // store-only questions
+      } else {
+        auto c = Config::load_for_service(files.conf, files.service, options.safety, &budget);
+        for (auto& d : c.diagnostics) text_diagnostics.push_back(std::move(d));
+        if (c.ok()) text_conf = std::move(*c.value);
+      }
+    }
+    return store && text_conf;
+  }
+
+  Diagnostic index_not_used(const std::string& why) const {
+    return make_warning(Location{policy_index_path(files.store), 0, 0},
+                        "not used, " + why + "; reading the text instead (run `secstore compile`)");
+  }
+
+  // An index entry turned out damaged after the header checked out: never
+  // answer from it. The text answers instead, with a warning.
+  bool fall_back(const std::string& problem, std::vector<Diagnostic>& diagnostics) const {
+    diagnostics.push_back(index_not_used(problem));
+    if (read_text()) return true;
+    for (const auto& d : text_diagnostics) diagnostics.push_back(d);
+    return false;
+  }
+};
+
+}  // namespace detail
+
+PolicyFiles default_policy_files(std::string service) {
+  return PolicyFiles{SECSTORE_DEFAULT_STORE, SECSTORE_DEFAULT_CONF, std::move(service)};
+}
+
+Policy::Policy(std::shared_ptr<detail::PolicyState> state) : state_(std::move(state)) {}
+
+Outcome<Policy> Policy::open(const PolicyFiles& files, const Options& options) {
+  auto state = std::make_shared<detail::PolicyState>();
+  state->files = files;
+  state->options = options;
+  std::vector<Diagnostic> diagnostics;
+  if (!files.service.empty() && !usable_service_name(files.service))
+    return Outcome<Policy>::failure(make_error(
+        Location{files.conf, 0, 0}, "the PAM service name \"" + files.service +
+                                        "\" cannot name a file in secstore.d (it holds '/' or starts with '.')"));
+  if (options.use_index) {
+    auto opened = detail::CompiledIndex::open(files);
+    if (opened.index) {
+      std::string problem;
+      auto scopes = files.conf.empty() ? std::optional<std::vector<detail::SecurityScope>>(std::vector<detail::SecurityScope>{})
+                                       : opened.index->scopes(files.service, problem);
+      if (scopes) {
+        auto data = std::make_shared<detail::ConfData>();
+        data->file = files.conf;
+        data->scopes = std::move(*scopes);
+        state->conf = detail::ConfigAccess::make(std::move(data));
+        state->index = std::move(opened.index);
+        return Outcome<Policy>::success(Policy(std::move(state)));
+      }
+      opened.problem = problem;
+    }
+    if (!opened.problem.empty()) diagnostics.push_back(state->index_not_used(opened.problem));
+  }
+  const bool valid = state->read_text();
+  for (const auto& d : state->text_diagnostics) diagnostics.push_back(d);
+  if (!valid) return Outcome<Policy>::failure(std::move(diagnostics));
+  state->conf = *state->text_conf;
+  return Outcome<Policy>::success(Policy(std::move(state)), std::move(diagnostics));
+}
+
+Policy::Form Policy::form() const { return state_->index ? Form::Compiled : Form::Text; }
+
+const PolicyFiles& Policy::files() const { return state_->files; }
+
+GroupDetail Policy::group_detail() const {
+  const bool names = state_->index ? state_->index->has_group_roles() : state_->store->has_group_roles();
+  if (names) return GroupDetail::IdsAndNames;
+  return state_->conf.selects_by_group() ? GroupDetail::Ids : GroupDetail::PrimaryOnly;
+}
+
+NamesNeeded Policy::names_needed() const { return state_->conf.names_needed(); }
+
+Outcome<Session> Policy::resolve(const SessionSubject& who, const ResolvedNames& names,
+                                 unsigned capability_count) const {
+  const detail::PolicyState& s = *state_;
+  std::vector<Diagnostic> diagnostics;
+  Session session;
+  session.subject = who;
+  std::optional<SessionAccess> access;
+  if (s.index) {
+    std::string problem;
+    access = s.index->session_access(who, problem);
+    if (!access && !s.fall_back(problem, diagnostics)) return Outcome<Session>::failure(std::move(diagnostics));
+  }
+  const Config* conf = &s.conf;
+  if (!access) {
+    access = s.store->resolve(who);
+    conf = &*s.text_conf;
+  }
+  session.access = std::move(*access);
+  auto plan = conf->plan(who, session.access, names, capability_count);
+  for (auto& d : plan.diagnostics) diagnostics.push_back(std::move(d));
+  if (!plan.ok()) return Outcome<Session>::failure(std::move(diagnostics));
+  session.plan = std::move(*plan.value);
+  return Outcome<Session>::success(std::move(session), std::move(diagnostics));
+}
+
+Outcome<std::vector<PathPermissions>> Policy::path_permissions(const Session& session,
+                                                               std::span<const std::string> paths) const {
+  const detail::PolicyState& s = *state_;
+  std::vector<Diagnostic> diagnostics;
+  std::vector<PathPermissions> held;
+  if (s.index && detail::RoleSetAccess::made_by(session.access.roles, s.index.get())) {
+    std::string problem;
+    for (const auto& path : paths) {
+      auto p = s.index->path_permissions(session.access.roles, path, problem);
+      if (!p) break;
+      held.push_back(*p);
+    }
+    if (held.size() == paths.size()) return Outcome<std::vector<PathPermissions>>::success(std::move(held));
+    held.clear();
+    if (!s.fall_back(problem, diagnostics))
+      return Outcome<std::vector<PathPermissions>>::failure(std::move(diagnostics));
+  } else if (s.index && !s.read_text()) {
+    return Outcome<std::vector<PathPermissions>>::failure(s.text_diagnostics);
+  }
+  // The text answers; a session resolved from elsewhere is resolved again.
+  const RoleSet roles = detail::RoleSetAccess::made_by(session.access.roles, detail::StoreAccess::shared(*s.store).get())
+                            ? session.access.roles
+                            : s.store->resolve(session.subject).roles;
+  for (const auto& path : paths) held.push_back(s.store->path_permissions(roles, path));
+  return Outcome<std::vector<PathPermissions>>::success(std::move(held), std::move(diagnostics));
+}
+
+Outcome<Store> Policy::store_text() const {
+  if (!state_->read_text() && !state_->store) return Outcome<Store>::failure(state_->text_diagnostics);
+  return Outcome<Store>::success(*state_->store, state_->text_diagnostics);
+}
+
+Outcome<Config> Policy::conf_text() const {
+  if (!state_->read_text() && !state_->text_conf) return Outcome<Config>::failure(state_->text_diagnostics);
+  return Outcome<Config>::success(*state_->text_conf, state_->text_diagnostics);
+}
+
+std::vector<SourceRecord> Policy::sources() const {
+  if (state_->index) return state_->index->sources();
+  std::vector<SourceRecord> out = state_->store->sources();
+  for (const auto& r : state_->text_conf->sources()) out.push_back(r);
+  return out;
+}
+
+std::optional<std::string> stale_index_reason(const PolicyFiles& files) {
+  auto opened = detail::CompiledIndex::open(files);
+  if (opened.index) return std::string();
+  if (opened.problem.empty()) return std::nullopt;
+  return opened.problem;
+}
+
+}  // namespace secstore

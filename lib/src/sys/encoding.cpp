@@ -1,0 +1,122 @@
+#include "secstore/encoding.hpp"
+
+namespace secstore {
+namespace {
+
+constexpr char kHex[] = "0123456789ABCDEF";
+
+}  // namespace
+
+std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
+  const auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[i + k]); };
+  const unsigned char c = b(0);
+  std::size_t n = 0;
+  unsigned long cp = 0;
+  if (c < 0x80) return 1;
+  if (c >= 0xC2 && c <= 0xDF) n = 2, cp = c & 0x1F;
+  else if (c >= 0xE0 && c <= 0xEF) n = 3, cp = c & 0x0F;
+  else if (c >= 0xF0 && c <= 0xF4) n = 4, cp = c & 0x07;
+  else return 0;
+  if (i + n > s.size()) return 0;
+  for (std::size_t k = 1; k < n; ++k) {
+    if ((b(k) & 0xC0) != 0x80) return 0;
+    cp = cp << 6 | (b(k) & 0x3F);
+  }
+  if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)) || (cp >= 0xD800 && cp <= 0xDFFF))
+    return 0;
+  return n;
+}
+
+namespace {
+
+bool is_c1_control(std::string_view s, std::size_t i, std::size_t n) {
+  return n == 2 && static_cast<unsigned char>(s[i]) == 0xC2 && static_cast<unsigned char>(s[i + 1]) < 0xA0;
+}
+
+void append_hex(std::string& out, const char* prefix, unsigned char c) {
+  out += prefix;
+  out += kHex[c >> 4];
+  out += kHex[c & 15];
+}
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return -1;
+}
+
+// Walks `text`, copying what may stand as is and calling escape(byte) for
+// each byte that may not: a control character, a C1 control or a byte that
+// is not valid UTF-8, and whatever `special` says.
+template <class Special, class Escape>
+std::string transform(std::string_view text, Special special, Escape escape) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size();) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    const std::size_t n = utf8_sequence_length(text, i);
+    if (n == 0 || c < 0x20 || c == 0x7F || is_c1_control(text, i, n)) {
+      const std::size_t bad = n == 0 ? 1 : n;
+      for (std::size_t k = 0; k < bad; ++k) escape(out, static_cast<unsigned char>(text[i + k]));
+      i += bad;
+    } else if (n == 1 && special(text[i])) {
+      escape(out, c);
+      ++i;
+    } else {
+      out.append(text.substr(i, n));
+      i += n;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string encode_role_list(const std::vector<std::string>& roles) {
+  std::string out;
+  for (std::size_t r = 0; r < roles.size(); ++r) {
+    if (r) out += ',';
+    out += transform(
+        roles[r], [](char c) { return c == '%' || c == ',' || c == '='; },
+        [](std::string& o, unsigned char c) { append_hex(o, "%", c); });
+  }
+  return out;
+}
+
+std::vector<std::string> decode_role_list(std::string_view value) {
+  std::vector<std::string> roles;
+  if (value.empty()) return roles;
+  std::string current;
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    if (value[i] == ',') {
+      roles.push_back(std::move(current));
+      current.clear();
+    } else if (value[i] == '%' && i + 2 < value.size() && hex_value(value[i + 1]) >= 0 &&
+               hex_value(value[i + 2]) >= 0) {
+      current += static_cast<char>(hex_value(value[i + 1]) * 16 + hex_value(value[i + 2]));
+      i += 2;
+    } else {
+      current += value[i];
+    }
+  }
+  roles.push_back(std::move(current));
+  return roles;
+}
+
+std::string log_escape(std::string_view text) {
+  return transform(
+      text, [](char c) { return c == '"' || c == '\\'; },
+      [](std::string& o, unsigned char c) {
+        if (c == '"' || c == '\\') {
+          o += '\\';
+          o += static_cast<char>(c);
+        } else {
+          append_hex(o, "\\x", c);
+        }
+      });
+}
+
+std::string log_quoted(std::string_view text) { return "\"" + log_escape(text) + "\""; }
+
+}  // namespace secstore

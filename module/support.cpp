@@ -1,0 +1,216 @@
+#include "support.hpp"
+
+#include <security/pam_ext.h>
+#include <syslog.h>
+
+#include <algorithm>
+#include <memory>
+#include <new>
+
+#include "secstore/capabilities.hpp"
+#include "secstore/encoding.hpp"
+#include "secstore/module_decision.hpp"
+
+namespace secstore::module {
+namespace {
+
+constexpr const char* kGroupsDataName = "pam_secstore_groups";
+
+std::string string_item(pam_handle_t* pamh, int item) {
+  const void* value = nullptr;
+  if (pam_get_item(pamh, item, &value) != PAM_SUCCESS || value == nullptr) return {};
+  return static_cast<const char*>(value);
+}
+
+std::string join(const std::vector<std::string>& items, const char* separator) {
+  std::string out;
+  for (const auto& item : items) {
+    if (!out.empty()) out += separator;
+    out += item;
+  }
+  return out;
+}
+
+std::string escaped_roles(const std::vector<std::string>& roles) {
+  std::vector<std::string> out;
+  for (const auto& r : roles) out.push_back(log_escape(r));
+  return join(out, ",");
+}
+
+void log_warnings(pam_handle_t* pamh, const std::vector<Diagnostic>& diagnostics) {
+  for (const auto& d : diagnostics)
+    if (d.severity == Severity::Warning) log_line(pamh, LOG_WARNING, d.str());
+}
+
+struct SessionGroups {
+  std::vector<gid_t> gids;
+};
+
+void free_session_groups(pam_handle_t*, void* data, int) { delete static_cast<SessionGroups*>(data); }
+
+}  // namespace
+
+int syslog_priority(FailureKind kind) {
+  switch (kind) {
+    case FailureKind::Config: return LOG_ALERT;
+    case FailureKind::System: return LOG_CRIT;
+    case FailureKind::Denied: return LOG_NOTICE;
+    case FailureKind::Argument:
+    case FailureKind::UnknownUser:
+    case FailureKind::NameService:
+    case FailureKind::Capability: break;
+  }
+  return LOG_ERR;
+}
+
+int pam_code(Hook hook, FailureKind kind) {
+  // A session fails with PAM_SESSION_ERR whatever the cause (SPEC §4.5) and
+  // is refused with PAM_PERM_DENIED; the other hooks have codes of their own
+  // for an unknown user and an unreachable name service (as pam_unix).
+  if (kind == FailureKind::Denied) return PAM_PERM_DENIED;
+  switch (hook) {
+    case Hook::Session: return PAM_SESSION_ERR;
+    case Hook::Account:
+      if (kind == FailureKind::UnknownUser) return PAM_USER_UNKNOWN;
+      if (kind == FailureKind::NameService) return PAM_AUTHINFO_UNAVAIL;
+      return PAM_SERVICE_ERR;
+    case Hook::Setcred:
+      if (kind == FailureKind::UnknownUser) return PAM_USER_UNKNOWN;
+      if (kind == FailureKind::NameService) return PAM_CRED_UNAVAIL;
+      return PAM_CRED_ERR;
+    case Hook::Authenticate: break;
+  }
+  return PAM_SERVICE_ERR;
+}
+
+void log_line(pam_handle_t* pamh, int priority, const std::string& text) {
+  // "%s": the text holds file names and user names, never a format.
+  pam_syslog(pamh, priority, "%s", text.c_str());
+}
+
+int fail(pam_handle_t* pamh, Hook hook, int flags, const Failure& failure) {
+  log_line(pamh, syslog_priority(failure.kind), failure.message);
+  if (!failure.user_message.empty() && !(flags & PAM_SILENT))
+    pam_error(pamh, "%s", failure.user_message.c_str());
+  return pam_code(hook, failure.kind);
+}
+
+std::string describe_subject(const SessionSubject& who) {
+  const std::string uid = who.uid ? "uid " + std::to_string(*who.uid) : std::string();
+  if (!who.anonymous) return "user " + log_quoted(who.user) + (uid.empty() ? "" : " (" + uid + ")");
+  if (who.user.empty()) return "anonymous session (no user)";
+  return "anonymous session (user " + log_quoted(who.user) + (uid.empty() ? "" : ", " + uid) + ")";
+}
+
+std::variant<PamDecision, Failure> decide(pam_handle_t* pamh, const ModuleArgs& args) {
+  ModuleDecision d = decide_module_session(args, string_item(pamh, PAM_USER), string_item(pamh, PAM_SERVICE));
+  log_warnings(pamh, d.warnings);
+  if (!d.session) {
+    const FailureKind kind = d.refusal == Refusal::UnknownUser   ? FailureKind::UnknownUser
+                             : d.refusal == Refusal::NameService ? FailureKind::NameService
+                                                                 : FailureKind::Config;
+    return Failure{kind, d.refusal_message, {}};
+  }
+  return PamDecision{std::move(*d.session), std::move(d.required_held)};
+}
+
+std::optional<Failure> check_requirements(const PamDecision& decision, const ModuleArgs& args) {
+  const Session& s = decision.session;
+  std::vector<std::string> missing;
+  for (const auto& name : names_of(GlobalPermissions{args.required.bits & ~s.access.global.bits}))
+    missing.push_back(name);
+  for (std::size_t i = 0; i < args.required_paths.size(); ++i) {
+    const auto& requirement = args.required_paths[i];
+    const PathPermissions held = i < decision.required_held.size() ? decision.required_held[i] : PathPermissions{};
+    for (const auto& name : names_of(PathPermissions{requirement.permissions.bits & ~held.bits}))
+      missing.push_back(name + " on path " + log_quoted(requirement.path));
+  }
+  if (missing.empty()) return std::nullopt;
+  const std::string roles = s.access.role_names.empty() ? "no roles" : "roles " + escaped_roles(s.access.role_names);
+  return Failure{FailureKind::Denied,
+                 describe_subject(s.subject) + " denied: the session (" + roles + ") lacks " + join(missing, ", "),
+                 "Access denied: your roles (" + (s.access.role_names.empty() ? std::string("none") : escaped_roles(s.access.role_names)) +
+                     ") do not give " + join(missing, ", ") + "."};
+}
+
+std::string summarize_session(const Session& session) {
+  const SessionPlan& plan = session.plan;
+  std::string out = describe_subject(session.subject) + " (";
+  out += session.subject.anonymous ? "anonymous" : "named";
+  out += "; roles " + (session.access.role_names.empty() ? std::string("none") : escaped_roles(session.access.role_names));
+  if (plan.caps.ambient) out += "; ambient " + capability_list(plan.caps.ambient);
+  if (const CapabilityMask inheritable = plan.caps.inheritable | plan.caps.ambient)
+    out += "; inheritable " + capability_list(inheritable);
+  if (plan.root_exclusive) out += "; root exclusive";
+  if (plan.caps.bounding_drop) out += "; bounding drop " + capability_list(plan.caps.bounding_drop);
+  if (plan.chroot) out += "; chroot " + log_quoted(*plan.chroot);
+  if (!plan.supplemental_groups.empty()) {
+    std::vector<std::string> groups;
+    for (const auto& g : plan.supplemental_groups) groups.push_back(log_escape(g));
+    out += "; groups " + join(groups, ",");
+  }
+  return out + ")";
+}
+
+std::string explain_decision(const Session& session) {
+  std::string out = "global permissions ";
+  const auto names = names_of(session.access.global);
+  out += names.empty() ? "none" : join(names, ",");
+  out += "; scopes ";
+  if (session.plan.matched.empty()) out += "none";
+  for (std::size_t i = 0; i < session.plan.matched.size(); ++i) {
+    const auto& scope = session.plan.matched[i];
+    out += (i ? ", " : "") + (scope.name.empty() ? std::string("(unnamed)") : log_quoted(scope.name)) + " (" +
+           log_escape(scope.where.file) + ":" + std::to_string(scope.where.line) + ")";
+  }
+  return out;
+}
+
+std::optional<Failure> export_session_env(pam_handle_t* pamh, const Session& session) {
+  const std::string variables[] = {
+      std::string("SECSTORE_SESSION=") + (session.subject.anonymous ? "anonymous" : "named"),
+      "SECSTORE_ROLES=" + encode_role_list(session.access.role_names),
+  };
+  for (const auto& variable : variables) {
+    const int rc = pam_putenv(pamh, variable.c_str());
+    if (rc != PAM_SUCCESS) {
+      unexport_session_env(pamh);
+      return Failure{FailureKind::System,
+                     "cannot set " + variable.substr(0, variable.find('=')) +
+                         " in the PAM environment: " + pam_strerror(pamh, rc),
+                     {}};
+    }
+  }
+  return std::nullopt;
+}
+
+void unexport_session_env(pam_handle_t* pamh) {
+  // A name without '=' deletes the variable; deleting an absent one is
+  // PAM_BAD_ITEM, which is fine here.
+  pam_putenv(pamh, "SECSTORE_SESSION");
+  pam_putenv(pamh, "SECSTORE_ROLES");
+}
+
+std::optional<Failure> remember_session_groups(pam_handle_t* pamh, const std::vector<gid_t>& gids) {
+  auto data = std::unique_ptr<SessionGroups>(new (std::nothrow) SessionGroups{gids});
+  if (!data) return Failure{FailureKind::System, "out of memory keeping the session's groups", {}};
+  const int rc = pam_set_data(pamh, kGroupsDataName, data.get(), free_session_groups);
+  if (rc != PAM_SUCCESS)
+    return Failure{FailureKind::System, std::string("cannot keep the session's groups: ") + pam_strerror(pamh, rc), {}};
+  data.release();  // libpam owns it now and hands it back to the cleanup
+  return std::nullopt;
+}
+
+std::optional<std::vector<gid_t>> remembered_session_groups(pam_handle_t* pamh) {
+  const void* data = nullptr;
+  if (pam_get_data(pamh, kGroupsDataName, &data) != PAM_SUCCESS || data == nullptr) return std::nullopt;
+  return static_cast<const SessionGroups*>(data)->gids;
+}
+
+void forget_session_groups(pam_handle_t* pamh) {
+  // Replacing the data makes libpam free the old entry through its cleanup;
+  // a null entry reads as "not remembered".
+  pam_set_data(pamh, kGroupsDataName, nullptr, nullptr);
+}
+
+}  // namespace secstore::module
