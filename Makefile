@@ -9,6 +9,7 @@
 #   make fuzz         libFuzzer targets, FUZZ_SECONDS each
 #   make system-check real su/runuser/login in a Debian chroot
 #   make vm-check     the same in a booted guest
+#   make fleet-check  roles from LDAP groups through sssd and nslcd (DIST=bookworm|trixie)
 #
 # CXXFLAGS/LDFLAGS come from the environment (dpkg-buildflags in Debian);
 # what the code needs to build at all is in the *_REQUIRED variables.
@@ -70,7 +71,7 @@ MODULE   := $(B)/pam_secstore.so
 TOOL     := $(B)/secstore
 PCFILE   := $(B)/secstore.pc
 
-.PHONY: all deps check install uninstall deb bench fuzz fuzz-build leak-check system-check vm-check clean man
+.PHONY: all deps check install uninstall deb bench fuzz fuzz-build leak-check system-check vm-check fleet-check clean man
 all: $(LIB_A) $(LIB_SO) $(MODULE) $(TOOL) $(PCFILE)
 
 $(B)/%.o: %.cpp
@@ -327,6 +328,16 @@ system-check: deb
 
 vm-check: deb
 	tests/vm/run.sh --debs $(B)/deb
+
+# Roles and capabilities from directory groups (tests/fleet/): a real slapd
+# in a Debian root (DIST=bookworm or trixie) inside its own network, mount
+# and PID namespaces (loopback only), NSS through sssd and then nslcd, real
+# su/runuser/login/pamtester sessions and `secstore explain` for the same
+# users, and the directory stopped. The root is cached in build/fleet/cache.
+# Both DISTs install the .debs `make deb` builds here (Debian 12).
+DIST ?= bookworm
+fleet-check: deb
+	tests/fleet/run.sh $(DIST) --debs $(B)/deb
 
 # ---------------------------------------------------------------- deps
 # Everything `make`, `make check`, `make deb`, `make bench`, `make fuzz` and
