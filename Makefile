@@ -335,19 +335,23 @@ vm-check: deb
 # su/runuser/login/pamtester sessions and `secstore explain` for the same
 # users, and the directory stopped. The root is cached in build/fleet/cache.
 # Both DISTs install the .debs `make deb` builds here (Debian 12).
+# FLEET_DEBS=DIR uses the .debs already in DIR instead of building them
+# again (CI: the ones system-check has just built).
 DIST ?= bookworm
-fleet-check: deb
-	tests/fleet/run.sh $(DIST) --debs $(B)/deb
+FLEET_DEBS ?=
+fleet-check: $(if $(FLEET_DEBS),,deb)
+	tests/fleet/run.sh $(DIST) --debs $(or $(FLEET_DEBS),$(B)/deb)
 
 # ---------------------------------------------------------------- deps
-# Everything `make`, `make check`, `make deb`, `make bench`, `make fuzz` and
-# `make system-check` need on Debian 12. pam_cap (the peer) is not installed:
-# its postinst would edit this machine's /etc/pam.d; bench and system-check
-# unpack it privately instead.
+# Everything `make`, `make check`, `make deb`, `make bench`, `make fuzz`,
+# `make system-check`, `make vm-check` and `make fleet-check` need on Debian
+# 12 (fleet-check brings up loopback with iproute2). pam_cap (the peer) is
+# not installed: its postinst would edit this machine's /etc/pam.d; bench
+# and system-check unpack it privately instead.
 DEPS := g++ make pkg-config libpam0g-dev libcap-dev libcap2-bin libgtest-dev libgmock-dev \
 	libbenchmark-dev valgrind strace clang libclang-rt-14-dev debhelper fakeroot dpkg-dev lintian \
 	mmdebstrap util-linux expect man-db groff-base python3 qemu-system-x86 openssh-client \
-	socat e2fsprogs build-essential
+	socat e2fsprogs build-essential iproute2
 deps:
 	@if [ "$$(id -u)" != 0 ]; then echo "make deps: run as root (it calls apt-get)" >&2; exit 2; fi
 	apt-get update
