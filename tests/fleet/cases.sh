@@ -23,6 +23,7 @@ admin=(-x -H ldapi:/// -D cn=admin,dc=secstore,dc=test -w fleet-admin-pw)
 needs_unavailable="[needs 'name service is unavailable' in the library]"
 unavailable_re='the name service is unavailable'
 unknown_re='unknown user'
+pam_session_err='Cannot make/remove an entry for the specified session'  # pam_strerror
 
 in_root() { chroot "$root" env -i PATH=/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 "$@"; }
 note() { echo "      $*"; }
@@ -172,7 +173,8 @@ expect_session() {
 
 # expect_refused PHASE PROGRAM USER WANT_RE [REJECT_RE [TAG]]: the program
 # refuses the session; the module's lines match WANT_RE (empty: the module
-# need not have run) and not REJECT_RE.
+# need not have run) and not REJECT_RE. pamtester prints the PAM result of
+# the session open: it must be PAM_SESSION_ERR (SPEC 4.5).
 expect_refused() {
   local phase=$1 program=$2 user=$3 want=$4 reject=${5:-} tag=${6:-} out log ok=0 detail
   case_begin
@@ -182,6 +184,9 @@ expect_refused() {
     ok=1 detail="not refused: ${out:0:160}"
   else
     detail="${out:0:160}"
+    if [ "$program" = pamtester ] && [[ $out != *"$pam_session_err"* ]]; then
+      ok=1 detail+="; not PAM_SESSION_ERR ('$pam_session_err')"
+    fi
     if [ -n "$want" ] && ! grep -qE "$want" <<<"$log"; then
       ok=1 detail+="; no pam_secstore line matching /$want/"
     fi
