@@ -9,6 +9,7 @@
 #   make fuzz         libFuzzer targets, FUZZ_SECONDS each
 #   make system-check real su/runuser/login in a Debian chroot
 #   make vm-check     the same in a booted guest
+#   make fleet-check  roles from LDAP groups through sssd and nslcd (DIST=bookworm|trixie)
 #
 # CXXFLAGS/LDFLAGS come from the environment (dpkg-buildflags in Debian);
 # what the code needs to build at all is in the *_REQUIRED variables.
@@ -72,7 +73,7 @@ MODULE   := $(B)/pam_secstore.so
 TOOL     := $(B)/secstore
 PCFILE   := $(B)/secstore.pc
 
-.PHONY: all deps check install uninstall deb bench fuzz fuzz-build leak-check system-check vm-check clean man
+.PHONY: all deps check install uninstall deb bench fuzz fuzz-build leak-check system-check vm-check fleet-check clean man
 all: $(LIB_A) $(LIB_SO) $(MODULE) $(TOOL) $(PCFILE)
 
 $(B)/%.o: %.cpp
@@ -334,15 +335,29 @@ system-check: deb
 vm-check: deb
 	tests/vm/run.sh --debs $(B)/deb
 
+# Roles and capabilities from directory groups (tests/fleet/): a real slapd
+# in a Debian root (DIST=bookworm or trixie) inside its own network, mount
+# and PID namespaces (loopback only), NSS through sssd and then nslcd, real
+# su/runuser/login/pamtester sessions and `secstore explain` for the same
+# users, and the directory stopped. The root is cached in build/fleet/cache.
+# Both DISTs install the .debs `make deb` builds here (Debian 12).
+# FLEET_DEBS=DIR uses the .debs already in DIR instead of building them
+# again (CI: the ones system-check has just built).
+DIST ?= bookworm
+FLEET_DEBS ?=
+fleet-check: $(if $(FLEET_DEBS),,deb)
+	tests/fleet/run.sh $(DIST) --debs $(or $(FLEET_DEBS),$(B)/deb)
+
 # ---------------------------------------------------------------- deps
-# Everything `make`, `make check`, `make deb`, `make bench`, `make fuzz` and
-# `make system-check` need on Debian 12. pam_cap (the peer) is not installed:
-# its postinst would edit this machine's /etc/pam.d; bench and system-check
-# unpack it privately instead.
+# Everything `make`, `make check`, `make deb`, `make bench`, `make fuzz`,
+# `make system-check`, `make vm-check` and `make fleet-check` need on Debian
+# 12 (fleet-check brings up loopback with iproute2). pam_cap (the peer) is
+# not installed: its postinst would edit this machine's /etc/pam.d; bench
+# and system-check unpack it privately instead.
 DEPS := g++ make pkg-config libpam0g-dev libcap-dev libcap2-bin libgtest-dev libgmock-dev \
 	libbenchmark-dev valgrind strace clang libclang-rt-14-dev debhelper fakeroot dpkg-dev lintian \
 	mmdebstrap util-linux expect man-db groff-base python3 qemu-system-x86 openssh-client \
-	socat e2fsprogs build-essential
+	socat e2fsprogs build-essential iproute2
 deps:
 	@if [ "$$(id -u)" != 0 ]; then echo "make deps: run as root (it calls apt-get)" >&2; exit 2; fi
 	apt-get update

@@ -18,37 +18,7 @@ multiarch=x86_64-linux-gnu
 in_root() { chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin "$@"; }
 
 # ------------------------------------------------------------ our packages
-case $mode in
-  --debs)
-    mapfile -t debs < <(find "$from" -maxdepth 1 -name '*.deb' ! -name '*-dbgsym_*' ! -name '*-dev_*' | sort)
-    if [ "${#debs[@]}" -eq 0 ]; then
-      echo "prepare-root: no .deb in $from (run make deb)" >&2
-      exit 2
-    fi
-    mkdir -p "$root/tmp/debs"
-    cp "${debs[@]}" "$root/tmp/debs/"
-    echo "prepare-root: dpkg -i $(cd "$root/tmp/debs" && echo *.deb)"
-    in_root sh -c 'dpkg -i /tmp/debs/*.deb' >"$root/tmp/dpkg-i.log" 2>&1 || {
-      cat "$root/tmp/dpkg-i.log" >&2
-      exit 2
-    }
-    rm -rf "$root/tmp/debs"
-    ;;
-  --raw)
-    echo "prepare-root: no .debs: copying $from/pam_secstore.so and $from/secstore in"
-    install -D -m 0644 "$from/pam_secstore.so" "$root/lib/$multiarch/security/pam_secstore.so"
-    install -D -m 0755 "$from/secstore" "$root/usr/bin/secstore"
-    if [ -f "$from/secstore-shell" ]; then
-      install -D -m 0755 "$from/secstore-shell" "$root/usr/libexec/secstore/secstore-shell"
-      in_root setcap all=i /usr/libexec/secstore/secstore-shell
-    fi
-    ;;
-  *) echo "prepare-root: unknown mode $mode" >&2; exit 2 ;;
-esac
-[ -f "$root/lib/$multiarch/security/pam_secstore.so" ] || {
-  echo "prepare-root: pam_secstore.so did not land in /lib/$multiarch/security" >&2
-  exit 2
-}
+"$here/install-ours.sh" "$root" "$mode" "$from"
 
 # ------------------------------------------------------------ users and groups
 # Homes are made empty (no skel): the shell's prompt then comes from
@@ -68,8 +38,8 @@ echo 'PS1='"'"'SHELL-READY\$ '"'" >>"$root/etc/bash.bashrc"
 # ------------------------------------------------------------ test files
 share=$root/usr/local/share/secstore-test
 install -d "$share"
-install -m 0644 "$here/files/probe.sh" "$here/files/login.exp" "$here/files/Security.store" \
-  "$here/files/secstore.conf" "$here/files/capability-test.conf" "$share/"
+install -m 0644 "$here/files/probe.sh" "$here/files/login.exp" "$here/files/pam-stack.sh" \
+  "$here/files/Security.store" "$here/files/secstore.conf" "$here/files/capability-test.conf" "$share/"
 install -m 0755 "$here/files/cells.sh" "$share/"
 echo main >"$root/.secstore-root"
 

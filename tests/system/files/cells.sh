@@ -20,23 +20,7 @@ security=/etc/security
 
 # ------------------------------------------------------------ configuration
 ours_args="anonymous=guest"
-
-write_ours_stack() {  # session_control extra_session_args account_line
-  local control=$1 require=$2 service
-  for service in su su-l runuser runuser-l login; do
-    {
-      echo "# written by tests/system cells.sh: pam_secstore under test"
-      echo "auth     optional   pam_secstore.so $ours_args"
-      echo "auth     sufficient pam_rootok.so"
-      echo "auth     required   pam_deny.so"
-      echo "account  required   pam_permit.so"
-      [ -n "$require" ] && echo "account  required   pam_secstore.so $ours_args $require"
-      echo "session  required   pam_unix.so"
-      echo "session  $control   pam_secstore.so $ours_args $require"
-      echo "password required   pam_deny.so"
-    } >"/etc/pam.d/$service"
-  done
-}
+. "$here/pam-stack.sh"  # write_ours_stack
 
 # pam_cap's documented place is auth (it has no session hooks); "keepcaps
 # defer" is its mode for login programs that call pam_end(PAM_DATA_SILENT)
@@ -111,6 +95,7 @@ run_program() {  # program user
     runuser-l) runuser -l "$user" -c ". $probe" ;;
     runuser-u) runuser -u "$user" -- /bin/bash -c ". $probe" ;;
     login) expect -f "$here/login.exp" "$user" "$probe" ;;
+    pamtester) pamtester pamtester "$user" open_session ;;  # PAM's session open alone
     setpriv) su - "$user" -c "setpriv --dump" ;;
     capsh) su - "$user" -c "/usr/sbin/capsh --print" ;;
   esac
@@ -126,6 +111,8 @@ summarize() {  # program rc output
     capsh)
       line=$(grep -m1 '^Ambient set =' <<<"$output" | sed 's/^Ambient set =//; s/cap_//g')
       [ "$rc" = 0 ] && grep -q '^Ambient set =' <<<"$output" && { echo "AMB ${line:-[none]}"; return; } ;;
+    pamtester)
+      [ "$rc" = 0 ] && { echo "OPENED $(tail -n1 <<<"$output")"; return; } ;;
     *)
       line=$(tr -d '\r' <<<"$output" | grep -oE 'PROBE .* END' | head -n1)
       [ "$rc" = 0 ] && [ -n "$line" ] && { echo "$line"; return; } ;;
@@ -163,8 +150,22 @@ log_lines_by_cell() {
     cell != "" && /pam_secstore|pam_cap/ { print "LOG " cell " " $0 }'
 }
 
+# One program for one user in a clean environment, reduced to a cell line's
+# tail (PROBE ... END, REFUSED rc=N why, AMB names, OPENED why).
+run_cell() {  # program user
+  local output rc
+  output=$(cd / && timeout 30 env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin TERM=dumb \
+    HOME=/root bash "$here/cells.sh" --run "$1" "$2" </dev/null 2>&1)
+  rc=$?
+  summarize "$1" "$rc" "$output"
+}
+
 if [ "${1:-}" = --run ]; then  # one program, in the clean environment set below
   run_program "$2" "$3"
+  exit
+fi
+if [ "${1:-}" = --cell ]; then  # one cell, for drivers that decide elsewhere (tests/fleet)
+  run_cell "$2" "$3"
   exit
 fi
 
@@ -184,10 +185,7 @@ for impl in ${CELLS_IMPLS:-ours pam_cap}; do
         continue
       fi
       log_marker "$impl" "$scenario" "$program"
-      output=$(cd / && timeout 30 env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin TERM=dumb \
-        HOME=/root bash "$here/cells.sh" --run "$program" "$user" </dev/null 2>&1)
-      rc=$?
-      echo "CELL $impl $scenario $program $(summarize "$program" "$rc" "$output")"
+      echo "CELL $impl $scenario $program $(run_cell "$program" "$user")"
     done
   done
 done
