@@ -111,7 +111,15 @@ std::vector<Diagnostic> conf_findings(const Config& conf, const RootView& root) 
     if (!opened.ok())
       found.push_back(make_error(where, "chroot directory " + opened.first_error()->str(), Problem::Unsafe));
   }
-  if (root.subject) take(found, conf.root_confinement(*root.subject, root.access, *names.value, root.roles_known, root.roles_from_groups));
+  if (!root.subject) return found;
+  // The account a lockout hurts most: whatever would refuse root's own
+  // sessions (two chroots, say) is an error here too.
+  const auto unknown = conf.unknown_groups(*names.value);
+  if (unknown.empty()) {
+    auto plan = conf.plan(*root.subject, root.access, *names.value, kernel_capability_count());
+    take(found, plan.diagnostics);
+  }
+  take(found, conf.root_confinement(*root.subject, root.access, *names.value, root.roles_known, root.roles_from_groups));
   return found;
 }
 
