@@ -4,7 +4,10 @@
 #include <grp.h>
 #include <security/pam_appl.h>
 #include <sys/capability.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/prctl.h>
+#include <sched.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -102,9 +105,63 @@ std::string shell_capabilities() {
   return inh + " " + prm + " " + eff + " " + amb + " " + bnd + " -1 0 0";
 }
 
+// Makes the scenario's accounts visible to this child alone.
+std::string add_private_accounts(const std::vector<std::string>& lines) {
+  if (lines.empty()) return "";
+  if (::unshare(CLONE_NEWNS) != 0) return "unshare(CLONE_NEWNS) failed";
+  if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) return "cannot make / private";
+  char path[] = "/tmp/secstore-passwd-XXXXXX";
+  int fd = ::mkstemp(path);
+  if (fd < 0) return "mkstemp failed";
+  std::ifstream in("/etc/passwd");
+  std::stringstream text;
+  text << in.rdbuf();
+  for (const auto& l : lines) text << l << "\n";
+  const std::string all = text.str();
+  bool ok = ::fchmod(fd, 0644) == 0 && ::write(fd, all.data(), all.size()) == static_cast<ssize_t>(all.size());
+  ::close(fd);
+  ok = ok && ::mount(path, "/etc/passwd", nullptr, MS_BIND, nullptr) == 0;
+  ::unlink(path);  // the mount keeps the file
+  return ok ? "" : "cannot bind a private /etc/passwd";
+}
+
+std::string raise_inheritable(std::uint64_t mask) {
+  if (mask == 0) return "";
+  cap_t caps = cap_get_proc();
+  bool ok = caps != nullptr;
+  for (int cap = 0; ok && cap < 64; ++cap) {
+    cap_value_t v = cap;
+    if (mask & (std::uint64_t{1} << cap)) ok = cap_set_flag(caps, CAP_INHERITABLE, 1, &v, CAP_SET) == 0;
+  }
+  ok = ok && cap_set_proc(caps) == 0;
+  if (caps) cap_free(caps);
+  return ok ? "" : "cannot raise the inheritable set";
+}
+
+// Makes the effective set the permitted set: what any program holding a
+// permitted capability can do.
+bool raise_effective() {
+  cap_t caps = cap_get_proc();
+  if (caps == nullptr) return false;
+  bool any = false;
+  for (int cap = 0; cap <= CAP_LAST_CAP; ++cap) {
+    cap_flag_value_t v = CAP_CLEAR;
+    cap_value_t c = cap;
+    if (cap_get_flag(caps, c, CAP_PERMITTED, &v) == 0 && v == CAP_SET) {
+      cap_set_flag(caps, CAP_EFFECTIVE, 1, &c, CAP_SET);
+      any = true;
+    }
+  }
+  bool ok = any && cap_set_proc(caps) == 0;
+  cap_free(caps);
+  return ok;
+}
+
 // Runs in the child: one line per fact, "key value...".
 std::string run_scenario(const PamScenario& sc) {
   std::ostringstream out;
+  if (std::string e = add_private_accounts(sc.extra_passwd); !e.empty()) return "error " + e + "\n";
+  if (std::string e = raise_inheritable(sc.inheritable_before); !e.empty()) return "error " + e + "\n";
   struct pam_conv conv = {recording_conversation, &out};
   pam_handle_t* pamh = nullptr;
   int rc = pam_start_confdir(kService, sc.user ? sc.user->c_str() : nullptr, &conv,
@@ -146,9 +203,10 @@ std::string run_scenario(const PamScenario& sc) {
       return out.str();
     }
     out << "after_parent_setuid " << serialize(read_state()) << "\n";
+    const bool raised = raise_effective();
     const int shadow = ::open("/etc/shadow", O_RDONLY | O_CLOEXEC);
     if (shadow >= 0) ::close(shadow);
-    out << "escalation shadow=" << (shadow >= 0 ? "read" : "refused")
+    out << "escalation raise=" << (raised ? "ok" : "refused") << " shadow=" << (shadow >= 0 ? "read" : "refused")
         << " setresuid=" << (::setresuid(0, 0, 0) == 0 ? "ok" : "refused") << "\n";
   } else if (sc.open && last == PAM_SUCCESS && sc.setuid_to) {
     // What the login program's child does before exec'ing the shell.

@@ -40,6 +40,14 @@ struct PamScenario {
   // setuid to this user and try to regain root (SPEC §4.4: nothing may be
   // left that lets it).
   std::optional<uid_t> end_then_setuid_to;
+  // Raised into the inheritable set before the transaction, as a login
+  // program started under `capsh --inh=...` would hold them.
+  std::uint64_t inheritable_before = 0;
+  // passwd lines ("name:x:uid:gid::/nonexistent:/usr/sbin/nologin") that only
+  // this child sees: it runs in a private mount namespace with a copy of
+  // /etc/passwd holding them bound over the real one (this machine's file
+  // is never written).
+  std::vector<std::string> extra_passwd;
 };
 
 struct PamOutcome {
@@ -56,7 +64,10 @@ struct PamOutcome {
   // after pam_end, then after the setuid, and what it could still do.
   std::optional<ProcessState> after_parent_end;
   std::optional<ProcessState> after_parent_setuid;
-  std::string escalation;                 // "shadow=read|refused setresuid=ok|refused"
+  // What a program left with the process could still do as root:
+  // "raise=ok|refused shadow=read|refused setresuid=ok|refused" (raise: make
+  // the effective set the permitted set, and hold at least one capability).
+  std::string escalation;
   std::vector<SyslogLine> lines;          // everything libpam and the module logged
   std::vector<std::string> told;          // what the conversation showed the user
   std::string child_error;                // the child could not run the scenario

@@ -13,60 +13,13 @@
 #include <sstream>
 #include <string>
 
-#include "module/temp_tree.hpp"
-#include "pam/pam_harness.hpp"
-#include "pam/test_users.hpp"
+#include "pam/real_pam.hpp"
 
 namespace secstore::test {
 namespace {
 
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
-
-constexpr std::uint64_t bit(int cap) { return std::uint64_t{1} << cap; }
-
-class RealPam : public ::testing::Test {
- protected:
-  void SetUp() override {
-    if (::geteuid() != 0) GTEST_SKIP() << "the module refuses files not owned by root and changes capabilities: run as root";
-    if (!test_users_ready()) GTEST_SKIP() << "useradd could not create the test users";
-    store_ = tree_.write("Security.store", read_source("tests/data/pam/Security.store"));
-    conf_ = tree_.write("secstore.conf", read_source("tests/data/pam/secstore.conf"));
-    confdir_ = tree_.mkdir("pam.d");
-  }
-
-  PamOutcome run(std::optional<std::string> user, const std::string& extra = "",
-                 PamScenario scenario = {}) {
-    write_service(confdir_, "store=" + store_ + " conf=" + conf_ + " " + extra);
-    scenario.confdir = confdir_;
-    scenario.user = std::move(user);
-    PamOutcome o = run_pam(scenario, tree_.path("syslog"));
-    EXPECT_EQ(o.child_error, "");
-    return o;
-  }
-  // Opens, then setuid to the user and pam_end(PAM_DATA_SILENT) as su does.
-  PamOutcome login(const std::string& user, const std::string& extra = "") {
-    PamScenario scenario;
-    scenario.setuid_to = uid_of(user);
-    return run(user, extra, scenario);
-  }
-
-  // SPEC §4.5: the session failed, nothing changed, one line said why.
-  void expect_refused(const PamOutcome& o, int rc, int level, const std::string& says) {
-    EXPECT_EQ(o.open_rc, rc) << pam_strerror(nullptr, o.open_rc);
-    EXPECT_EQ(o.after_open, o.before) << "the process changed although the session failed";
-    EXPECT_FALSE(env_value(o, "SECSTORE_SESSION"));
-    EXPECT_FALSE(env_value(o, "SECSTORE_ROLES"));
-    ASSERT_EQ(o.lines.size(), 1u) << "expected exactly one syslog line, got:\n" << all_lines(o);
-    EXPECT_EQ(o.lines[0].facility, LOG_AUTHPRIV);
-    EXPECT_EQ(o.lines[0].level, level);
-    EXPECT_THAT(o.lines[0].text, StartsWith("pam_secstore(secstore-test:session): "));
-    EXPECT_THAT(o.lines[0].text, HasSubstr(says));
-  }
-
-  TempTree tree_;
-  std::string store_, conf_, confdir_;
-};
 
 TEST_F(RealPam, AnOperatorsShellGetsTheAmbientCapability) {
   PamOutcome o = login(kAlice);
