@@ -6,6 +6,7 @@
 #include <pwd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include "run_command.hpp"
@@ -121,6 +122,90 @@ TEST_F(Apply, LockedRoleIsRefusedToAnotherUser) {
   // root may change it.
   auto as_root = run_secstore({"apply", "--store", locked, script});
   EXPECT_EQ(as_root.exit_code, 0) << as_root.err;
+}
+
+// Root through sudo acts for the user who ran sudo: a lock binds them, and
+// --force overrides it with a syslog line (SPEC §5, secstore(1)).
+class ApplyThroughSudo : public Apply {
+ protected:
+  void SetUp() override {
+    if (::geteuid() != 0) GTEST_SKIP() << "needs root: the command runs as root, as under sudo";
+    struct passwd* nobody = ::getpwnam("nobody");
+    if (nobody == nullptr) GTEST_SKIP() << "no user nobody";
+    sudo_.env = {{"SUDO_UID", std::to_string(nobody->pw_uid)}, {"SUDO_USER", "nobody"}};
+    sudo_.capture_syslog = true;
+    nobody_uid_ = std::to_string(nobody->pw_uid);
+  }
+  std::string locked_by(const std::string& principal) {
+    return dir.write("Security.store", "set \"A\" permissions [AUTHENTICATE]\nset role \"A\" locked by principal \"" +
+                                           principal + "\"\n");
+  }
+  RunOptions sudo_;
+  std::string nobody_uid_;
+};
+
+TEST_F(ApplyThroughSudo, ALockBindsTheUserWhoRanSudo) {
+  auto locked = locked_by("daemon");
+  auto script = dir.write("edit.script", "set \"A\" permissions [CONTROL_SERVER]\n");
+  auto before = read_text(locked);
+  auto r = run_secstore({"apply", "--store", locked, script}, sudo_);
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_THAT(r.err, HasSubstr(script + ":1:1: error: role \"A\" is locked by principal \"daemon\": only \"daemon\" or "
+                                        "root may change it, not \"nobody\""));
+  EXPECT_THAT(r.err, HasSubstr("--force overrides them"));
+  EXPECT_EQ(read_text(locked), before);
+  EXPECT_TRUE(r.syslog.empty());
+}
+
+TEST_F(ApplyThroughSudo, TheLocksPrincipalMayChangeItThroughSudo) {
+  auto locked = locked_by("nobody");
+  auto script = dir.write("edit.script", "set \"A\" permissions [CONTROL_SERVER]\n");
+  auto r = run_secstore({"apply", "--store", locked, script}, sudo_);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err, "");
+  EXPECT_TRUE(r.syslog.empty()) << r.syslog.front().text;
+}
+
+TEST_F(ApplyThroughSudo, ForceOverridesTheLockAndLogsIt) {
+  auto locked = locked_by("daemon");
+  auto script = dir.write("edit.script", "set \"A\" permissions [CONTROL_SERVER]\n");
+  auto r = run_secstore({"apply", "--force", "--store", locked, script}, sudo_);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("warning: role \"A\" is locked by principal \"daemon\"; changed by \"nobody\", "
+                               "overriding the lock"));
+  EXPECT_THAT(read_text(locked), HasSubstr("CONTROL_SERVER"));
+  ASSERT_EQ(r.syslog.size(), 1u);
+  EXPECT_EQ(r.syslog[0].facility, LOG_AUTHPRIV);
+  EXPECT_EQ(r.syslog[0].level, LOG_NOTICE);
+  EXPECT_THAT(r.syslog[0].text, StartsWith("secstore["));
+  EXPECT_THAT(r.syslog[0].text, HasSubstr("apply to " + locked + " by root (sudo from \"nobody\", uid " + nobody_uid_ +
+                                          "): " + script + ":1:1: warning: role \"A\" is locked"));
+}
+
+TEST_F(ApplyThroughSudo, RootsOwnLoginOverridesLocksAndIsLogged) {
+  auto locked = locked_by("daemon");
+  auto script = dir.write("edit.script", "set \"A\" permissions [CONTROL_SERVER]\n");
+  RunOptions as_root;
+  as_root.capture_syslog = true;
+  auto r = run_secstore({"apply", "--store", locked, script}, as_root);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_EQ(r.syslog.size(), 1u);
+  EXPECT_THAT(r.syslog[0].text, HasSubstr("by root: "));
+}
+
+TEST_F(Apply, ForceIsOnlyForRoot) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to run the command as another user";
+  struct passwd* nobody = ::getpwnam("nobody");
+  if (nobody == nullptr) GTEST_SKIP() << "no user nobody";
+  auto script = dir.write("edit.script", "set \"A\" permissions [CONTROL_SERVER]\n");
+  RunOptions as_nobody;
+  as_nobody.binary = dir.write("secstore", read_text(std::string(SECSTORE_BUILD_DIR) + "/secstore"), 0755);
+  ASSERT_EQ(::chmod(dir.path().c_str(), 0755), 0);
+  as_nobody.uid = nobody->pw_uid;
+  as_nobody.gid = nobody->pw_gid;
+  auto r = run_secstore({"apply", "--force", "--store", store, script}, as_nobody);
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("--force is for root"));
 }
 
 // Several `secstore apply` processes at once: every edit survives.

@@ -3,10 +3,16 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <poll.h>
+#include <sched.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
+#include <syslog.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstdlib>
@@ -66,6 +72,40 @@ void drain(Pipe& out_pipe, Pipe& err_pipe, std::string& out, std::string& err) {
   }
 }
 
+// In the child, before exec: a private /dev holding the usual devices and,
+// as "log", the socket `log_socket` (made in the parent, which reads it).
+bool give_private_dev_log(int log_socket, const std::string& scratch) {
+  if (::unshare(CLONE_NEWNS) != 0) return false;
+  if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) return false;
+  if (::mount("tmpfs", scratch.c_str(), "tmpfs", MS_NOSUID, "mode=0755") != 0) return false;
+  for (const char* node : {"null", "zero", "full", "random", "urandom", "tty"}) {
+    const std::string from = std::string("/dev/") + node, to = scratch + "/" + node;
+    int fd = ::open(to.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) return false;
+    ::close(fd);
+    if (::mount(from.c_str(), to.c_str(), nullptr, MS_BIND, nullptr) != 0) return false;
+  }
+  struct sockaddr_un addr {};
+  addr.sun_family = AF_UNIX;
+  const std::string path = scratch + "/log";
+  if (path.size() >= sizeof addr.sun_path) return false;
+  path.copy(addr.sun_path, path.size());
+  if (::bind(log_socket, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0) return false;
+  return ::mount(scratch.c_str(), "/dev", nullptr, MS_BIND, nullptr) == 0;
+}
+
+// "<PRI>Mmm dd hh:mm:ss ident[pid]: message" as glibc's syslog sends it.
+LoggedLine parse_datagram(const std::string& d) {
+  LoggedLine line;
+  auto close = d.find('>');
+  if (d.empty() || d[0] != '<' || close == std::string::npos) return LoggedLine{0, 0, d};
+  const int priority = std::atoi(d.substr(1, close - 1).c_str());
+  line.facility = priority & LOG_FACMASK;
+  line.level = priority & LOG_PRIMASK;
+  line.text = d.substr(std::min(d.size(), close + 1 + 16));  // "Mmm dd hh:mm:ss "
+  return line;
+}
+
 }  // namespace
 
 CommandResult run_secstore(const std::vector<std::string>& args, const RunOptions& options) {
@@ -77,6 +117,14 @@ CommandResult run_secstore(const std::vector<std::string>& args, const RunOption
   argv.push_back(nullptr);
 
   Pipe out_pipe, err_pipe;
+  int log_socket = -1;
+  std::string scratch;
+  if (options.capture_syslog) {
+    log_socket = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    char pattern[] = "/tmp/secstore-dev-XXXXXX";
+    if (log_socket < 0 || ::mkdtemp(pattern) == nullptr) throw std::runtime_error("cannot make a log socket");
+    scratch = pattern;
+  }
   pid_t pid = ::fork();
   if (pid < 0) throw std::runtime_error("fork failed");
   if (pid == 0) {
@@ -84,6 +132,8 @@ CommandResult run_secstore(const std::vector<std::string>& args, const RunOption
     if (input < 0 || ::dup2(input, 0) < 0 || ::dup2(out_pipe.write_end(), 1) < 0 ||
         ::dup2(err_pipe.write_end(), 2) < 0)
       ::_exit(127);
+    for (const auto& [name, value] : options.env) ::setenv(name.c_str(), value.c_str(), 1);
+    if (options.capture_syslog && !give_private_dev_log(log_socket, scratch)) ::_exit(125);
     if (options.gid && (::setgroups(0, nullptr) != 0 || ::setgid(*options.gid) != 0)) ::_exit(126);
     if (options.uid && ::setuid(*options.uid) != 0) ::_exit(126);
     ::execv(binary.c_str(), argv.data());
@@ -97,6 +147,13 @@ CommandResult run_secstore(const std::vector<std::string>& args, const RunOption
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  if (log_socket >= 0) {
+    char buf[8192];
+    for (ssize_t n; (n = ::recv(log_socket, buf, sizeof buf, MSG_DONTWAIT)) > 0;)
+      result.syslog.push_back(parse_datagram(std::string(buf, static_cast<std::size_t>(n))));
+    ::close(log_socket);
+    ::rmdir(scratch.c_str());
+  }
   return result;
 }
 

@@ -7,14 +7,23 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace secstore_test {
+
+// One line the command sent to syslog(3).
+struct LoggedLine {
+  int facility = 0;  // e.g. LOG_AUTHPRIV
+  int level = 0;     // e.g. LOG_NOTICE
+  std::string text;  // "ident[pid]: message" without the timestamp
+};
 
 struct CommandResult {
   int exit_code = -1;  // -1 when the process did not exit normally
   std::string out;
   std::string err;
+  std::vector<LoggedLine> syslog;  // with RunOptions::capture_syslog
 };
 
 struct RunOptions {
@@ -24,6 +33,11 @@ struct RunOptions {
   // Another copy of the command to run instead of SECSTORE_BUILD_DIR/secstore
   // (e.g. one another user can reach when the build tree is not).
   std::optional<std::string> binary;
+  // Set in the command's environment (as sudo sets SUDO_UID, say).
+  std::vector<std::pair<std::string, std::string>> env;
+  // Run it in a private mount namespace whose /dev/log is a socket this
+  // test reads (root only; this machine's log is never written).
+  bool capture_syslog = false;
 };
 
 // SECSTORE_BUILD_DIR/secstore ARGS...

@@ -74,6 +74,21 @@ TEST(StoreScript, EveryChangeToALockedRoleIsRefusedForOtherUsers) {
   }
 }
 
+TEST(StoreScript, OverridingALockIsSaidEveryTime) {
+  const std::string store = "set role \"R\" locked by principal \"bob\"\n";
+  auto out = run_script(store, "set \"R\" permissions []\nset \"R\" includes []\n", "root");
+  ASSERT_TRUE(out.ok()) << errors_of(out);
+  std::vector<std::string> said;
+  for (const auto& d : out.diagnostics) said.push_back(d.str());
+  EXPECT_EQ(said, (std::vector<std::string>{
+                      "edit.script:1:1: warning: role \"R\" is locked by principal \"bob\"; changed by \"root\", "
+                      "overriding the lock",
+                      "edit.script:2:1: warning: role \"R\" is locked by principal \"bob\"; changed by \"root\", "
+                      "overriding the lock"}));
+  // The principal itself overrides nothing.
+  EXPECT_TRUE(run_script(store, "set \"R\" permissions []\n", "bob").diagnostics.empty());
+}
+
 TEST(StoreScript, OtherRolesAndSessionListsStayEditable) {
   const std::string store = "set role \"R\" locked by principal \"bob\"\n";
   auto out = run_script(store,

@@ -23,6 +23,9 @@ std::vector<std::string> decode_role_list(std::string_view value);
 std::string log_escape(std::string_view text);
 // log_escape inside double quotes.
 std::string log_quoted(std::string_view text);
+// A whole message whose names are already quoted (a diagnostic): only
+// control characters and invalid UTF-8 are written as \xNN.
+std::string log_safe(std::string_view text);
 
 // The length of the valid UTF-8 sequence that starts at text[i], or 0 when
 // the bytes there are not one (overlong forms, surrogates and code points

@@ -60,11 +60,19 @@ PathNode& StoreBuilder::node_for(const std::string& path) {
 }
 
 bool StoreBuilder::lock_allows(const Statement& s, std::vector<Diagnostic>& diagnostics) {
-  if (!invoker_ || invoker_->overrides_locks || s.role.empty()) return true;
+  if (!invoker_ || s.role.empty()) return true;
   auto it = role_ids_.find(s.role);
   if (it == role_ids_.end()) return true;
   const RoleData& role = data_.roles[it->second];
   if (!role.locked || role.lock_principal == invoker_->user) return true;
+  if (invoker_->overrides_locks) {
+    // Said every time, so that the command can log it (SPEC §5).
+    diagnostics.push_back(make_warning(data_.location(s.where),
+                                       "role " + quoted(s.role) + " is locked by principal " +
+                                           quoted(role.lock_principal) + "; changed by " + quoted(invoker_->user) +
+                                           ", overriding the lock"));
+    return true;
+  }
   diagnostics.push_back(make_error(
       data_.location(s.where),
       "role " + quoted(s.role) + " is locked by principal " + quoted(role.lock_principal) +

@@ -119,4 +119,9 @@ std::string log_escape(std::string_view text) {
 
 std::string log_quoted(std::string_view text) { return "\"" + log_escape(text) + "\""; }
 
+std::string log_safe(std::string_view text) {
+  return transform(
+      text, [](char) { return false; }, [](std::string& o, unsigned char c) { append_hex(o, "\\x", c); });
+}
+
 }  // namespace secstore
