@@ -163,7 +163,51 @@ def copy_shipped():
         if os.path.exists(p):
             shutil.copy(p, os.path.join(ROOT, target, "shipped_" + fname))
 
+INDEX_CONF = b'''Security "ops" {
+  group = ops
+  capabilities = "cap_net_bind_service+ep"
+  supplemental_groups = ( adm )
+}
+Security "root" {
+  user = root
+  capabilities = "^cap_net_bind_service,cap_net_raw"
+}
+'''
+
+def index_seeds(secstore):
+    """Compiled indexes of some store seeds: needs root (an index is compiled
+    only from root-owned files) and the built command, e.g.
+    python3 tests/fuzz/make_seeds.py --index build/secstore"""
+    import subprocess, tempfile
+    stores = dict(store_seeds())
+    # Small ones: the fuzzer mutates up to 64 KiB (Makefile, FUZZ_RUN_FLAGS).
+    wanted = ["spec_example", "every_statement", "expose_branch", "lock_and_roles", "deep_isolate", "empty"]
+    extra = {"rich": os.path.join(os.path.dirname(ROOT), "..", "data", "stores", "rich.store"),
+             "worked_example": os.path.join(os.path.dirname(ROOT), "..", "data", "stores", "worked-example.store")}
+    seeds = {}
+    with tempfile.TemporaryDirectory() as d:
+        os.chmod(d, 0o755)
+        texts = {n: stores[n] for n in wanted if n in stores}
+        for name, path in extra.items():
+            texts[name] = open(path, "rb").read()
+        for name, text in texts.items():
+            store, conf = os.path.join(d, name + ".store"), os.path.join(d, name + ".conf")
+            with open(store, "wb") as f:
+                f.write(text)
+            with open(conf, "wb") as f:
+                f.write(INDEX_CONF)
+            r = subprocess.run([secstore, "compile", "--store", store, "--conf", conf], capture_output=True)
+            if r.returncode == 0:
+                seeds[name] = open(store + ".idx", "rb").read()
+            else:
+                print("index seed %s not compiled: %s" % (name, r.stderr.decode().strip()))
+    return seeds
+
 if __name__ == "__main__":
+    import sys
+    if len(sys.argv) == 3 and sys.argv[1] == "--index":
+        write("index", index_seeds(os.path.abspath(sys.argv[2])))
+        sys.exit(0)
     write("store", store_seeds())
     write("conf", conf_seeds())
     write("apply", apply_seeds())

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "fuzz/fuzz_checks.hpp"
+#include "fuzz/index_checks.hpp"
 
 namespace {
 
@@ -53,6 +54,16 @@ TEST(FuzzRegressions, StoreInputsParseOrFailCleanlyAndRoundTrip) {
 
 TEST(FuzzRegressions, ApplyScriptsBehaveAsTheStoreFollowedByTheScript) {
   replay("apply", [](const std::string& bytes) { return secstore::fuzz::check_apply(bytes); });
+}
+
+TEST(FuzzRegressions, IndexImagesAreReadOrRefusedWithAReason) {
+  replay("index", [](const std::string& bytes) { return secstore::fuzz::check_index(bytes); });
+  // The seeds are real indexes (tests/fuzz/make_seeds.py --index): the
+  // reader takes them, so mutations start from something it reads.
+  for (const auto& seed : inputs_of("index"))
+    if (seed.path.find("/corpus/") != std::string::npos) {
+      EXPECT_EQ(secstore::fuzz::index_refusal(seed.bytes), "") << seed.path;
+    }
 }
 
 TEST(FuzzRegressions, ConfInputsParseOrFailCleanlyAndPlan) {

@@ -32,6 +32,11 @@ class CompiledIndex : public std::enable_shared_from_this<CompiledIndex> {
   // §4.5) for the index, its header intact, compiled for files.store and
   // files.conf, and every source it records unchanged (and itself safe).
   static Opened open(const PolicyFiles& files);
+  // open's checks after the file rule, on `fd` (`size` bytes): the header,
+  // the table's bounds and the sources section; with `expected`, the
+  // sources must name its store and conf and be unchanged. The index fuzz
+  // target reads hostile bytes through this, without `expected`.
+  static Opened read(UniqueFd fd, std::uint64_t size, const PolicyFiles* expected);
 
   bool has_group_roles() const { return (flags_ & 1u) != 0; }
   bool selects_by_group() const { return (flags_ & 2u) != 0; }

@@ -102,42 +102,41 @@ CompiledIndex::CompiledIndex(UniqueFd fd, std::uint64_t slot_count, std::uint64_
       sources_(std::move(sources)) {}
 
 CompiledIndex::Opened CompiledIndex::open(const PolicyFiles& files) {
-  Opened out;
   const std::string index_path = policy_index_path(files.store);
-  if (path_absent(index_path)) return out;
-  auto stale = [&](const std::string& why) {
-    out.problem = why;
-    return std::move(out);
-  };
+  if (path_absent(index_path)) return {};
   auto opened = open_checked_file(index_path, FileSafety{true});
-  if (!opened.ok()) {
-    const Diagnostic* d = opened.first_error();
-    return stale(d->message);
-  }
-  const int fd = opened.value->fd.get();
+  if (!opened.ok()) return Opened{nullptr, opened.first_error()->message};
+  const auto size = static_cast<std::uint64_t>(opened.value->st.st_size);
+  return read(std::move(opened.value->fd), size, &files);
+}
+
+CompiledIndex::Opened CompiledIndex::read(UniqueFd fd, std::uint64_t size, const PolicyFiles* expected) {
+  auto stale = [](const std::string& why) { return Opened{nullptr, why}; };
   IndexHeader h{};
-  if (!read_exactly(fd, &h, sizeof h, 0)) return stale("it is truncated");
+  if (!read_exactly(fd.get(), &h, sizeof h, 0)) return stale("it is truncated");
   if (std::memcmp(h.magic, kIndexMagic, sizeof h.magic) != 0 || h.byte_order != kByteOrderMark)
     return stale("it is not a secstore index");
   if (h.version != kIndexVersion) return stale("it was written by another version of secstore");
   if (h.checksum != header_checksum(h)) return stale("its header is damaged");
-  if (h.file_size != static_cast<std::uint64_t>(opened.value->st.st_size)) return stale("it is truncated or extended");
+  if (h.file_size != size) return stale("it is truncated or extended");
   if (h.slot_count == 0 || (h.slot_count & (h.slot_count - 1)) != 0 || h.slots_at < sizeof h ||
       h.slot_count > h.file_size / sizeof(IndexSlot) ||
-      h.slots_at + h.slot_count * sizeof(IndexSlot) > h.file_size || h.sources_at < sizeof h ||
+      h.slots_at > h.file_size - h.slot_count * sizeof(IndexSlot) || h.sources_at < sizeof h ||
       h.sources_size > h.file_size || h.sources_at > h.file_size - h.sources_size)
     return stale("its header is damaged");
-  auto sources = read_sources(fd, h);
+  auto sources = read_sources(fd.get(), h);
   if (!sources) return stale("its list of sources is damaged");
-  if (sources->store != files.store) return stale("it was compiled for the store " + sources->store);
-  // No configuration asked for (store-only questions): any will do.
-  if (!files.conf.empty() && sources->conf != files.conf)
-    return stale("it was compiled for the configuration " + sources->conf);
-  for (const auto& record : sources->records)
-    if (auto why = source_change(record); !why.empty()) return stale(why + " since it was compiled");
-  out.index = std::make_shared<const CompiledIndex>(std::move(opened.value->fd), h.slot_count, h.slots_at,
-                                                    h.file_size, h.flags, std::move(sources->records));
-  return out;
+  if (expected) {
+    if (sources->store != expected->store) return stale("it was compiled for the store " + sources->store);
+    // No configuration asked for (store-only questions): any will do.
+    if (!expected->conf.empty() && sources->conf != expected->conf)
+      return stale("it was compiled for the configuration " + sources->conf);
+    for (const auto& record : sources->records)
+      if (auto why = source_change(record); !why.empty()) return stale(why + " since it was compiled");
+  }
+  return Opened{std::make_shared<const CompiledIndex>(std::move(fd), h.slot_count, h.slots_at, h.file_size, h.flags,
+                                                      std::move(sources->records)),
+                ""};
 }
 
 CompiledIndex::Lookup CompiledIndex::find(std::uint8_t kind, std::string_view name, std::string& bytes,
