@@ -27,6 +27,7 @@ namespace {
 
 constexpr OptionSpec kOptions[] = {
     kStoreOption, kConfOption,
+    {"dry-run", "", "print the change as a unified diff and write nothing"},
     {"force", "", "as root through sudo: change roles locked by another principal (each change is logged)"},
 };
 
@@ -150,8 +151,10 @@ int run_apply(const Args& args, const Io& io) {
   const PolicyFiles files = policy_files_from(opts);
   const std::string& store_path = files.store;
   const Invoker invoker = invoker_of_this_process(force);
+  const bool dry_run = opts.has("dry-run");
   auto applied = apply_script_to_store_file(store_path, *script.text, script.name, invoker.user,
-                                            invoker.overrides_locks, FileSafety{false});
+                                            invoker.overrides_locks, FileSafety{false},
+                                            dry_run ? ApplyMode::DryRun : ApplyMode::Write);
   print_diagnostics(io.err, applied.diagnostics);
   if (!applied.value) {
     const bool lock_refused = std::any_of(applied.diagnostics.begin(), applied.diagnostics.end(), [](const Diagnostic& d) {
@@ -161,6 +164,10 @@ int run_apply(const Args& args, const Io& io) {
       io.err << "secstore apply: through sudo, locks are checked against " << log_quoted(invoker.user)
              << ", who ran sudo; --force overrides them, and each override is logged\n";
     return exit_code_for(applied.diagnostics);
+  }
+  if (dry_run) {
+    io.out << (applied.value->changed ? applied.value->diff : store_path + ": unchanged, the script changes nothing\n");
+    return kExitOk;
   }
   if (applied.value->changed) log_lock_overrides(store_path, invoker, applied.diagnostics);
   io.out << store_path << (applied.value->changed ? ": updated\n" : ": unchanged, the script changes nothing\n");

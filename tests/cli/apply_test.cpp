@@ -38,8 +38,30 @@ TEST_F(Apply, ScriptFileChangesTheStore) {
   EXPECT_EQ(r.err, "");
   auto can = run_secstore({"can", "--store", store, "--user", "alice", "--groups", "", "VIEW_SESSION"});
   EXPECT_EQ(can.exit_code, 0);
-  // The written file is the canonical dump.
-  EXPECT_EQ(read_text(store), run_secstore({"dump", "--store", store}).out);
+  // The file as the admin wrote it: the comment stays, the user's roles are
+  // changed where they were set, the new role is appended.
+  EXPECT_EQ(read_text(store),
+            "# hand-written\n"
+            "set \"A\" permissions [AUTHENTICATE]\n"
+            "set roles for user \"alice\" [\"A\", \"B\"]\n"
+            "set \"B\" permissions [VIEW_SESSION]\n");
+}
+
+TEST_F(Apply, DryRunPrintsTheDiffAndWritesNothing) {
+  auto script = dir.write("edit.script", "set roles for user \"alice\" []\n");
+  auto r = run_secstore({"apply", "--dry-run", "--store", store, script});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "--- " + store + "\n+++ " + store + " (after " + script + ")\n" +
+                       "@@ -1,3 +1,3 @@\n"
+                       " # hand-written\n"
+                       " set \"A\" permissions [AUTHENTICATE]\n"
+                       "-set roles for user \"alice\" [\"A\"]\n"
+                       "+set roles for user \"alice\" []\n");
+  EXPECT_EQ(read_text(store), kStore);
+  auto same = dir.write("same.script", "set 'A' permissions [authenticate]\n");
+  auto unchanged = run_secstore({"apply", "--dry-run", "--store", store, same});
+  EXPECT_EQ(unchanged.exit_code, 0);
+  EXPECT_EQ(unchanged.out, store + ": unchanged, the script changes nothing\n");
 }
 
 TEST_F(Apply, StandardInputWithDash) {

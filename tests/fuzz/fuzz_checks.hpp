@@ -29,6 +29,7 @@
 #include "secstore/conf.hpp"
 #include "secstore/diagnostic.hpp"
 #include "secstore/store.hpp"
+#include "store/rewrite.hpp"
 
 namespace secstore::fuzz {
 
@@ -173,6 +174,44 @@ inline std::string check_store(std::string_view text) {
 
 // An apply script (SPEC §5 `secstore apply`) runs its statements after the
 // store's, as one transaction (Store::parse_with_script). The input is
+// `apply` keeping the file as written (SPEC §5): appending the script always
+// means what the transaction means; the in-place rewrite parses, and apply
+// takes it only when it means the same (it may not: a role mentioned only by
+// a replaced statement stops existing). Either way the file's comment and
+// blank lines all stay, in order, and the diff is empty exactly when the
+// text is unchanged.
+inline std::string check_rewrite(std::string_view store_text, std::string_view script, const std::string& meaning) {
+  using detail::RewriteMode;
+  for (auto mode : {RewriteMode::InPlace, RewriteMode::AppendOnly}) {
+    auto rewritten = detail::rewrite_store_text(store_text, script, mode, "a", "b");
+    auto reparsed = Store::parse(rewritten.text, "fuzz/rewritten");
+    const char* which = mode == RewriteMode::InPlace ? "in place" : "appending";
+    if (!reparsed.ok()) return std::string("the store rewritten ") + which + " does not parse";
+    if (mode == RewriteMode::AppendOnly && reparsed.value->dump() != meaning)
+      return "the store with the script appended means something else than the transaction";
+    if ((rewritten.text != store_text) != !rewritten.diff.empty())
+      return std::string("the diff ") + (rewritten.diff.empty() ? "is empty for a change" : "shows a change that is not");
+    // Every line without a statement (comments, blank lines) survives, in order.
+    auto plain_lines = [](std::string_view text) {
+      std::vector<std::string_view> out;
+      for (std::size_t start = 0; start < text.size();) {
+        std::size_t end = std::min(text.find('\n', start), text.size());
+        std::string_view line = text.substr(start, end - start);
+        std::size_t first = line.find_first_not_of(" \t\r\f\v");
+        if (first == std::string_view::npos || line[first] == '#') out.push_back(line);
+        start = end + 1;
+      }
+      return out;
+    };
+    const auto before = plain_lines(store_text), after = plain_lines(rewritten.text);
+    std::size_t at = 0;
+    for (auto line : after)
+      if (at < before.size() && line == before[at]) ++at;
+    if (at != before.size()) return std::string("rewriting ") + which + " lost a comment or blank line of the file";
+  }
+  return "";
+}
+
 // "STORE\n%%\nSCRIPT" (no separator: all script, on an empty store).
 // Properties: for root, applying is the same as parsing the store followed by
 // the script (same acceptance, same result); a locked role can only make a
@@ -221,7 +260,8 @@ inline std::string check_apply(std::string_view input) {
   std::string dump = as_root.value->dump();
   Outcome<Store> reparsed = Store::parse(dump, "fuzz/dump");
   if (!reparsed.ok()) return "the dump after applying a script does not parse";
-  return compare_stores(*as_root.value, *reparsed.value, who, paths);
+  if (std::string v = compare_stores(*as_root.value, *reparsed.value, who, paths); !v.empty()) return v;
+  return check_rewrite(store_text, script, dump);
 }
 
 // A private directory holding the files a fuzzed secstore.conf may include

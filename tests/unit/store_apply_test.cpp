@@ -184,7 +184,7 @@ TEST_F(StoreFileTest, LockedRoleRefusalLeavesTheFileUntouched) {
   EXPECT_EQ(global_names(by_bob.value->store, {"R"}), Names({"AUTHENTICATE"}));
 }
 
-TEST_F(StoreFileTest, AppliedScriptWritesTheCanonicalDumpWithTheOldOwnerAndMode) {
+TEST_F(StoreFileTest, AppliedScriptKeepsTheFileAsWrittenWithTheOldOwnerAndMode) {
   write("# comment\nset 'A' permissions [authenticate]\n", 0640);
   ASSERT_EQ(::chown(path_.c_str(), 4321, 4322), 0);
   struct stat before {};
@@ -192,8 +192,9 @@ TEST_F(StoreFileTest, AppliedScriptWritesTheCanonicalDumpWithTheOldOwnerAndMode)
   auto out = apply("set \"B\" includes [\"A\"]\n");
   ASSERT_TRUE(out.ok()) << out.diagnostics.size();
   EXPECT_TRUE(out.value->changed);
-  EXPECT_EQ(read(), "set \"A\" permissions [AUTHENTICATE]\nset \"B\" includes [\"A\"]\n");
-  EXPECT_EQ(read(), out.value->store.dump());
+  EXPECT_EQ(read(), "# comment\nset 'A' permissions [authenticate]\nset \"B\" includes [\"A\"]\n");
+  EXPECT_EQ(out.value->diff, "--- " + path_ + "\n+++ " + path_ + " (after edit.script)\n@@ -1,2 +1,3 @@\n"
+                             " # comment\n set 'A' permissions [authenticate]\n+set \"B\" includes [\"A\"]\n");
   struct stat after {};
   ASSERT_EQ(::stat(path_.c_str(), &after), 0);
   EXPECT_NE(before.st_ino, after.st_ino) << "the file must be replaced by rename, not rewritten in place";

@@ -33,13 +33,13 @@ bool tokenize_line(std::string_view line, std::vector<Token>& tokens, std::strin
     } else if (c == '#') {
       return true;  // the rest of the line is a comment
     } else if (c == '[') {
-      tokens.push_back({TokenKind::ListOpen, column, "["});
+      tokens.push_back({TokenKind::ListOpen, column, "[", column + 1});
       ++i;
     } else if (c == ']') {
-      tokens.push_back({TokenKind::ListClose, column, "]"});
+      tokens.push_back({TokenKind::ListClose, column, "]", column + 1});
       ++i;
     } else if (c == ',') {
-      tokens.push_back({TokenKind::Comma, column, ","});
+      tokens.push_back({TokenKind::Comma, column, ",", column + 1});
       ++i;
     } else if (c == '"' || c == '\'') {
       std::size_t j = i + 1;
@@ -69,12 +69,12 @@ bool tokenize_line(std::string_view line, std::vector<Token>& tokens, std::strin
       const std::string_view text = escaped_from == std::string::npos
                                         ? line.substr(i + 1, j - i - 1)
                                         : std::string_view(unescaped).substr(escaped_from);
-      tokens.push_back({TokenKind::String, column, text});
+      tokens.push_back({TokenKind::String, column, text, static_cast<unsigned>(j + 2)});
       i = j + 1;
     } else if (is_word_start(c)) {
       std::size_t j = i + 1;
       while (j < n && is_word_char(line[j])) ++j;
-      tokens.push_back({TokenKind::Word, column, line.substr(i, j - i)});
+      tokens.push_back({TokenKind::Word, column, line.substr(i, j - i), static_cast<unsigned>(j + 1)});
       i = j;
     } else {
       error = {column, "expected a keyword, a quoted string, '[', ']' or ',', found " + printable(c)};

@@ -14,6 +14,7 @@ struct Token {
   TokenKind kind;
   unsigned column;         // 1-based byte column of the token's first character
   std::string_view text;   // Word: as written; String: with escapes resolved
+  unsigned end_column = 0;  // 1-based byte column just past the token, as written
 };
 
 struct LexError {

@@ -4,14 +4,17 @@
 #include <sys/stat.h>
 
 #include <cerrno>
+#include <optional>
 
 #include "secstore/file_update.hpp"
+#include "store/rewrite.hpp"
 
 namespace secstore {
 
 Outcome<AppliedScript> apply_script_to_store_file(const std::string& store_path, std::string_view script,
                                                   const std::string& script_name, const std::string& invoker,
-                                                  bool root_overrides_locks, const FileSafety& safety) {
+                                                  bool root_overrides_locks, const FileSafety& safety,
+                                                  ApplyMode mode) {
   Outcome<AppliedScript> out;
   auto lock = FileLock::acquire(store_path);
   if (!lock.ok()) {
@@ -40,21 +43,39 @@ Outcome<AppliedScript> apply_script_to_store_file(const std::string& store_path,
                          std::make_move_iterator(result.diagnostics.end()));
   if (!result.ok()) return out;
 
-  std::string new_text = result.value->dump();
-  bool changed = new_text != current;
-  if (changed) {
-    // A hand-written store that means the same keeps its comments and layout.
-    auto old = Store::parse(current, store_path);
-    if (old.ok() && old.value->dump() == new_text) changed = false;
+  // Nothing to do when the result means what the file already says,
+  // however it is spelled.
+  const std::string meaning = result.value->dump();
+  auto old = Store::parse(current, store_path);
+  if (old.ok() && old.value->dump() == meaning) {
+    out.value = AppliedScript{std::move(*result.value), false, ""};
+    return out;
   }
-  if (changed) {
-    auto written = replace_file_atomically(store_path, new_text);
+  // Keep the file as written; the rewrite must mean exactly what the
+  // transaction checked, or nothing is written.
+  const std::string after = store_path + " (after " + script_name + ")";
+  std::optional<detail::StoreRewrite> rewrite;
+  for (auto how : {detail::RewriteMode::InPlace, detail::RewriteMode::AppendOnly}) {
+    auto candidate = detail::rewrite_store_text(current, script, how, store_path, after);
+    auto reparsed = Store::parse(candidate.text, store_path);
+    if (reparsed.ok() && reparsed.value->dump() == meaning) {
+      rewrite = std::move(candidate);
+      break;
+    }
+  }
+  if (!rewrite) {
+    out.diagnostics.push_back(make_error(Location{store_path, 0, 0},
+                                         "cannot write this change keeping the file as written; nothing was written"));
+    return out;
+  }
+  if (mode == ApplyMode::Write) {
+    auto written = replace_file_atomically(store_path, rewrite->text);
     if (!written.ok()) {
       out.diagnostics.insert(out.diagnostics.end(), written.diagnostics.begin(), written.diagnostics.end());
       return out;
     }
   }
-  out.value = AppliedScript{std::move(*result.value), changed};
+  out.value = AppliedScript{std::move(*result.value), true, std::move(rewrite->diff)};
   return out;
 }
 
