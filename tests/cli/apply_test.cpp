@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "needs_root.hpp"
 #include "run_command.hpp"
 
 namespace secstore_test {
@@ -21,6 +22,9 @@ constexpr const char* kStore =
     "set \"A\" permissions [AUTHENTICATE]\n"
     "set roles for user \"alice\" [\"A\"]\n";
 
+// Tests that expect no warning about a store not owned by root.
+constexpr const char* kOwnedByRoot = "the store must be owned by root, or apply warns";
+
 class Apply : public ::testing::Test {
  protected:
   TempDir dir;  // declared first: `store` is written into it
@@ -28,6 +32,7 @@ class Apply : public ::testing::Test {
 };
 
 TEST_F(Apply, ScriptFileChangesTheStore) {
+  SECSTORE_NEEDS_ROOT(kOwnedByRoot);
   auto script = dir.write("edit.script",
                           "set \"B\" permissions [VIEW_SESSION]\n"
                           "set roles for user \"alice\" [\"A\", \"B\"]\n");
@@ -51,6 +56,7 @@ TEST_F(Apply, StandardInputWithDash) {
 }
 
 TEST_F(Apply, ErrorInTheScriptLeavesTheStoreUntouched) {
+  SECSTORE_NEEDS_ROOT(kOwnedByRoot);
   auto script = dir.write("bad.script",
                           "set \"B\" permissions [VIEW_SESSION]\n"
                           "set \"B\" permissions [READ_TOPIC]\n");
@@ -62,6 +68,7 @@ TEST_F(Apply, ErrorInTheScriptLeavesTheStoreUntouched) {
 }
 
 TEST_F(Apply, IncludeCycleMadeByTheScriptIsRefused) {
+  SECSTORE_NEEDS_ROOT(kOwnedByRoot);
   auto script = dir.write("cycle.script",
                           "set \"A\" includes [\"B\"]\n"
                           "set \"B\" includes [\"A\"]\n");
@@ -94,7 +101,7 @@ TEST_F(Apply, UsageErrors) {
 }
 
 TEST_F(Apply, LockedRoleIsRefusedToAnotherUser) {
-  if (::geteuid() != 0) GTEST_SKIP() << "needs root to run the command as another user";
+  SECSTORE_NEEDS_ROOT("it runs the command as another user");
   struct passwd* nobody = ::getpwnam("nobody");
   if (nobody == nullptr) GTEST_SKIP() << "no user nobody";
   auto locked = dir.write("Security.store",

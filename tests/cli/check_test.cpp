@@ -6,6 +6,7 @@
 
 #include <filesystem>
 
+#include "needs_root.hpp"
 #include "run_command.hpp"
 
 namespace secstore_test {
@@ -24,6 +25,9 @@ constexpr const char* kGoodConf =
     "  capabilities = \"^cap_net_bind_service\"\n"
     "}\n";
 
+// Tests whose files must draw no "not owned by root" warning.
+constexpr const char* kOwnedByRoot = "the files it writes must be owned by root, or check warns";
+
 class Check : public ::testing::Test {
  protected:
   CommandResult check(const std::string& store, const std::string& conf) {
@@ -33,6 +37,7 @@ class Check : public ::testing::Test {
 };
 
 TEST_F(Check, GoodFilesPassQuietly) {
+  SECSTORE_NEEDS_ROOT(kOwnedByRoot);
   auto store = dir.write("Security.store", kGoodStore);
   auto conf = dir.write("secstore.conf", kGoodConf);
   auto r = check(store, conf);
@@ -42,6 +47,7 @@ TEST_F(Check, GoodFilesPassQuietly) {
 }
 
 TEST_F(Check, StoreErrorNamesLineAndColumn) {
+  SECSTORE_NEEDS_ROOT(kOwnedByRoot);
   auto store = dir.write("Security.store",
                          "set \"A\" permissions [REGISTER_HANDLER]\n"
                          "# the next line has a typo\n"
@@ -55,6 +61,7 @@ TEST_F(Check, StoreErrorNamesLineAndColumn) {
 }
 
 TEST_F(Check, ConfErrorNamesLineAndColumn) {
+  SECSTORE_NEEDS_ROOT(kOwnedByRoot);
   auto store = dir.write("Security.store", kGoodStore);
   auto conf = dir.write("secstore.conf",
                         "Security {\n"
@@ -92,6 +99,7 @@ TEST_F(Check, DirectoryInsteadOfAFileIsAnIoError) {
 }
 
 TEST_F(Check, WorldWritableFileIsAWarningNotAnError) {
+  SECSTORE_NEEDS_ROOT(kOwnedByRoot);
   auto store = dir.write("Security.store", kGoodStore, 0666);
   auto conf = dir.write("secstore.conf", kGoodConf);
   auto r = check(store, conf);
@@ -103,6 +111,7 @@ TEST_F(Check, WorldWritableFileIsAWarningNotAnError) {
 }
 
 TEST_F(Check, GroupWritableConfIsAWarning) {
+  SECSTORE_NEEDS_ROOT(kOwnedByRoot);
   auto store = dir.write("Security.store", kGoodStore);
   auto conf = dir.write("secstore.conf", kGoodConf, 0664);
   auto r = check(store, conf);
@@ -112,6 +121,7 @@ TEST_F(Check, GroupWritableConfIsAWarning) {
 }
 
 TEST_F(Check, RemovingAnAbsentAssignmentIsAWarning) {
+  SECSTORE_NEEDS_ROOT(kOwnedByRoot);
   auto store = dir.write("Security.store", "remove \"A\" permissions for path \"x\"\n");
   auto conf = dir.write("secstore.conf", kGoodConf);
   auto r = check(store, conf);
@@ -122,6 +132,7 @@ TEST_F(Check, RemovingAnAbsentAssignmentIsAWarning) {
 }
 
 TEST_F(Check, ScopeThatConfinesRootIsAWarning) {
+  SECSTORE_NEEDS_ROOT(kOwnedByRoot);
   auto store = dir.write("Security.store", kGoodStore);
   auto conf = dir.write("secstore.conf",
                         "Security {\n"
@@ -161,6 +172,7 @@ TEST_F(Check, ExistingGroupIsNotReported) {
 }
 
 TEST_F(Check, PerServiceOverrideIsCheckedToo) {
+  SECSTORE_NEEDS_ROOT(kOwnedByRoot);
   auto store = dir.write("Security.store", kGoodStore);
   auto conf = dir.write("secstore.conf", kGoodConf);
   auto web = dir.write("secstore.d/web.conf",
@@ -176,6 +188,7 @@ TEST_F(Check, PerServiceOverrideIsCheckedToo) {
 }
 
 TEST_F(Check, UnsafeIncludedFileIsAWarning) {
+  SECSTORE_NEEDS_ROOT(kOwnedByRoot);
   auto store = dir.write("Security.store", kGoodStore);
   auto conf = dir.write("secstore.conf", "include \"more.conf\"\n");
   auto more = dir.write("more.conf", kGoodConf, 0646);

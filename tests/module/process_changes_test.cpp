@@ -12,6 +12,7 @@
 #include <sstream>
 #include <string>
 
+#include "needs_root.hpp"
 #include "../../module/capability_apply.hpp"
 #include "../../module/deferred_ambient.hpp"
 #include "../../module/process_changes.hpp"
@@ -61,7 +62,7 @@ bool in_bounding(int cap) { return cap_get_bound(cap) == 1; }
 class ProcessChangesTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (::geteuid() != 0) GTEST_SKIP() << "changing capabilities and chroot needs root";
+    SECSTORE_NEEDS_ROOT("it changes capabilities and the root directory");
   }
 };
 

@@ -24,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "needs_root.hpp"
 #include "pam/matrix_harness.hpp"
 
 namespace secstore::testing {
@@ -279,7 +280,7 @@ struct Row {
 };
 
 TEST(FailClosedMatrix, EveryBadInputIsRefusedWithOneLineAndNothingChanged) {
-  if (::geteuid() != 0) GTEST_SKIP() << "needs root: files owned by others, chroot, capabilities";
+  SECSTORE_NEEDS_ROOT("files owned by others, chroot, capabilities");
   std::vector<Row> rows;
   for (const MatrixCase& c : matrix()) {
     SCOPED_TRACE(std::string(hook_name(c.hook)) + ": " + c.input);

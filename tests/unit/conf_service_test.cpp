@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <linux/capability.h>
 
+#include "needs_root.hpp"
 #include "conf_test_support.hpp"
 
 namespace secstore::test {
@@ -85,7 +86,7 @@ TEST_F(ConfService, NamesThatAreNotFileNamesAreRefused) {
 }
 
 TEST_F(ConfService, UnsafeOverrideIsRefused) {
-  if (::geteuid() != 0) GTEST_SKIP() << "needs root to own the files it writes";
+  SECSTORE_NEEDS_ROOT("the files it writes must be owned by root");
   dir.write("secstore.d/sshd.conf", "Security \"sshd\" { }\n", 0646);
   auto conf = Config::load_for_service(dir / "secstore.conf", "sshd", FileSafety{true});
   ASSERT_FALSE(conf.ok());

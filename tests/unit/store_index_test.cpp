@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "needs_root.hpp"
 #include "secstore/store_index.hpp"
 #include "store_index_format.hpp"
 #include "store_test_support.hpp"
@@ -195,7 +196,7 @@ void expect_index_matches_text(const IndexDir& dir, const std::string& text, con
 }
 
 TEST(StoreIndex, AnswersAsTheTextDoesForEveryTestStore) {
-  if (::geteuid() != 0) GTEST_SKIP() << "the index and its store must be owned by root";
+  SECSTORE_NEEDS_ROOT("the index and its store must be owned by root");
   IndexDir dir;
   for (const char* file : {"tests/data/stores/rich.store", "tests/data/stores/worked-example.store",
                            "tests/data/cli/worked-example.store", "tests/data/pam/Security.store"})
@@ -204,7 +205,7 @@ TEST(StoreIndex, AnswersAsTheTextDoesForEveryTestStore) {
 }
 
 TEST(StoreIndex, AnswersAsTheTextDoesForGeneratedStores) {
-  if (::geteuid() != 0) GTEST_SKIP() << "the index and its store must be owned by root";
+  SECSTORE_NEEDS_ROOT("the index and its store must be owned by root");
   IndexDir dir;
   for (unsigned seed = 1; seed <= 60; ++seed)
     expect_index_matches_text(dir, generated_store(seed), "generated store " + std::to_string(seed));
@@ -213,7 +214,7 @@ TEST(StoreIndex, AnswersAsTheTextDoesForGeneratedStores) {
 class StoreIndexUse : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (::geteuid() != 0) GTEST_SKIP() << "the index and its store must be owned by root";
+    SECSTORE_NEEDS_ROOT("the index and its store must be owned by root");
     write_file(store_, kText);
     auto compiled = compile_store_index(store_, FileSafety{true});
     ASSERT_TRUE(compiled.ok());
