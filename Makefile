@@ -1,6 +1,6 @@
 # secstore: the only build entry point (SPEC §1).
 #
-#   make deps         install build and test dependencies (Debian 12, as root)
+#   make deps         install build and test dependencies (Debian 12 or 13, as root)
 #   make              library, module, command
 #   make check        unit, real-libpam and command tests; prints "N passed, N failed"
 #   make install      DESTDIR=, PREFIX=, LIBDIR=, PAMDIR=, ... (GNU conventions)
@@ -329,13 +329,17 @@ vm-check: deb
 	tests/vm/run.sh --debs $(B)/deb
 
 # ---------------------------------------------------------------- deps
-# Everything `make`, `make check`, `make deb`, `make bench`, `make fuzz` and
-# `make system-check` need on Debian 12. pam_cap (the peer) is not installed:
-# its postinst would edit this machine's /etc/pam.d; bench and system-check
-# unpack it privately instead.
+# Everything `make`, `make check`, `make deb`, `make bench`, `make fuzz`,
+# `make system-check` and `make dist-check` need, by names that Debian 12
+# (bookworm) and Debian 13 (trixie) both have: one list, no release in it.
+# The clang runtime (libFuzzer, sanitizers) is libclang-rt-dev, the
+# llvm-defaults package that pulls in the release's libclang-rt-N-dev.
+# passwd: the real-libpam tests add their users with useradd. pam_cap (the
+# peer) is not installed: its postinst would edit this machine's /etc/pam.d;
+# bench and system-check unpack it privately instead.
 DEPS := g++ make pkg-config libpam0g-dev libcap-dev libcap2-bin libgtest-dev libgmock-dev \
-	libbenchmark-dev valgrind strace clang libclang-rt-14-dev debhelper fakeroot dpkg-dev lintian \
-	mmdebstrap util-linux expect man-db groff-base python3 qemu-system-x86 openssh-client \
+	libbenchmark-dev valgrind strace clang libclang-rt-dev debhelper fakeroot dpkg-dev lintian \
+	mmdebstrap util-linux passwd expect man-db groff-base python3 qemu-system-x86 openssh-client \
 	socat e2fsprogs build-essential
 deps:
 	@if [ "$$(id -u)" != 0 ]; then echo "make deps: run as root (it calls apt-get)" >&2; exit 2; fi
