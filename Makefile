@@ -9,6 +9,7 @@
 #   make fuzz         libFuzzer targets, FUZZ_SECONDS each
 #   make system-check real su/runuser/login in a Debian chroot
 #   make vm-check     the same in a booted guest
+#   make dist-check   DIST=trixie|bookworm: build as non-root, lintian, autopkgtest in a clean root
 #
 # CXXFLAGS/LDFLAGS come from the environment (dpkg-buildflags in Debian);
 # what the code needs to build at all is in the *_REQUIRED variables.
@@ -70,7 +71,8 @@ MODULE   := $(B)/pam_secstore.so
 TOOL     := $(B)/secstore
 PCFILE   := $(B)/secstore.pc
 
-.PHONY: all deps check install uninstall deb bench fuzz fuzz-build leak-check system-check vm-check clean man
+.PHONY: all deps check install uninstall deb bench fuzz fuzz-build leak-check system-check vm-check clean man \
+	dist-deb dist-check
 all: $(LIB_A) $(LIB_SO) $(MODULE) $(TOOL) $(PCFILE)
 
 $(B)/%.o: %.cpp
@@ -327,6 +329,20 @@ system-check: deb
 
 vm-check: deb
 	tests/vm/run.sh --debs $(B)/deb
+
+# ---------------------------------------------------------------- dist
+# One release's packages built and tested as Debian does it, in a clean
+# mmdebstrap root of DIST (bookworm or trixie; debian/dist-check): only the
+# Build-Depends installed, dpkg-buildpackage as nobody without network,
+# lintian --pedantic of that release (no error or warning), then (dist-check)
+# that release's autopkgtest with the virt-unshare backend. The .debs stay in
+# $(B)/dist/DIST/ (for a later install, e.g. a system check of DIST); root
+# tarballs are cached in $(B)/dist/cache/. Needs root, as system-check does.
+DIST_DIR := $(B)/dist
+dist-deb dist-check:
+	@case "$(DIST)" in bookworm|trixie) ;; \
+	  *) echo "make $@: say DIST=bookworm or DIST=trixie" >&2; exit 2 ;; esac
+	debian/dist-check $(patsubst dist-%,%,$@) $(DIST) $(DIST_DIR)
 
 # ---------------------------------------------------------------- deps
 # Everything `make`, `make check`, `make deb`, `make bench`, `make fuzz`,
