@@ -1,6 +1,6 @@
 # secstore: the only build entry point (SPEC §1).
 #
-#   make deps         install build and test dependencies (Debian 12, as root)
+#   make deps         install build and test dependencies (Debian 12 or 13, as root)
 #   make              library, module, command
 #   make check        unit, real-libpam and command tests; prints "N passed, N failed"
 #   make install      DESTDIR=, PREFIX=, LIBDIR=, PAMDIR=, ... (GNU conventions)
@@ -10,6 +10,7 @@
 #   make system-check real su/runuser/login in a Debian chroot
 #   make vm-check     the same in a booted guest
 #   make fleet-check  roles from LDAP groups through sssd and nslcd (DIST=bookworm|trixie)
+#   make dist-check   DIST=trixie|bookworm: build as non-root, lintian, autopkgtest in a clean root
 #
 # CXXFLAGS/LDFLAGS come from the environment (dpkg-buildflags in Debian);
 # what the code needs to build at all is in the *_REQUIRED variables.
@@ -76,7 +77,8 @@ MODULE   := $(B)/pam_secstore.so
 TOOL     := $(B)/secstore
 PCFILE   := $(B)/secstore.pc
 
-.PHONY: all deps check install uninstall deb bench fuzz fuzz-build leak-check system-check vm-check fleet-check clean man
+.PHONY: all deps check install uninstall deb bench fuzz fuzz-build leak-check system-check vm-check fleet-check \
+	clean man dist-deb dist-check
 all: $(LIB_A) $(LIB_SO) $(MODULE) $(TOOL) $(PCFILE)
 
 $(B)/%.o: %.cpp
@@ -352,15 +354,33 @@ FLEET_DEBS ?=
 fleet-check: $(if $(FLEET_DEBS),,deb)
 	tests/fleet/run.sh $(DIST) --debs $(or $(FLEET_DEBS),$(B)/deb)
 
+# ---------------------------------------------------------------- dist
+# One release's packages built and tested as Debian does it, in a clean
+# mmdebstrap root of DIST (bookworm or trixie; debian/dist-check): only the
+# Build-Depends installed, dpkg-buildpackage as nobody without network,
+# lintian --pedantic of that release (no error or warning), then (dist-check)
+# that release's autopkgtest with the virt-unshare backend. The .debs stay in
+# $(B)/dist/DIST/ (for a later install, e.g. a system check of DIST); root
+# tarballs are cached in $(B)/dist/cache/. Needs root, as system-check does.
+DIST_DIR := $(B)/dist
+dist-deb dist-check:
+	@case "$(DIST)" in bookworm|trixie) ;; \
+	  *) echo "make $@: say DIST=bookworm or DIST=trixie" >&2; exit 2 ;; esac
+	debian/dist-check $(patsubst dist-%,%,$@) $(DIST) $(DIST_DIR)
+
 # ---------------------------------------------------------------- deps
 # Everything `make`, `make check`, `make deb`, `make bench`, `make fuzz`,
-# `make system-check`, `make vm-check` and `make fleet-check` need on Debian
-# 12 (fleet-check brings up loopback with iproute2). pam_cap (the peer) is
-# not installed: its postinst would edit this machine's /etc/pam.d; bench
-# and system-check unpack it privately instead.
+# `make system-check`, `make vm-check`, `make fleet-check` and `make
+# dist-check` need, by names that Debian 12 (bookworm) and Debian 13
+# (trixie) both have: one list, no release in it. The clang runtime
+# (libFuzzer, sanitizers) is libclang-rt-dev, the llvm-defaults package that
+# pulls in the release's libclang-rt-N-dev. passwd: the real-libpam tests
+# add their users with useradd; iproute2: fleet-check brings up loopback.
+# pam_cap (the peer) is not installed: its postinst would edit this
+# machine's /etc/pam.d; bench and system-check unpack it privately instead.
 DEPS := g++ make pkg-config libpam0g-dev libcap-dev libcap2-bin libgtest-dev libgmock-dev \
-	libbenchmark-dev valgrind strace clang libclang-rt-14-dev debhelper fakeroot dpkg-dev lintian \
-	mmdebstrap util-linux expect man-db groff-base python3 qemu-system-x86 openssh-client \
+	libbenchmark-dev valgrind strace clang libclang-rt-dev debhelper fakeroot dpkg-dev lintian \
+	mmdebstrap util-linux passwd expect man-db groff-base python3 qemu-system-x86 openssh-client \
 	socat e2fsprogs build-essential iproute2
 deps:
 	@if [ "$$(id -u)" != 0 ]; then echo "make deps: run as root (it calls apt-get)" >&2; exit 2; fi

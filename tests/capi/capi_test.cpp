@@ -17,6 +17,8 @@
 #include <thread>
 #include <vector>
 
+#include "needs_root.hpp"
+
 namespace {
 
 using ::testing::ElementsAre;
@@ -225,6 +227,7 @@ TEST(CApiErrors, TextNeedNotBeNulTerminated) {
 }
 
 TEST(CApiLoad, LoadsASafeFile) {
+  SECSTORE_NEEDS_ROOT("a safe file is owned by root");
   TempFile file(kWorkedExample, 0644);
   char* err = nullptr;
   StorePtr store(secstore_store_load(file.path().c_str(), 0, &err));
@@ -235,7 +238,7 @@ TEST(CApiLoad, LoadsASafeFile) {
 }
 
 TEST(CApiLoad, RefusesAnUnsafeFileUnlessAskedNotTo) {
-  if (::geteuid() != 0) GTEST_SKIP() << "needs root: files must be root-owned to be safe";
+  SECSTORE_NEEDS_ROOT("files must be root-owned to be safe");
   TempFile file(kWorkedExample, 0666);
   char* err = nullptr;
   StorePtr refused(secstore_store_load(file.path().c_str(), 0, &err));

@@ -16,6 +16,7 @@
 #include <iostream>
 #include <string>
 
+#include "needs_root.hpp"
 #include "secstore/secstore.h"
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -132,7 +133,7 @@ TEST(CapiLeak, TenThousandRoundsLeakNoDescriptorsAndNoMemory) {
   TempStore store(kStore);
   const std::string missing = store.dir() + "/absent.store";
   // Without root the file is not root-owned, and load (flags 0) refuses it.
-  if (::geteuid() != 0) GTEST_SKIP() << "secstore_store_load refuses files not owned by root";
+  SECSTORE_NEEDS_ROOT("secstore_store_load refuses files not owned by root");
   for (int i = 0; i < 20; ++i) one_round(store.path(), missing);  // caches filled for good
 
   const int rounds = rounds_wanted();

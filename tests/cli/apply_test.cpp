@@ -9,6 +9,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "needs_root.hpp"
 #include "run_command.hpp"
 
 namespace secstore_test {
@@ -22,6 +23,9 @@ constexpr const char* kStore =
     "set \"A\" permissions [AUTHENTICATE]\n"
     "set roles for user \"alice\" [\"A\"]\n";
 
+// Tests that expect no warning about a store not owned by root.
+constexpr const char* kOwnedByRoot = "the store must be owned by root, or apply warns";
+
 class Apply : public ::testing::Test {
  protected:
   TempDir dir;  // declared first: `store` is written into it
@@ -29,6 +33,7 @@ class Apply : public ::testing::Test {
 };
 
 TEST_F(Apply, ScriptFileChangesTheStore) {
+  SECSTORE_NEEDS_ROOT(kOwnedByRoot);
   auto script = dir.write("edit.script",
                           "set \"B\" permissions [VIEW_SESSION]\n"
                           "set roles for user \"alice\" [\"A\", \"B\"]\n");
@@ -74,6 +79,7 @@ TEST_F(Apply, StandardInputWithDash) {
 }
 
 TEST_F(Apply, ErrorInTheScriptLeavesTheStoreUntouched) {
+  SECSTORE_NEEDS_ROOT(kOwnedByRoot);
   auto script = dir.write("bad.script",
                           "set \"B\" permissions [VIEW_SESSION]\n"
                           "set \"B\" permissions [READ_TOPIC]\n");
@@ -85,6 +91,7 @@ TEST_F(Apply, ErrorInTheScriptLeavesTheStoreUntouched) {
 }
 
 TEST_F(Apply, IncludeCycleMadeByTheScriptIsRefused) {
+  SECSTORE_NEEDS_ROOT(kOwnedByRoot);
   auto script = dir.write("cycle.script",
                           "set \"A\" includes [\"B\"]\n"
                           "set \"B\" includes [\"A\"]\n");
@@ -117,7 +124,7 @@ TEST_F(Apply, UsageErrors) {
 }
 
 TEST_F(Apply, LockedRoleIsRefusedToAnotherUser) {
-  if (::geteuid() != 0) GTEST_SKIP() << "needs root to run the command as another user";
+  SECSTORE_NEEDS_ROOT("it runs the command as another user");
   struct passwd* nobody = ::getpwnam("nobody");
   if (nobody == nullptr) GTEST_SKIP() << "no user nobody";
   auto locked = dir.write("Security.store",
@@ -151,7 +158,7 @@ TEST_F(Apply, LockedRoleIsRefusedToAnotherUser) {
 class ApplyThroughSudo : public Apply {
  protected:
   void SetUp() override {
-    if (::geteuid() != 0) GTEST_SKIP() << "needs root: the command runs as root, as under sudo";
+    SECSTORE_NEEDS_ROOT("the command runs as root, as under sudo");
     struct passwd* nobody = ::getpwnam("nobody");
     if (nobody == nullptr) GTEST_SKIP() << "no user nobody";
     sudo_.env = {{"SUDO_UID", std::to_string(nobody->pw_uid)}, {"SUDO_USER", "nobody"}};
@@ -216,7 +223,7 @@ TEST_F(ApplyThroughSudo, RootsOwnLoginOverridesLocksAndIsLogged) {
 }
 
 TEST_F(Apply, ForceIsOnlyForRoot) {
-  if (::geteuid() != 0) GTEST_SKIP() << "needs root to run the command as another user";
+  SECSTORE_NEEDS_ROOT("to run the command as another user");
   struct passwd* nobody = ::getpwnam("nobody");
   if (nobody == nullptr) GTEST_SKIP() << "no user nobody";
   auto script = dir.write("edit.script", "set \"A\" permissions [CONTROL_SERVER]\n");

@@ -13,6 +13,7 @@
 #include <regex>
 #include <sstream>
 
+#include "needs_root.hpp"
 #include "run_command.hpp"
 
 namespace secstore_test {
@@ -36,7 +37,7 @@ constexpr const char* kGoodConf =
 class Check : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (::geteuid() != 0) GTEST_SKIP() << "pam_secstore accepts only root-owned files, and so does check: run as root";
+    SECSTORE_NEEDS_ROOT("pam_secstore accepts only root-owned files, and so does check");
   }
   CommandResult check(const std::string& store, const std::string& conf) {
     return run_secstore({"check", "--store", store, "--conf", conf});

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "needs_root.hpp"
 #include "run_command.hpp"
 
 namespace secstore_test {
@@ -22,7 +23,7 @@ bool exists(const std::string& path) {
 class Compile : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (::geteuid() != 0) GTEST_SKIP() << "pam_secstore uses only an index of root-owned files: run as root";
+    SECSTORE_NEEDS_ROOT("pam_secstore uses only an index of root-owned files");
     conf = dir.write("secstore.conf", "");
   }
   CommandResult compile(const std::string& store) { return run_secstore({"compile", "--store", store, "--conf", conf}); }

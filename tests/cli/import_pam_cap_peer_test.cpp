@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <set>
 
+#include "needs_root.hpp"
 #include "run_command.hpp"
 
 namespace secstore_test {
@@ -51,7 +52,7 @@ std::string capabilities_of(const std::string& explain_json) {
 }
 
 TEST(ImportPamCapPeer, EveryUserGetsWhatPamCapGives) {
-  if (::geteuid() != 0) GTEST_SKIP() << "needs root: pam_cap changes the probe's capabilities";
+  SECSTORE_NEEDS_ROOT("pam_cap changes the probe's capabilities");
   std::string pam_cap = find_pam_cap();
   if (pam_cap.empty())
     GTEST_SKIP() << "pam_cap.so not unpacked (make bench unpacks libpam-cap into BUILD/peer)";

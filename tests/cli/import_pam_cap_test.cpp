@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "needs_root.hpp"
 #include "run_command.hpp"
 
 namespace secstore_test {
@@ -72,6 +73,7 @@ TEST_F(ImportPamCap, ManPageStyleFileGivesEachUserTheirFirstLine) {
 }
 
 TEST_F(ImportPamCap, ImportedConfigurationPassesCheck) {
+  SECSTORE_NEEDS_ROOT("check refuses files not owned by root, as the module does");
   ASSERT_EQ(import("cap_net_raw alice\n^cap_net_bind_service @web\n").exit_code, 0);
   auto store = dir_.write("Security.store", "");
   auto r = run_secstore({"check", "--store", store, "--conf", conf_});

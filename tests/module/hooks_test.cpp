@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "needs_root.hpp"
 #include "../../module/hooks.hpp"
 #include "mock_process_changes.hpp"
 #include "pam_seam.hpp"
@@ -59,8 +60,7 @@ constexpr std::uint64_t bit(int cap) { return std::uint64_t{1} << cap; }
 class ModuleHooks : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (::geteuid() != 0)
-      GTEST_SKIP() << "the module accepts only root-owned files; run the tests as root";
+    SECSTORE_NEEDS_ROOT("the module accepts only root-owned files");
     store_ = tree_.write("Security.store", kStore);
     conf_ = tree_.write("secstore.conf", kConf);
     pam_.set_service("login");

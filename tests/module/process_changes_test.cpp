@@ -15,6 +15,7 @@
 #include <sstream>
 #include <string>
 
+#include "needs_root.hpp"
 #include "../../module/process.hpp"
 #include "child_process.hpp"
 #include "pam_seam.hpp"
@@ -76,7 +77,7 @@ SessionPlan root_plan(CapabilityMask ambient) {
 class ProcessChangesTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (::geteuid() != 0) GTEST_SKIP() << "changing capabilities and chroot needs root";
+    SECSTORE_NEEDS_ROOT("it changes capabilities and chroots");
   }
 };
 

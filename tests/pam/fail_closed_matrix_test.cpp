@@ -31,6 +31,7 @@
 #include <string>
 #include <vector>
 
+#include "needs_root.hpp"
 #include "cli/run_command.hpp"
 #include "pam/matrix_harness.hpp"
 #include "secstore/policy.hpp"
@@ -255,7 +256,7 @@ std::vector<MatrixCase> matrix() {
   add("conf: chroot not root-owned",
       [](CaseFiles& f) {
         std::filesystem::create_directory(f.dir / "jail");
-        ::chown((f.dir / "jail").c_str(), kNobody, kNobody);
+        if (::chown((f.dir / "jail").c_str(), kNobody, kNobody) != 0) throw std::runtime_error("chown failed");
         write_conf(f, "Security { chroot = \"" + (f.dir / "jail") + "\" }\n");
       },
       kSessionErr, LOG_ALERT, {"@DIR@/jail"});
@@ -417,7 +418,7 @@ std::string compare_with_check(const MatrixCase& c, const CaseFiles& f, const Pa
 }
 
 TEST(FailClosedMatrix, EveryBadInputIsRefusedWithOneLineAndNothingChanged) {
-  if (::geteuid() != 0) GTEST_SKIP() << "needs root: files owned by others, chroot, capabilities";
+  SECSTORE_NEEDS_ROOT("files owned by others, chroot, capabilities");
   std::vector<Row> rows;
   std::vector<std::string> agreement;
   for (const MatrixCase& c : matrix()) {

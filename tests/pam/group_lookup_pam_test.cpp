@@ -8,6 +8,7 @@
 
 #include <string>
 
+#include "needs_root.hpp"
 #include "module/temp_tree.hpp"
 #include "pam/nss_probe.hpp"
 #include "pam/pam_harness.hpp"
@@ -32,7 +33,7 @@ constexpr const char* kConfWithGroupSelector =
 class GroupLookup : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (::geteuid() != 0) GTEST_SKIP() << "the module refuses files not owned by root: run as root";
+    SECSTORE_NEEDS_ROOT("the module refuses files not owned by root");
     if (!test_users_ready()) GTEST_SKIP() << "useradd could not create the test users";
     confdir_ = tree_.mkdir("pam.d");
   }

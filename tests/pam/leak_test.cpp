@@ -20,6 +20,7 @@
 #include <sstream>
 #include <string>
 
+#include "needs_root.hpp"
 #include "pam/matrix_harness.hpp"
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -62,7 +63,7 @@ struct CycleReport {
 };
 
 TEST(PamLeak, TenThousandTransactionsLeakNoDescriptorsAndNoMemory) {
-  if (::geteuid() != 0) GTEST_SKIP() << "the module accepts only root-owned files: run as root";
+  SECSTORE_NEEDS_ROOT("the module accepts only root-owned files");
   TempDir dir;
   // A store and conf that make the module do everything it does for a real
   // grant: roles, a gate, the environment, an inheritable capability,

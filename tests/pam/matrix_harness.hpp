@@ -144,7 +144,7 @@ inline ProcessState capture_process_state() {
   s.egid = ::getegid();
   int n = ::getgroups(0, nullptr);
   s.groups.resize(n > 0 ? static_cast<std::size_t>(n) : 0);
-  if (n > 0) ::getgroups(n, s.groups.data());
+  if (n > 0 && ::getgroups(n, s.groups.data()) != n) s.groups.clear();
   char buf[4096];
   ssize_t len = ::readlink("/proc/self/root", buf, sizeof buf - 1);
   if (len >= 0) s.root.assign(buf, static_cast<std::size_t>(len));

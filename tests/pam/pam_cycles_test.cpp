@@ -10,6 +10,7 @@
 #include <sstream>
 #include <string>
 
+#include "needs_root.hpp"
 #include "module/child_process.hpp"
 #include "module/temp_tree.hpp"
 #include "pam/pam_harness.hpp"
@@ -50,7 +51,7 @@ int one_session(const std::string& confdir, const char* user) {
 }
 
 TEST(PamCycles, ThousandsOfSessionsLeakNoDescriptorsOrMemory) {
-  if (::geteuid() != 0) GTEST_SKIP() << "the module accepts only root-owned files: run as root";
+  SECSTORE_NEEDS_ROOT("the module accepts only root-owned files");
   if (!test_users_ready()) GTEST_SKIP() << "useradd could not create the test users";
   TempTree tree;
   std::string store = tree.write("Security.store", read_source("tests/data/pam/Security.store"));

@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 
+#include "needs_root.hpp"
 #include "module/temp_tree.hpp"
 #include "pam/pam_harness.hpp"
 #include "pam/test_users.hpp"
@@ -24,7 +25,7 @@ inline constexpr std::uint64_t bit(int cap) { return std::uint64_t{1} << cap; }
 class RealPam : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (::geteuid() != 0) GTEST_SKIP() << "the module refuses files not owned by root and changes capabilities: run as root";
+    SECSTORE_NEEDS_ROOT("the module refuses files not owned by root and changes capabilities");
     if (!test_users_ready()) GTEST_SKIP() << "useradd could not create the test users";
     store_ = tree_.write("Security.store", read_source("tests/data/pam/Security.store"));
     conf_ = tree_.write("secstore.conf", read_source("tests/data/pam/secstore.conf"));

@@ -15,6 +15,7 @@
 #include <sstream>
 #include <string>
 
+#include "needs_root.hpp"
 #include "module/temp_tree.hpp"
 #include "pam/pam_harness.hpp"
 #include "pam/test_users.hpp"
@@ -46,7 +47,7 @@ class ReadWatch {
 class IndexedPam : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (::geteuid() != 0) GTEST_SKIP() << "the module refuses files not owned by root: run as root";
+    SECSTORE_NEEDS_ROOT("the module refuses files not owned by root");
     if (!test_users_ready()) GTEST_SKIP() << "useradd could not create the test users";
     store_ = tree_.write("Security.store", read_source("tests/data/pam/Security.store"));
     conf_ = tree_.write("secstore.conf", read_source("tests/data/pam/secstore.conf"));

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "needs_root.hpp"
 #include "index/format.hpp"
 #include "secstore/policy.hpp"
 #include "store_test_support.hpp"
@@ -214,7 +215,7 @@ void expect_compiled_matches_text(const IndexDir& dir, const std::string& text, 
 }
 
 TEST(CompiledPolicy, AnswersAsTheTextDoesForEveryTestStore) {
-  if (::geteuid() != 0) GTEST_SKIP() << "the index and its sources must be owned by root";
+  SECSTORE_NEEDS_ROOT("the index and its sources must be owned by root");
   IndexDir dir;
   for (const char* file : {"tests/data/stores/rich.store", "tests/data/stores/worked-example.store",
                            "tests/data/cli/worked-example.store", "tests/data/pam/Security.store"})
@@ -223,7 +224,7 @@ TEST(CompiledPolicy, AnswersAsTheTextDoesForEveryTestStore) {
 }
 
 TEST(CompiledPolicy, AnswersAsTheTextDoesForGeneratedStores) {
-  if (::geteuid() != 0) GTEST_SKIP() << "the index and its sources must be owned by root";
+  SECSTORE_NEEDS_ROOT("the index and its sources must be owned by root");
   IndexDir dir;
   for (unsigned seed = 1; seed <= 60; ++seed)
     expect_compiled_matches_text(dir, generated_store(seed), kRoleConf, "generated store " + std::to_string(seed));
@@ -232,7 +233,7 @@ TEST(CompiledPolicy, AnswersAsTheTextDoesForGeneratedStores) {
 class CompiledPolicyUse : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (::geteuid() != 0) GTEST_SKIP() << "the index and its sources must be owned by root";
+    SECSTORE_NEEDS_ROOT("the index and its sources must be owned by root");
     write_file(files_.store, kText);
     write_file(files_.conf, "include \"conf.d\"\n");
     write_file(dir_.file("conf.d/10-alice.conf"), "Security { role = C\n capabilities = \"cap_net_raw+ep\" }\n");

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include "needs_root.hpp"
 #include "conf_test_support.hpp"
 
 namespace secstore::test {
@@ -141,7 +142,7 @@ TEST(ConfInclude, IncludeNeedsAName) {
 }
 
 TEST(ConfInclude, UnsafeIncludedFileIsRefused) {
-  if (::geteuid() != 0) GTEST_SKIP() << "needs root to own the files it writes";
+  SECSTORE_NEEDS_ROOT("the files it writes must be owned by root");
   ConfTempDir dir;
   dir.write("open.conf", "Security { }\n", 0666);
   dir.write("main.conf", "include \"open.conf\"\n");
@@ -162,7 +163,7 @@ TEST(ConfInclude, UnsafeFileIsReadWhenSafetyIsNotRequired) {
 }
 
 TEST(ConfInclude, WritableDirectoryIsRefused) {
-  if (::geteuid() != 0) GTEST_SKIP() << "needs root to own the files it writes";
+  SECSTORE_NEEDS_ROOT("the files it writes must be owned by root");
   ConfTempDir dir;
   dir.write("d/a.conf", "Security { }\n");
   dir.mkdir("d", 0777);
@@ -173,7 +174,7 @@ TEST(ConfInclude, WritableDirectoryIsRefused) {
 }
 
 TEST(ConfInclude, MainFileItselfIsSafetyChecked) {
-  if (::geteuid() != 0) GTEST_SKIP() << "needs root to own the files it writes";
+  SECSTORE_NEEDS_ROOT("the files it writes must be owned by root");
   ConfTempDir dir;
   dir.write("main.conf", "Security { }\n", 0664);
   auto conf = Config::load(dir / "main.conf", FileSafety{true});

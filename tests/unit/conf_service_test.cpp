@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <linux/capability.h>
 
+#include "needs_root.hpp"
 #include "conf_test_support.hpp"
 
 namespace secstore::test {
@@ -79,7 +80,7 @@ TEST_F(ConfService, NamesThatAreNotFileNamesAreRefused) {
 }
 
 TEST_F(ConfService, UnsafeOverrideIsRefused) {
-  if (::geteuid() != 0) GTEST_SKIP() << "needs root to own the files it writes";
+  SECSTORE_NEEDS_ROOT("the files it writes must be owned by root");
   dir.write("secstore.d/sshd.conf", "Security \"sshd\" { }\n", 0646);
   auto conf = Config::load_for_service(dir / "secstore.conf", "sshd", FileSafety{true});
   ASSERT_FALSE(conf.ok());
@@ -89,7 +90,7 @@ TEST_F(ConfService, UnsafeOverrideIsRefused) {
 TEST_F(ConfService, AWritableOverrideDirectoryIsRefused) {
   // Whoever can write secstore.d can plant an override for any service
   // (here one that would give root back its whole bounding set).
-  if (::geteuid() != 0) GTEST_SKIP() << "needs root to own the files it writes";
+  SECSTORE_NEEDS_ROOT("to own the files it writes");
   dir.mkdir("secstore.d", 0777);
   for (const char* service : {"sshd", "login"}) {
     auto conf = Config::load_for_service(dir / "secstore.conf", service, FileSafety{true});
@@ -100,7 +101,7 @@ TEST_F(ConfService, AWritableOverrideDirectoryIsRefused) {
 }
 
 TEST_F(ConfService, AMainFileInAWritableDirectoryIsRefused) {
-  if (::geteuid() != 0) GTEST_SKIP() << "needs root to own the files it writes";
+  SECSTORE_NEEDS_ROOT("to own the files it writes");
   ::chmod(dir.path().c_str(), 0777);
   auto conf = Config::load_for_service(dir / "secstore.conf", "sshd", FileSafety{true});
   ASSERT_FALSE(conf.ok());

@@ -18,6 +18,7 @@
 #include <set>
 #include <thread>
 
+#include "needs_root.hpp"
 #include "secstore/file_update.hpp"
 #include "secstore/store_file.hpp"
 #include "store_test_support.hpp"
@@ -185,6 +186,7 @@ TEST_F(StoreFileTest, LockedRoleRefusalLeavesTheFileUntouched) {
 }
 
 TEST_F(StoreFileTest, AppliedScriptKeepsTheFileAsWrittenWithTheOldOwnerAndMode) {
+  SECSTORE_NEEDS_ROOT("it gives the store another owner (chown)");
   write("# comment\nset 'A' permissions [authenticate]\n", 0640);
   ASSERT_EQ(::chown(path_.c_str(), 4321, 4322), 0);
   struct stat before {};
