@@ -113,23 +113,6 @@ Script read_script(const std::string& argument) {
 }
 
 
-// An index compiled before the change no longer matches the store (the
-// module would warn and read the text at every open): compile it again if
-// there is one. It is compiled from the file as it is now, so a concurrent
-// apply can make it stale again but never wrong.
-void refresh_index(const PolicyFiles& files, const Io& io) {
-  struct stat st {};
-  if (::stat(policy_index_path(files.store).c_str(), &st) != 0) return;
-  auto compiled = compile_policy(files, FileSafety{true});
-  if (compiled.ok()) {
-    io.out << *compiled.value << ": recompiled\n";
-    return;
-  }
-  print_errors(io.err, compiled.diagnostics);
-  io.err << policy_index_path(files.store)
-         << ": warning: not recompiled; pam_secstore reads the text until `secstore compile` succeeds\n";
-}
-
 }  // namespace
 
 int run_apply(const Args& args, const Io& io) {
@@ -171,7 +154,7 @@ int run_apply(const Args& args, const Io& io) {
   }
   if (applied.value->changed) log_lock_overrides(store_path, invoker, applied.diagnostics);
   io.out << store_path << (applied.value->changed ? ": updated\n" : ": unchanged, the script changes nothing\n");
-  if (applied.value->changed) refresh_index(files, io);
+  if (applied.value->changed) recompile_index_if_present(files, io);
   return kExitOk;
 }
 

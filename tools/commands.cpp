@@ -9,6 +9,8 @@ namespace {
 constexpr Command kCommands[] = {
     {"check", "check   [--store F] [--conf F] [--pam FILE|DIR]",
      "would pam_secstore accept these files? errors and warnings as file:line:col", run_check},
+    {"edit", "edit    [--store F | --conf F]",
+     "edit the store (or the configuration) as visudo does: lock, $VISUAL/$EDITOR, validate, install", run_edit},
     {"explain",
      "explain [--store F] [--conf F] [--service S]\n"
      "                 (--user U [--groups g1,g2] | --anonymous) [--path P]... [--json]",
@@ -16,7 +18,7 @@ constexpr Command kCommands[] = {
     {"can", "can     [--store F] [--conf F] [--service S] (--user U [--groups g1,g2] | --anonymous)\n"
             "                 [-q] PERM [--path P]",
      "exit 0 and print \"yes\" if the session holds PERM (at path P), exit 1 and print \"no\" if not", run_can},
-    {"apply", "apply   [--store F] [--conf F] SCRIPT|-",
+    {"apply", "apply   [--store F] [--conf F] [--dry-run] [--force] SCRIPT|-",
      "run store statements from SCRIPT (- for stdin) as one transaction", run_apply},
     {"dump", "dump    [--store F]", "print the store in canonical form", run_dump},
     {"compile", "compile [--store F] [--conf F]",

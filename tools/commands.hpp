@@ -15,6 +15,7 @@ int run_check(const Args& args, const Io& io);
 int run_explain(const Args& args, const Io& io);
 int run_can(const Args& args, const Io& io);
 int run_apply(const Args& args, const Io& io);
+int run_edit(const Args& args, const Io& io);
 int run_dump(const Args& args, const Io& io);
 int run_import_pam_cap(const Args& args, const Io& io);
 int run_compile(const Args& args, const Io& io);

@@ -1,5 +1,7 @@
 #include "loading.hpp"
 
+#include <sys/stat.h>
+
 namespace secstore::cli {
 
 PolicyFiles policy_files_from(const ParsedOptions& options) {
@@ -33,6 +35,24 @@ void print_diagnostics(std::ostream& out, const std::vector<Diagnostic>& diagnos
 void print_errors(std::ostream& out, const std::vector<Diagnostic>& diagnostics) {
   for (const auto& d : diagnostics)
     if (d.severity == Severity::Error) out << d.str() << '\n';
+}
+
+void recompile_index_if_present(const PolicyFiles& files, const Io& io) {
+  struct stat st {};
+  if (::stat(policy_index_path(files.store).c_str(), &st) != 0) return;
+  // From the configuration it was compiled with (not necessarily the
+  // default), when the index says which.
+  PolicyFiles from = files;
+  if (auto recorded = policy_index_sources(files.store); recorded && recorded->store == files.store)
+    from.conf = recorded->conf;
+  auto compiled = compile_policy(from, FileSafety{true});
+  if (compiled.ok()) {
+    io.out << *compiled.value << ": recompiled\n";
+    return;
+  }
+  print_errors(io.err, compiled.diagnostics);
+  io.err << policy_index_path(files.store)
+         << ": warning: not recompiled; pam_secstore reads the text until `secstore compile` succeeds\n";
 }
 
 }  // namespace secstore::cli

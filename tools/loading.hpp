@@ -36,6 +36,13 @@ OpenedPolicy open_policy(const PolicyFiles& files, const FileSafety& safety);
 // 2 when an error is about a file that cannot be read, else 1.
 int exit_code_for(const std::vector<Diagnostic>& diagnostics);
 
+// After `apply` or `edit` changed the store or the configuration: compile
+// the index again if there is one (else the module warns and reads the text
+// at every open), with the configuration it was compiled with. From the
+// files as they are now, so a concurrent change can make it stale again,
+// never wrong.
+void recompile_index_if_present(const PolicyFiles& files, const Io& io);
+
 void print_diagnostics(std::ostream& out, const std::vector<Diagnostic>& diagnostics);
 void print_errors(std::ostream& out, const std::vector<Diagnostic>& diagnostics);
 

@@ -4,6 +4,7 @@
 #include <grp.h>
 #include <poll.h>
 #include <sched.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -125,9 +126,24 @@ CommandResult run_secstore(const std::vector<std::string>& args, const RunOption
     if (log_socket < 0 || ::mkdtemp(pattern) == nullptr) throw std::runtime_error("cannot make a log socket");
     scratch = pattern;
   }
+  int terminal = -1;
+  std::string terminal_name;
+  if (options.terminal) {
+    terminal = ::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (terminal < 0 || ::grantpt(terminal) != 0 || ::unlockpt(terminal) != 0 || ::ptsname(terminal) == nullptr)
+      throw std::runtime_error("cannot make a pseudo-terminal");
+    terminal_name = ::ptsname(terminal);
+  }
   pid_t pid = ::fork();
   if (pid < 0) throw std::runtime_error("fork failed");
   if (pid == 0) {
+    if (terminal >= 0) {
+      // A session of its own, with the terminal as its controlling one.
+      int tty = -1;
+      if (::setsid() < 0 || (tty = ::open(terminal_name.c_str(), O_RDWR)) < 0 || ::ioctl(tty, TIOCSCTTY, 0) != 0)
+        ::_exit(124);
+      ::close(tty);
+    }
     int input = ::open(options.stdin_path.c_str(), O_RDONLY);
     if (input < 0 || ::dup2(input, 0) < 0 || ::dup2(out_pipe.write_end(), 1) < 0 ||
         ::dup2(err_pipe.write_end(), 2) < 0)
@@ -141,12 +157,21 @@ CommandResult run_secstore(const std::vector<std::string>& args, const RunOption
   }
   out_pipe.close_write();
   err_pipe.close_write();
+  if (terminal >= 0 && !options.terminal->empty() &&
+      ::write(terminal, options.terminal->data(), options.terminal->size()) < 0)
+    throw std::runtime_error("cannot type on the pseudo-terminal");
   CommandResult result;
   drain(out_pipe, err_pipe, result.out, result.err);
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  if (terminal >= 0) {
+    // Whatever is left to read; EIO once the last user of the other side is gone.
+    char buf[4096];
+    for (ssize_t n; (n = ::read(terminal, buf, sizeof buf)) > 0;) result.terminal.append(buf, static_cast<std::size_t>(n));
+    ::close(terminal);
+  }
   if (log_socket >= 0) {
     char buf[8192];
     for (ssize_t n; (n = ::recv(log_socket, buf, sizeof buf, MSG_DONTWAIT)) > 0;)

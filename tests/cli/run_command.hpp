@@ -24,6 +24,7 @@ struct CommandResult {
   std::string out;
   std::string err;
   std::vector<LoggedLine> syslog;  // with RunOptions::capture_syslog
+  std::string terminal;            // what it wrote to its terminal (RunOptions::terminal)
 };
 
 struct RunOptions {
@@ -38,6 +39,9 @@ struct RunOptions {
   // Run it in a private mount namespace whose /dev/log is a socket this
   // test reads (root only; this machine's log is never written).
   bool capture_syslog = false;
+  // Run it in a new session whose controlling terminal is a pseudo-terminal
+  // on which this is typed (as an admin answering a question on /dev/tty).
+  std::optional<std::string> terminal;
 };
 
 // SECSTORE_BUILD_DIR/secstore ARGS...

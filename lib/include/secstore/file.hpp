@@ -22,12 +22,21 @@
 
 namespace secstore {
 
+// `secstore edit` validates the edited copy as the file it will become: the
+// file at `path` is read as holding `text` instead, once its owner, mode and
+// directories (which the new file keeps) have been checked.
+struct FileDraft {
+  std::string path;
+  std::string text;
+};
+
 struct FileSafety {
   // The module always enforces the rule. The command enforces it in `check`
   // (which must answer as the module would) and otherwise reads such files
   // with a warning, so that an admin can work on a draft in their own
   // directory.
   bool enforce = true;
+  const FileDraft* draft = nullptr;  // never set by the module
 };
 
 // What the compiled index records of a file or directory: any change of its

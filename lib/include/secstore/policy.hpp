@@ -109,6 +109,11 @@ std::string policy_index_path(const std::string& store_path);
 // else why the module would not use it.
 std::optional<std::string> stale_index_reason(const PolicyFiles& files);
 
+// The store and configuration the index beside `store_path` was compiled
+// from, if there is an index that can be read: what to compile it from
+// again after a change (`apply`, `edit`).
+std::optional<PolicyFiles> policy_index_sources(const std::string& store_path);
+
 }  // namespace secstore
 
 #pragma GCC visibility pop

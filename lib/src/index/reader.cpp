@@ -93,13 +93,16 @@ std::string source_change(const SourceRecord& record) {
 }
 
 CompiledIndex::CompiledIndex(UniqueFd fd, std::uint64_t slot_count, std::uint64_t slots_at, std::uint64_t size,
-                             std::uint32_t flags, std::vector<SourceRecord> sources)
+                             std::uint32_t flags, std::vector<SourceRecord> sources, std::string store_path,
+                             std::string conf_path)
     : fd_(std::move(fd)),
       slot_count_(slot_count),
       slots_at_(slots_at),
       size_(size),
       flags_(flags),
-      sources_(std::move(sources)) {}
+      sources_(std::move(sources)),
+      store_path_(std::move(store_path)),
+      conf_path_(std::move(conf_path)) {}
 
 CompiledIndex::Opened CompiledIndex::open(const PolicyFiles& files) {
   const std::string index_path = policy_index_path(files.store);
@@ -135,7 +138,8 @@ CompiledIndex::Opened CompiledIndex::read(UniqueFd fd, std::uint64_t size, const
       if (auto why = source_change(record); !why.empty()) return stale(why + " since it was compiled");
   }
   return Opened{std::make_shared<const CompiledIndex>(std::move(fd), h.slot_count, h.slots_at, h.file_size, h.flags,
-                                                      std::move(sources->records)),
+                                                      std::move(sources->records), std::move(sources->store),
+                                                      std::move(sources->conf)),
                 ""};
 }
 

@@ -184,6 +184,15 @@ std::vector<SourceRecord> Policy::sources() const {
   return out;
 }
 
+std::optional<PolicyFiles> policy_index_sources(const std::string& store_path) {
+  auto opened = open_checked_file(policy_index_path(store_path), FileSafety{false});
+  if (!opened.ok()) return std::nullopt;
+  const auto size = static_cast<std::uint64_t>(opened.value->st.st_size);
+  auto read = detail::CompiledIndex::read(std::move(opened.value->fd), size, nullptr);
+  if (!read.index) return std::nullopt;
+  return PolicyFiles{read.index->store_path(), read.index->conf_path(), {}};
+}
+
 std::optional<std::string> stale_index_reason(const PolicyFiles& files) {
   auto opened = detail::CompiledIndex::open(files);
   if (opened.index) return std::string();

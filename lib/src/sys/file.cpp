@@ -286,6 +286,14 @@ Outcome<FileContents> read_config_file(const std::string& path, const FileSafety
   contents.identity = FileIdentity::of(opened.value->st);
   contents.safety_warning = std::move(opened.value->unsafe_reason);
   const std::size_t limit = budget != nullptr ? budget->bytes_left() : ReadBudget::kMaxBytes;
+  if (safety.draft != nullptr && safety.draft->path == path) {
+    if (safety.draft->text.size() > limit)
+      return Outcome<FileContents>::failure(make_error(at, "not read: the edited file is larger than " +
+                                                               std::to_string(ReadBudget::kMaxBytes >> 20) + " MiB"));
+    contents.text = safety.draft->text;
+    if (budget != nullptr) budget->spend(contents.text.size());
+    return Outcome<FileContents>::success(std::move(contents));
+  }
   char buf[65536];
   for (;;) {
     ssize_t n = ::read(opened.value->fd.get(), buf, sizeof buf);
