@@ -26,6 +26,7 @@ LIBDIR     ?= $(EXEC_PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 DATADIR    ?= $(PREFIX)/share
 MANDIR     ?= $(DATADIR)/man
+BASHCOMPDIR ?= $(DATADIR)/bash-completion/completions
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 PAMDIR     ?= $(LIBDIR)/security
 # The module and the command look here by default; not under PREFIX, because
@@ -270,6 +271,7 @@ install: all
 	install -m 0755 $(TOOL) $(DESTDIR)$(BINDIR)/
 	install -m 0644 lib/include/secstore/*.h lib/include/secstore/*.hpp $(DESTDIR)$(INCLUDEDIR)/secstore/
 	install -m 0644 $(PCFILE) $(DESTDIR)$(PKGCONFIGDIR)/
+	install -D -m 0644 conf/bash-completion/secstore $(DESTDIR)$(BASHCOMPDIR)/secstore
 	install -d $(addprefix $(DESTDIR)$(MANDIR)/man,1 3 5 8)
 	$(foreach m,$(MANPAGES),install -m 0644 $(m) $(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(m)))/ &&) true
 	install -d $(DESTDIR)$(PAMCONFIGSDIR) $(DESTDIR)$(DOCDIR)/examples/pam.d
@@ -288,13 +290,13 @@ install: all
 uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/libsecstore.so* $(DESTDIR)$(PAMDIR)/pam_secstore.so \
 		$(DESTDIR)$(BINDIR)/secstore $(DESTDIR)$(PKGCONFIGDIR)/secstore.pc \
-		$(DESTDIR)$(PAMCONFIGSDIR)/secstore \
+		$(DESTDIR)$(PAMCONFIGSDIR)/secstore $(DESTDIR)$(BASHCOMPDIR)/secstore \
 		$(foreach m,$(MANPAGES),$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(m)))/$(notdir $(m)))
 	rm -rf $(DESTDIR)$(INCLUDEDIR)/secstore $(DESTDIR)$(DOCDIR)/examples
 
 # ---------------------------------------------------------------- man, deb
 MANPAGES := doc/secstore.1 doc/libsecstore.3 doc/Security.store.5 doc/secstore.conf.5 \
-	doc/pam_secstore.8
+	doc/pam_secstore.8 doc/secstore-shell.8
 
 # Renders every page and fails on any groff or man warning.
 man:
@@ -381,7 +383,7 @@ dist-deb dist-check:
 DEPS := g++ make pkg-config libpam0g-dev libcap-dev libcap2-bin libgtest-dev libgmock-dev \
 	libbenchmark-dev valgrind strace clang libclang-rt-dev debhelper fakeroot dpkg-dev lintian \
 	mmdebstrap util-linux passwd expect man-db groff-base python3 qemu-system-x86 openssh-client \
-	socat e2fsprogs build-essential iproute2
+	socat e2fsprogs build-essential iproute2 bash-completion
 deps:
 	@if [ "$$(id -u)" != 0 ]; then echo "make deps: run as root (it calls apt-get)" >&2; exit 2; fi
 	apt-get update

@@ -29,6 +29,15 @@ std::vector<std::string_view> all_permission_names() {
 
 }  // namespace
 
+std::string can_help() {
+  auto line = [](std::string_view title, std::span<const std::string_view> names) {
+    std::string out(title);
+    for (auto n : names) out += " " + std::string(n);
+    return out + "\n";
+  };
+  return line("global permissions:", global_permission_names()) + line("path permissions (with --path):", path_permission_names());
+}
+
 int run_can(const Args& args, const Io& io) {
   auto parsed = parse_command_options(args, kOptions, io, "a permission name is required");
   if (!parsed.options) return parsed.exit_code;

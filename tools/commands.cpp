@@ -17,7 +17,8 @@ constexpr Command kCommands[] = {
      "show a session's roles, permissions and capabilities, and why", run_explain},
     {"can", "can     [--store F] [--conf F] [--service S] (--user U [--groups g1,g2] | --anonymous)\n"
             "                 [-q] PERM [--path P]",
-     "exit 0 and print \"yes\" if the session holds PERM (at path P), exit 1 and print \"no\" if not", run_can},
+     "exit 0 and print \"yes\" if the session holds PERM (at path P), exit 1 and print \"no\" if not", run_can,
+     can_help},
     {"apply", "apply   [--store F] [--conf F] [--dry-run] [--force] SCRIPT|-",
      "run store statements from SCRIPT (- for stdin) as one transaction", run_apply},
     {"dump", "dump    [--store F]", "print the store in canonical form", run_dump},

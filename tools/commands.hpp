@@ -4,6 +4,7 @@
 #pragma once
 
 #include <span>
+#include <string>
 #include <string_view>
 
 #include "cli.hpp"
@@ -14,6 +15,8 @@ namespace secstore::cli {
 int run_check(const Args& args, const Io& io);
 int run_explain(const Args& args, const Io& io);
 int run_can(const Args& args, const Io& io);
+// The permission names `can` takes (its --help; bash completion reads them).
+std::string can_help();
 int run_apply(const Args& args, const Io& io);
 int run_edit(const Args& args, const Io& io);
 int run_dump(const Args& args, const Io& io);
@@ -25,6 +28,7 @@ struct Command {
   std::string_view synopsis;  // the usage line(s), without "secstore "
   std::string_view summary;   // one line for `secstore --help`
   int (*run)(const Args&, const Io&);
+  std::string (*more_help)() = nullptr;  // what --help says after the options
 };
 
 std::span<const Command> all_commands();

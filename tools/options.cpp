@@ -26,6 +26,7 @@ struct OptionParser {
       std::vector<std::string> names;
       for (const auto& s : specs) names.push_back("--" + std::string(s.name));
       names.push_back("--help");
+      names.push_back("--version");
       const std::vector<std::string_view> candidates(names.begin(), names.end());
       return fail("unknown option \"" + std::string(written) + "\"" + did_you_mean("--" + std::string(name), candidates));
     };
@@ -60,8 +61,8 @@ struct OptionParser {
           inline_value = std::string(body.substr(eq + 1));
           body = body.substr(0, eq);
         }
-        if (body == "help" && !inline_value) {
-          parsed.given_["help"];
+        if ((body == "help" || body == "version") && !inline_value) {
+          parsed.given_[std::string(body)];
           continue;
         }
         for (const auto& s : specs)
@@ -100,6 +101,7 @@ std::string options_help(std::span<const OptionSpec> specs) {
     rows.emplace_back(std::move(left), s.help);
   }
   rows.emplace_back("-h, --help", "show this help and exit");
+  rows.emplace_back("    --version", "show the version and exit");
   std::size_t width = 0;
   for (const auto& r : rows) width = std::max(width, r.first.size());
   std::string out = "options:\n";
@@ -134,8 +136,14 @@ CommandOptions parse_command_options(const Args& args, std::span<const OptionSpe
   }
   if (parsed.options->has("help")) {
     io.out << usage_text(io.command);
-    if (const Command* c = find_command(io.command)) io.out << '\n' << c->summary << "\n\n";
+    const Command* c = find_command(io.command);
+    if (c) io.out << '\n' << c->summary << "\n\n";
     io.out << options_help(specs);
+    if (c && c->more_help) io.out << '\n' << c->more_help();
+    return result;
+  }
+  if (parsed.options->has("version")) {
+    io.out << "secstore " SECSTORE_VERSION "\n";
     return result;
   }
   const auto& positionals = parsed.options->positionals();

@@ -52,6 +52,18 @@ TEST_F(Apply, ScriptFileChangesTheStore) {
             "set \"B\" permissions [VIEW_SESSION]\n");
 }
 
+// The shipped store's header says apply keeps it: it must.
+TEST_F(Apply, TheShippedStoresHeaderSurvivesApply) {
+  SECSTORE_NEEDS_ROOT(kOwnedByRoot);
+  const std::string shipped = read_text(source_path("conf/Security.store"));
+  ASSERT_THAT(shipped, HasSubstr("comments like these"));
+  auto copy = dir.write("shipped.store", shipped);
+  auto script = dir.write("first.script", "set \"operator\" permissions [VIEW_SERVER]\nset roles for named sessions [\"operator\"]\n");
+  auto r = run_secstore({"apply", "--store", copy, script});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(read_text(copy), shipped + "set \"operator\" permissions [VIEW_SERVER]\nset roles for named sessions [\"operator\"]\n");
+}
+
 TEST_F(Apply, DryRunPrintsTheDiffAndWritesNothing) {
   auto script = dir.write("edit.script", "set roles for user \"alice\" []\n");
   auto r = run_secstore({"apply", "--dry-run", "--store", store, script});
