@@ -111,18 +111,7 @@ std::string explain_json(const ExplainInput& input) {
 }
 
 std::string explain_json_error(const std::vector<Diagnostic>& diagnostics, const std::string& fallback) {
-  std::string first = fallback;
-  for (const auto& d : diagnostics)
-    if (d.severity == Severity::Error) {
-      first = d.str();
-      break;
-    }
-  return JsonObject()
-             .add("schema", json_number(kExplainSchema))
-             .add("error", json_string(first))
-             .add("diagnostics", json_diagnostics(diagnostics))
-             .str() +
-         "\n";
+  return json_error(kExplainSchema, diagnostics, fallback);
 }
 
 }  // namespace secstore::cli
