@@ -10,6 +10,7 @@
 #   make system-check real su/runuser/login in a Debian chroot
 #   make vm-check     the same in a booted guest
 #   make fleet-check  roles from LDAP groups through sssd and nslcd (DIST=bookworm|trixie)
+#   make role-graph   doc/examples-roles.svg, the README's picture (needs graphviz)
 #
 # CXXFLAGS/LDFLAGS come from the environment (dpkg-buildflags in Debian);
 # what the code needs to build at all is in the *_REQUIRED variables.
@@ -73,7 +74,8 @@ MODULE   := $(B)/pam_secstore.so
 TOOL     := $(B)/secstore
 PCFILE   := $(B)/secstore.pc
 
-.PHONY: all deps check install uninstall deb bench fuzz fuzz-build leak-check system-check vm-check fleet-check clean man
+.PHONY: all deps check install uninstall deb bench fuzz fuzz-build leak-check system-check vm-check fleet-check clean man \
+	role-graph
 all: $(LIB_A) $(LIB_SO) $(MODULE) $(TOOL) $(PCFILE)
 
 $(B)/%.o: %.cpp
@@ -299,6 +301,14 @@ man:
 		lexgrog $$m >/dev/null || { echo "$$m: lexgrog cannot read NAME"; exit 1; }; \
 	done; echo "man pages: $(words $(MANPAGES)) clean"
 
+# The README's role graph: the stores of the shipped examples read as one
+# store, drawn by `secstore audit --dot` and Graphviz's dot (`make deps`
+# installs graphviz). The result is committed.
+role-graph: $(TOOL)
+	cat conf/examples/*/Security.store > $(B)/examples.store
+	cd $(B) && LD_LIBRARY_PATH=. ./secstore audit --dot --store examples.store > examples-roles.dot
+	dot -Tsvg $(B)/examples-roles.dot > doc/examples-roles.svg
+
 # The packages are built from a private copy of the tree under build/ (so
 # dpkg-buildpackage's clean never touches build/, and two runs at once do not
 # collide) and published in build/deb/ (see debian/build-debs). The build runs
@@ -357,7 +367,7 @@ fleet-check: $(if $(FLEET_DEBS),,deb)
 DEPS := g++ make pkg-config libpam0g-dev libcap-dev libcap2-bin libgtest-dev libgmock-dev \
 	libbenchmark-dev valgrind strace clang libclang-rt-14-dev debhelper fakeroot dpkg-dev lintian \
 	mmdebstrap util-linux expect man-db groff-base python3 qemu-system-x86 openssh-client \
-	socat e2fsprogs build-essential iproute2
+	socat e2fsprogs build-essential iproute2 graphviz
 deps:
 	@if [ "$$(id -u)" != 0 ]; then echo "make deps: run as root (it calls apt-get)" >&2; exit 2; fi
 	apt-get update
