@@ -141,7 +141,9 @@ $(UNIT_TESTS): $(UNIT_SRCS:%.cpp=$(B)/%.o) $(LIB_A)
 $(MODUNIT_TESTS): $(MODUNIT_SRCS:%.cpp=$(B)/%.o) $(MODULE_OBJS) $(LIB_A)
 	$(CXX) $(ALL_CXXFLAGS) $(ALL_LDFLAGS) -o $@ $^ -lcap $(GTEST_LIBS) -lgtest_main
 
-$(PAM_TESTS): $(PAMTEST_SRCS:%.cpp=$(B)/%.o) $(LIB_A) | $(MODULE)
+# The real-libpam tests also run the command (`secstore audit` against the
+# sessions they open), through the CLI tests' runner.
+$(PAM_TESTS): $(PAMTEST_SRCS:%.cpp=$(B)/%.o) $(B)/tests/cli/run_command.o $(LIB_A) | $(MODULE) $(TOOL)
 	$(CXX) $(ALL_CXXFLAGS) $(ALL_LDFLAGS) -o $@ $^ -lpam -lcap $(GTEST_LIBS) -lgtest_main
 
 $(CLI_TESTS): $(CLITEST_SRCS:%.cpp=$(B)/%.o) | $(TOOL)
