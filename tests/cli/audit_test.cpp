@@ -3,7 +3,9 @@
 // pam.d stacks and their require= lines; the role graph.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <fcntl.h>
 #include <pwd.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -64,7 +66,28 @@ struct Example {
   std::vector<std::optional<std::string>> services;
 };
 
+// The real-libpam tests add and remove their users in /etc/passwd while
+// they hold this lock (tests/pam/test_users.cpp), here or in another tree:
+// hold it too, so that the accounts stay put between audit and explain.
+class AccountsLock {
+ public:
+  AccountsLock() {
+    fd_ = ::open("/run/lock/secstore-pam-tests.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd_ < 0) fd_ = ::open("/tmp/secstore-pam-tests.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd_ >= 0) ::flock(fd_, LOCK_EX);
+  }
+  ~AccountsLock() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  AccountsLock(const AccountsLock&) = delete;
+  AccountsLock& operator=(const AccountsLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
+
 TEST_F(Audit, EveryAccountOfTheShippedExamplesIsWhatExplainSays) {
+  AccountsLock lock;
   const auto accounts = passwd_accounts();
   ASSERT_FALSE(accounts.empty());
   for (const Example& example : {Example{"web-deploy", {std::nullopt}}, Example{"netops", {std::nullopt}},
@@ -88,6 +111,7 @@ TEST_F(Audit, EveryAccountOfTheShippedExamplesIsWhatExplainSays) {
 }
 
 TEST_F(Audit, TheTableIsSortedByExposureAndSaysWhatIsNotEnumerated) {
+  AccountsLock lock;
   const std::string dir = source_path("conf/examples/root-service");
   auto r = run_secstore({"audit", "--store", dir + "/Security.store", "--conf", dir + "/secstore.conf"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
