@@ -11,6 +11,7 @@
 #   make vm-check     the same in a booted guest
 #   make fleet-check  roles from LDAP groups through sssd and nslcd (DIST=bookworm|trixie)
 #   make dist-check   DIST=trixie|bookworm: build as non-root, lintian, autopkgtest in a clean root
+#   make role-graph   doc/examples-roles.svg, the README's picture (needs graphviz)
 #
 # CXXFLAGS/LDFLAGS come from the environment (dpkg-buildflags in Debian);
 # what the code needs to build at all is in the *_REQUIRED variables.
@@ -79,7 +80,7 @@ TOOL     := $(B)/secstore
 PCFILE   := $(B)/secstore.pc
 
 .PHONY: all deps check install uninstall deb bench fuzz fuzz-build leak-check system-check vm-check fleet-check \
-	clean man dist-deb dist-check
+	clean man dist-deb dist-check role-graph
 all: $(LIB_A) $(LIB_SO) $(MODULE) $(TOOL) $(PCFILE)
 
 $(B)/%.o: %.cpp
@@ -145,7 +146,8 @@ $(UNIT_TESTS): $(UNIT_SRCS:%.cpp=$(B)/%.o) $(LIB_A)
 $(MODUNIT_TESTS): $(MODUNIT_SRCS:%.cpp=$(B)/%.o) $(MODULE_OBJS) $(LIB_A)
 	$(CXX) $(ALL_CXXFLAGS) $(ALL_LDFLAGS) -o $@ $^ -lcap $(GTEST_LIBS) -lgtest_main
 
-# The matrix runs `secstore check` beside the module (tests/cli/run_command).
+# The matrix runs `secstore check` beside the module, and the audit tests
+# run `secstore audit` against the sessions they open (tests/cli/run_command).
 $(PAM_TESTS): $(PAMTEST_SRCS:%.cpp=$(B)/%.o) $(B)/tests/cli/run_command.o $(LIB_A) | $(MODULE) $(TOOL)
 	$(CXX) $(ALL_CXXFLAGS) $(ALL_LDFLAGS) -o $@ $^ -lpam -lcap $(GTEST_LIBS) -lgtest_main
 
@@ -307,6 +309,14 @@ man:
 		lexgrog $$m >/dev/null || { echo "$$m: lexgrog cannot read NAME"; exit 1; }; \
 	done; echo "man pages: $(words $(MANPAGES)) clean"
 
+# The README's role graph: the stores of the shipped examples read as one
+# store, drawn by `secstore audit --dot` and Graphviz's dot (`make deps`
+# installs graphviz). The result is committed.
+role-graph: $(TOOL)
+	cat conf/examples/*/Security.store > $(B)/examples.store
+	cd $(B) && LD_LIBRARY_PATH=. ./secstore audit --dot --store examples.store > examples-roles.dot
+	dot -Tsvg $(B)/examples-roles.dot > doc/examples-roles.svg
+
 # The packages are built from a private copy of the tree under build/ (so
 # dpkg-buildpackage's clean never touches build/, and two runs at once do not
 # collide) and published in build/deb/ (see debian/build-debs). The build runs
@@ -383,7 +393,7 @@ dist-deb dist-check:
 DEPS := g++ make pkg-config libpam0g-dev libcap-dev libcap2-bin libgtest-dev libgmock-dev \
 	libbenchmark-dev valgrind strace clang libclang-rt-dev debhelper fakeroot dpkg-dev lintian \
 	mmdebstrap util-linux passwd expect man-db groff-base python3 qemu-system-x86 openssh-client \
-	socat e2fsprogs build-essential iproute2 bash-completion
+	socat e2fsprogs build-essential iproute2 bash-completion graphviz
 deps:
 	@if [ "$$(id -u)" != 0 ]; then echo "make deps: run as root (it calls apt-get)" >&2; exit 2; fi
 	apt-get update

@@ -116,15 +116,7 @@ std::variant<PamDecision, Failure> decide(pam_handle_t* pamh, const ModuleArgs& 
 
 std::optional<Failure> check_requirements(const PamDecision& decision, const ModuleArgs& args) {
   const Session& s = decision.session;
-  std::vector<std::string> missing;
-  for (const auto& name : names_of(GlobalPermissions{args.required.bits & ~s.access.global.bits}))
-    missing.push_back(name);
-  for (std::size_t i = 0; i < args.required_paths.size(); ++i) {
-    const auto& requirement = args.required_paths[i];
-    const PathPermissions held = i < decision.required_held.size() ? decision.required_held[i] : PathPermissions{};
-    for (const auto& name : names_of(PathPermissions{requirement.permissions.bits & ~held.bits}))
-      missing.push_back(name + " on path " + log_quoted(requirement.path));
-  }
+  const std::vector<std::string> missing = missing_requirements(args, s, decision.required_held);
   if (missing.empty()) return std::nullopt;
   const std::string roles = s.access.role_names.empty() ? "no roles" : "roles " + escaped_roles(s.access.role_names);
   return Failure{FailureKind::Denied,

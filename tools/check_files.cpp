@@ -1,4 +1,5 @@
 #include "check_files.hpp"
+#include "loading.hpp"
 
 #include <algorithm>
 
@@ -62,18 +63,6 @@ std::vector<Diagnostic> conf_findings(const Config& conf, const RootView& root) 
   }
   take(found, conf.root_confinement(*root.subject, root.access, *names.value, root.roles_known, root.roles_from_groups));
   return found;
-}
-
-// SERVICE names of DIR/secstore.d/SERVICE.conf, as the module would look
-// them up. A directory the module would refuse (whoever can write it can
-// plant an override for any service) is an error in `problems`.
-std::vector<std::string> override_services(const std::string& conf_path, std::vector<Diagnostic>& problems) {
-  auto listed = read_policy_directory(service_override_directory(conf_path), ".conf", FileSafety{true});
-  take(problems, listed.diagnostics);
-  std::vector<std::string> services;
-  if (listed.ok())
-    for (const auto& n : listed.value->names) services.push_back(n.substr(0, n.size() - 5));
-  return services;
 }
 
 }  // namespace

@@ -56,20 +56,11 @@ int run_explain(const Args& args, const Io& io) {
   for (const auto& d : resolved.diagnostics) warnings.push_back(d);
   if (!resolved.session) return failed(warnings, resolved.failure_exit);
 
-  auto text = opened.policy->store_text();
+  auto text = text_for_why(*opened.policy, *resolved.session, paths, resolved.held);
   if (!text.ok()) return failed(text.diagnostics, exit_code_for(text.diagnostics));
-  const SessionAccess text_access = text.value->resolve(*who.subject);
-  bool agrees = text_access.role_names == resolved.session->access.role_names;
-  for (std::size_t i = 0; agrees && i < paths.size(); ++i)
-    agrees = text.value->path_permissions(text_access.roles, paths[i]) == resolved.held[i];
-  if (!agrees)
-    return failed({make_error(Location{policy_index_path(opened.policy->files().store), 0, 0},
-                              "the compiled index answers otherwise than the text it was compiled from; run "
-                              "`secstore compile`")},
-                  kExitNo);
 
   if (!json) print_diagnostics(io.err, warnings);
-  ExplainInput input{*resolved.session, opened.policy->form(), *text.value, text_access.roles, paths,
+  ExplainInput input{*resolved.session, opened.policy->form(), text.value->text, text.value->roles, paths,
                      resolved.held,     who.groups_given,      service,      warnings};
   io.out << (json ? explain_json(input) : explain_text(input));
   return kExitOk;

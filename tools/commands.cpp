@@ -24,6 +24,11 @@ constexpr Command kCommands[] = {
     {"dump", "dump    [--store F]", "print the store in canonical form", run_dump},
     {"compile", "compile [--store F] [--conf F]",
      "write STORE.idx, the compiled policy pam_secstore reads instead of the text", run_compile},
+    {"audit",
+     "audit   [--store F] [--conf F] [--service S]... [--users LIST | --all-local] [--pam FILE|DIR] [--json]\n"
+     "                 | --live [--users LIST] [--json] | --dot [--store F] | --ratings",
+     "who gets what at login on this host, rated by exposure; running sessions beyond the policy; the role graph",
+     run_audit},
     {"import-pam-cap", "import-pam-cap FILE",
      "print a pam_cap capability.conf as secstore.conf Security scopes", run_import_pam_cap},
 };

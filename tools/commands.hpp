@@ -22,6 +22,7 @@ int run_edit(const Args& args, const Io& io);
 int run_dump(const Args& args, const Io& io);
 int run_import_pam_cap(const Args& args, const Io& io);
 int run_compile(const Args& args, const Io& io);
+int run_audit(const Args& args, const Io& io);
 
 struct Command {
   std::string_view name;

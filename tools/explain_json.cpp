@@ -70,7 +70,7 @@ std::string why(const ExplainInput& input) {
 
 }  // namespace
 
-std::string explain_json(const ExplainInput& input) {
+void add_explain_members(JsonObject& out, const ExplainInput& input) {
   const Session& s = input.session;
   const auto& caps = s.plan.caps;
   std::map<std::string, std::vector<std::string>> paths;  // keys sorted
@@ -80,9 +80,7 @@ std::string explain_json(const ExplainInput& input) {
   std::vector<std::string> groups;
   for (const auto& g : s.subject.groups) groups.push_back(g.name);
 
-  JsonObject out;
-  out.add("schema", json_number(kExplainSchema))
-      .add("user", s.subject.user.empty() ? "null" : json_string(s.subject.user))
+  out.add("user", s.subject.user.empty() ? "null" : json_string(s.subject.user))
       .add("uid", s.subject.uid ? json_number(*s.subject.uid) : "null")
       .add("session", json_string(s.subject.anonymous ? "anonymous" : "named"))
       .add("groups", s.subject.anonymous ? "[]" : json_string_list(groups))
@@ -101,24 +99,19 @@ std::string explain_json(const ExplainInput& input) {
       .add("root_exclusive", s.plan.root_exclusive ? "true" : "false")
       .add("chroot", s.plan.chroot ? json_string(*s.plan.chroot) : "null")
       .add("supplemental_groups", json_string_list(sorted(s.plan.supplemental_groups)))
-      .add("why", why(input))
-      .add("warnings", json_diagnostics(input.warnings));
+      .add("why", why(input));
+}
+
+std::string explain_json(const ExplainInput& input) {
+  JsonObject out;
+  out.add("schema", json_number(kExplainSchema));
+  add_explain_members(out, input);
+  out.add("warnings", json_diagnostics(input.warnings));
   return out.str() + "\n";
 }
 
 std::string explain_json_error(const std::vector<Diagnostic>& diagnostics, const std::string& fallback) {
-  std::string first = fallback;
-  for (const auto& d : diagnostics)
-    if (d.severity == Severity::Error) {
-      first = d.str();
-      break;
-    }
-  return JsonObject()
-             .add("schema", json_number(kExplainSchema))
-             .add("error", json_string(first))
-             .add("diagnostics", json_diagnostics(diagnostics))
-             .str() +
-         "\n";
+  return json_error(kExplainSchema, diagnostics, fallback);
 }
 
 }  // namespace secstore::cli

@@ -14,6 +14,8 @@
 
 namespace secstore::cli {
 
+class JsonObject;
+
 // The version of the JSON object's layout, bumped when a member changes
 // meaning or goes away (adding one does not).
 inline constexpr int kExplainSchema = 1;
@@ -30,7 +32,22 @@ struct ExplainInput {
   const std::vector<Diagnostic>& warnings;
 };
 
+// The store's text, which alone can say why, and the session's roles in it.
+struct TextWhy {
+  Store text;
+  RoleSet roles;
+};
+// Errors: the text cannot be read, or a compiled index answers otherwise
+// than the text it was compiled from (for the session's roles, or at one of
+// `paths`, where the policy answered `held`).
+Outcome<TextWhy> text_for_why(const Policy& policy, const Session& session, const std::vector<std::string>& paths,
+                              const std::vector<PathPermissions>& held);
+
 std::string explain_json(const ExplainInput& input);
+// The members of explain_json's object after "schema" and before
+// "warnings": one session as `explain --json` shows it, for `audit --json`
+// to show each session the same way.
+void add_explain_members(JsonObject& out, const ExplainInput& input);
 std::string explain_text(const ExplainInput& input);
 // {"schema": 1, "error": ..., "errors": [...]} for a failure under --json.
 std::string explain_json_error(const std::vector<Diagnostic>& diagnostics, const std::string& fallback);

@@ -120,6 +120,22 @@ void write_plan(std::ostream& out, const ExplainInput& input) {
 
 }  // namespace
 
+Outcome<TextWhy> text_for_why(const Policy& policy, const Session& session, const std::vector<std::string>& paths,
+                              const std::vector<PathPermissions>& held) {
+  auto text = policy.store_text();
+  if (!text.ok()) return Outcome<TextWhy>::failure(text.diagnostics);
+  const SessionAccess access = text.value->resolve(session.subject);
+  TextWhy out{*text.value, access.roles};
+  bool agrees = access.role_names == session.access.role_names;
+  for (std::size_t i = 0; agrees && i < paths.size() && i < held.size(); ++i)
+    agrees = out.text.path_permissions(out.roles, paths[i]) == held[i];
+  if (!agrees)
+    return Outcome<TextWhy>::failure(make_error(Location{policy_index_path(policy.files().store), 0, 0},
+                                                "the compiled index answers otherwise than the text it was compiled "
+                                                "from; run `secstore compile`"));
+  return Outcome<TextWhy>::success(std::move(out));
+}
+
 std::string where_text(const Location& where) {
   if (where.line == 0) return where.file;
   return where.file + ':' + std::to_string(where.line);

@@ -100,4 +100,19 @@ std::string json_diagnostics(const std::vector<Diagnostic>& diagnostics) {
   return json_array(items);
 }
 
+std::string json_error(int schema, const std::vector<Diagnostic>& diagnostics, const std::string& fallback) {
+  std::string first = fallback;
+  for (const auto& d : diagnostics)
+    if (d.severity == Severity::Error) {
+      first = d.str();
+      break;
+    }
+  return JsonObject()
+             .add("schema", json_number(schema))
+             .add("error", json_string(first))
+             .add("diagnostics", json_diagnostics(diagnostics))
+             .str() +
+         "\n";
+}
+
 }  // namespace secstore::cli

@@ -32,6 +32,9 @@ class JsonObject {
 
 // {"file": F, "line": N, "column": N} (line and column null when unknown).
 std::string json_location(const Location& where);
+// {"schema": N, "error": the first error (or `fallback`), "diagnostics": [...]}:
+// what a command prints under --json when it fails.
+std::string json_error(int schema, const std::vector<Diagnostic>& diagnostics, const std::string& fallback);
 // [{"severity": "error", "file": ..., "line": ..., "column": ..., "message": ...}, ...]
 std::string json_diagnostics(const std::vector<Diagnostic>& diagnostics);
 

@@ -22,6 +22,15 @@ OpenedPolicy open_policy(const PolicyFiles& files, const FileSafety& safety) {
   return out;
 }
 
+std::vector<std::string> override_services(const std::string& conf_path, std::vector<Diagnostic>& problems) {
+  auto listed = read_policy_directory(service_override_directory(conf_path), ".conf", FileSafety{true});
+  problems.insert(problems.end(), listed.diagnostics.begin(), listed.diagnostics.end());
+  std::vector<std::string> services;
+  if (listed.ok())
+    for (const auto& n : listed.value->names) services.push_back(n.substr(0, n.size() - 5));
+  return services;
+}
+
 int exit_code_for(const std::vector<Diagnostic>& diagnostics) {
   for (const auto& d : diagnostics)
     if (d.severity == Severity::Error && d.problem == Problem::Unreadable) return kExitUsage;

@@ -33,6 +33,12 @@ struct OpenedPolicy {
 };
 OpenedPolicy open_policy(const PolicyFiles& files, const FileSafety& safety);
 
+// SERVICE names of DIR/secstore.d/SERVICE.conf beside the configuration, as
+// the module would look them up. A directory the module would refuse
+// (whoever can write it can plant an override for any service) is an error
+// in `problems`.
+std::vector<std::string> override_services(const std::string& conf_path, std::vector<Diagnostic>& problems);
+
 // 2 when an error is about a file that cannot be read, else 1.
 int exit_code_for(const std::vector<Diagnostic>& diagnostics);
 

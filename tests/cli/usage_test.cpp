@@ -22,7 +22,7 @@ TEST(Usage, HelpListsEveryCommandOnStdout) {
   auto r = run_secstore({"--help"});
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_EQ(r.err, "");
-  for (const char* command : {"check", "explain", "can", "apply", "dump", "import-pam-cap"})
+  for (const char* command : {"check", "explain", "can", "apply", "dump", "import-pam-cap", "audit"})
     EXPECT_THAT(r.out, HasSubstr(std::string("secstore ") + command)) << command;
   EXPECT_THAT(r.out, HasSubstr("exit status: 0 success or yes, 1 invalid or no, 2 usage or I/O error"));
 }
@@ -40,7 +40,7 @@ TEST(Usage, UnknownCommandIsAUsageError) {
 }
 
 TEST(Usage, EachCommandHasHelpListingItsOptions) {
-  for (const char* command : {"check", "explain", "can", "apply", "dump", "compile", "import-pam-cap"}) {
+  for (const char* command : {"check", "explain", "can", "apply", "dump", "compile", "import-pam-cap", "audit"}) {
     for (const char* help : {"--help", "-h"}) {
       auto r = run_secstore({command, help});
       EXPECT_EQ(r.exit_code, 0) << command;

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <vector>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -182,6 +183,16 @@ std::string run_scenario(const PamScenario& sc) {
     last = pam_open_session(pamh, 0);
     out << "open " << last << "\n";
   }
+  if (sc.raise_inheritable_after_open != 0) {
+    cap_t caps = cap_get_proc();
+    for (int cap = 0; cap < 64; ++cap)
+      if (sc.raise_inheritable_after_open & (std::uint64_t{1} << cap)) {
+        cap_value_t value = cap;
+        cap_set_flag(caps, CAP_INHERITABLE, 1, &value, CAP_SET);
+      }
+    if (cap_set_proc(caps) != 0) out << "error raising the inheritable set\n";
+    cap_free(caps);
+  }
   out << "after_open " << serialize(read_state()) << "\n";
   if (sc.setcred_after_open) {
     const int rc_after = pam_setcred(pamh, PAM_ESTABLISH_CRED);
@@ -214,9 +225,35 @@ std::string run_scenario(const PamScenario& sc) {
       out << "error setuid\n";
       return out.str();
     }
+    std::vector<std::string> env;
+    if (char** list = pam_getenvlist(pamh)) {
+      for (char** e = list; *e; ++e) {
+        env.emplace_back(*e);
+        std::free(*e);
+      }
+      std::free(list);
+    }
     pam_end(pamh, PAM_SUCCESS | PAM_DATA_SILENT);
     out << "after_end " << serialize(read_state()) << "\n";
     out << "shell " << shell_capabilities() << "\n";
+    if (sc.keep_alive) {
+      const pid_t pid = ::fork();
+      if (pid == 0) {
+        // Nothing of the harness's: not its report pipe, not its terminal.
+        const int null = ::open("/dev/null", O_RDWR);
+        ::dup2(null, 0), ::dup2(null, 1), ::dup2(null, 2);
+        ::close_range(3, ~0u, 0);
+        env.emplace_back("PATH=/usr/bin:/bin");
+        std::vector<char*> envp;
+        for (auto& e : env) envp.push_back(e.data());
+        envp.push_back(nullptr);
+        char sleep[] = "sleep", seconds[] = "120";
+        char* argv[] = {sleep, seconds, nullptr};
+        ::execve("/bin/sleep", argv, envp.data());
+        ::_exit(127);
+      }
+      if (pid > 0) out << "alive " << pid << "\n";
+    }
   } else {
     pam_end(pamh, last);
   }
@@ -269,6 +306,11 @@ PamOutcome run_pam(const PamScenario& scenario, const std::string& syslog_path) 
     else if (key == "after_parent_setuid") outcome.after_parent_setuid = deserialize(in);
     else if (key == "escalation") outcome.escalation = line.substr(11);
     else if (key == "error") outcome.child_error += line;
+    else if (key == "alive") {
+      pid_t pid = 0;
+      in >> pid;
+      outcome.alive = pid;
+    }
   }
   outcome.lines = read_captured_syslog(syslog_path);
   std::filesystem::remove(syslog_path);

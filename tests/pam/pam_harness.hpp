@@ -48,6 +48,13 @@ struct PamScenario {
   // /etc/passwd holding them bound over the real one (this machine's file
   // is never written).
   std::vector<std::string> extra_passwd;
+  // Capabilities something else raises in the inheritable set right after
+  // the open, while the process is still root (as a later module could).
+  std::uint64_t raise_inheritable_after_open = 0;
+  // After setuid_to and pam_end(PAM_DATA_SILENT): leave a process running
+  // `sleep 120` with the session's PAM environment and capability sets, as
+  // the user's shell would be (PamOutcome::alive; the caller kills it).
+  bool keep_alive = false;
 };
 
 struct PamOutcome {
@@ -71,6 +78,7 @@ struct PamOutcome {
   std::vector<SyslogLine> lines;          // everything libpam and the module logged
   std::vector<std::string> told;          // what the conversation showed the user
   std::string child_error;                // the child could not run the scenario
+  std::optional<pid_t> alive;             // keep_alive: the process left running
 };
 
 // Writes confdir/secstore-test: auth, account and session lines loading the

@@ -315,6 +315,35 @@ TEST(StoreExplain, AnonymousRolesSayTheirList) {
   EXPECT_EQ(origins[0].reason, "roles for anonymous sessions");
 }
 
+TEST(StoreGraph, RoleGrantsListEveryRoleListInForce) {
+  Store s = must_parse(
+      "set roles for group \"ops\" [\"member\"]\n"
+      "set roles for user \"zed\" [\"C\", \"C\"]\n"
+      "set roles for user \"alice\" [\"A\"]\n"
+      "set roles for named sessions [\"old\"]\n"
+      "set roles for named sessions [\"member\"]\n"
+      "set roles for anonymous sessions []\n"
+      "set \"C\" includes [\"B\", \"A\"]\n",
+      "g.store");
+  auto grants = s.role_grants();
+  ASSERT_EQ(grants.size(), 5u);
+  EXPECT_EQ(grants[0].to, RoleGrant::To::NamedSessions);
+  EXPECT_EQ(grants[0].roles, Names({"member"}));  // the last set wins
+  EXPECT_EQ(grants[0].where.line, 5u);
+  EXPECT_EQ(grants[1].to, RoleGrant::To::AnonymousSessions);
+  EXPECT_TRUE(grants[1].roles.empty());
+  EXPECT_EQ(grants[2].to, RoleGrant::To::User);
+  EXPECT_EQ(grants[2].name, "alice");
+  EXPECT_EQ(grants[3].name, "zed");
+  EXPECT_EQ(grants[3].roles, Names({"C"}));
+  EXPECT_EQ(grants[4].to, RoleGrant::To::Group);
+  EXPECT_EQ(grants[4].name, "ops");
+  EXPECT_EQ(grants[4].where.file, "g.store");
+  EXPECT_EQ(s.includes_of("C"), Names({"A", "B"}));
+  EXPECT_TRUE(s.includes_of("A").empty());
+  EXPECT_TRUE(s.includes_of("nobody").empty());
+}
+
 TEST(StoreExplain, PathDecisionsNameTheDecidingStatement) {
   Store s = must_parse(read_test_file("tests/data/stores/worked-example.store"), "w.store");
   auto roles = s.closure_of({"A", "B"});

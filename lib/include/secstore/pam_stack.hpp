@@ -26,6 +26,14 @@ struct PamLine {
 // Errors: the file cannot be read.
 Outcome<std::vector<PamLine>> secstore_lines(const std::string& file);
 
+// The pam_secstore.so lines of one service's stack as libpam assembles it:
+// the service's file, with each `@include FILE` line replaced by every line
+// of FILE, and each line whose control is `include` or `substack` by FILE's
+// lines of that line's type (a relative FILE is beside the service's file,
+// as in /etc/pam.d). Errors: a file of the stack cannot be read; includes
+// nested deeper than libpam follows them (a loop).
+Outcome<std::vector<PamLine>> service_secstore_lines(const std::string& service_file);
+
 // The files of a pam.d directory (dot-files and backup files skipped), or
 // the file itself.
 std::vector<std::string> pam_files(const std::string& file_or_dir);

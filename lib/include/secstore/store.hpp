@@ -55,6 +55,16 @@ struct PathDecision {
   Location expose_branch_where;
 };
 
+// A statement that gives sessions roles (SPEC §2.2 `set roles for ...`): with
+// Store::includes_of, the role graph (`secstore audit --dot`).
+struct RoleGrant {
+  enum class To { NamedSessions, AnonymousSessions, User, Group };
+  To to = To::NamedSessions;
+  std::string name;                // the user or group; empty for the session lists
+  std::vector<std::string> roles;  // as written, each once
+  Location where;
+};
+
 class Store {
  public:
   // Parses one text as a whole store (SPEC §2.3): any error rejects it.
@@ -95,6 +105,13 @@ class Store {
 
   std::vector<RoleOrigin> explain_roles(const SessionSubject& who) const;
   std::vector<PathDecision> explain_path(const RoleSet& roles, std::string_view path) const;
+
+  // Every role list in force: the named-session roles, the anonymous-session
+  // roles, then the users' and the groups' in byte order of their names.
+  std::vector<RoleGrant> role_grants() const;
+  // The roles `role` includes directly, in byte order; none for a role the
+  // store does not know.
+  std::vector<std::string> includes_of(std::string_view role) const;
 
   // Roles exist by being named anywhere in the store.
   bool has_role(std::string_view name) const;

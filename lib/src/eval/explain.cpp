@@ -123,4 +123,37 @@ std::vector<PathDecision> Store::explain_path(const RoleSet& roles, std::string_
   return out;
 }
 
+std::vector<RoleGrant> Store::role_grants() const {
+  const detail::StoreData& d = *data_;
+  std::vector<RoleGrant> out;
+  auto add = [&](RoleGrant::To to, const std::string& name, const detail::RoleList& list) {
+    RoleGrant grant{to, name, {}, d.location(list.where)};
+    for (auto id : list.roles)
+      if (std::find(grant.roles.begin(), grant.roles.end(), d.roles[id].name) == grant.roles.end())
+        grant.roles.push_back(d.roles[id].name);
+    out.push_back(std::move(grant));
+  };
+  auto add_sorted = [&](RoleGrant::To to, const std::unordered_map<std::string, detail::RoleList>& lists) {
+    std::vector<const std::string*> names;
+    for (const auto& [name, list] : lists) names.push_back(&name);
+    std::sort(names.begin(), names.end(), [](const std::string* a, const std::string* b) { return *a < *b; });
+    for (const auto* name : names) add(to, *name, lists.at(*name));
+  };
+  if (d.named_sessions) add(RoleGrant::To::NamedSessions, {}, *d.named_sessions);
+  if (d.anonymous_sessions) add(RoleGrant::To::AnonymousSessions, {}, *d.anonymous_sessions);
+  add_sorted(RoleGrant::To::User, d.user_roles);
+  add_sorted(RoleGrant::To::Group, d.group_roles);
+  return out;
+}
+
+std::vector<std::string> Store::includes_of(std::string_view role) const {
+  const detail::StoreData& d = *data_;
+  std::vector<std::string> out;
+  if (auto id = d.find_role(role))
+    for (auto child : d.roles[*id].includes) out.push_back(d.roles[child].name);
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
 }  // namespace secstore

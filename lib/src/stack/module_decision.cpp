@@ -42,18 +42,28 @@ std::string first_error(const std::vector<Diagnostic>& diagnostics, const std::s
 }  // namespace
 
 ModuleDecision decide_module_session(const ModuleArgs& args, const std::string& user, const std::string& service) {
-  ModuleDecision out;
   auto policy = Policy::open(PolicyFiles{args.store_path, args.conf_path, service}, Policy::Options{});
-  keep_warnings(out.warnings, policy.diagnostics);
-  if (!policy.ok())
+  if (!policy.ok()) {
+    ModuleDecision out;
+    keep_warnings(out.warnings, policy.diagnostics);
     return refused(std::move(out), Refusal::Config,
                    first_error(policy.diagnostics, args.store_path + ": error: cannot load the policy"));
+  }
+  ModuleDecision out = decide_module_session(*policy.value, args, user);
+  std::vector<Diagnostic> opening;
+  keep_warnings(opening, policy.diagnostics);
+  out.warnings.insert(out.warnings.begin(), opening.begin(), opening.end());
+  return out;
+}
 
+ModuleDecision decide_module_session(const Policy& policy, const ModuleArgs& args, const std::string& user,
+                                     GroupDetail at_least) {
+  ModuleDecision out;
   // Who the session is, asking the name service no more of the groups than
   // something can use.
   SessionSubject who = SessionSubject::anonymous_session();
   if (!user.empty()) {
-    GroupDetail detail = policy.value->group_detail();
+    GroupDetail detail = std::max(policy.group_detail(), at_least);
     if (!args.anonymous.groups.empty()) detail = GroupDetail::IdsAndNames;
     auto found = lookup_subject(user, detail);
     switch (found.status) {
@@ -75,20 +85,32 @@ ModuleDecision decide_module_session(const ModuleArgs& args, const std::string& 
         break;
     }
   }
-  auto names = lookup_names(policy.value->names_needed());
+  auto names = lookup_names(policy.names_needed());
   if (!names.ok()) return refused(std::move(out), Refusal::NameService, names.first_error()->message + "; refusing the session");
 
-  auto session = policy.value->resolve(who, *names.value, kernel_capability_count());
+  auto session = policy.resolve(who, *names.value, kernel_capability_count());
   keep_warnings(out.warnings, session.diagnostics);
   if (!session.ok()) return refused(std::move(out), Refusal::Config, first_error(session.diagnostics, "cannot resolve the session"));
   std::vector<std::string> paths;
   for (const auto& r : args.required_paths) paths.push_back(r.path);
-  auto held = policy.value->path_permissions(*session.value, paths);
+  auto held = policy.path_permissions(*session.value, paths);
   keep_warnings(out.warnings, held.diagnostics);
   if (!held.ok()) return refused(std::move(out), Refusal::Config, first_error(held.diagnostics, "cannot answer require_path="));
   out.session = std::move(*session.value);
   out.required_held = std::move(*held.value);
   return out;
+}
+
+std::vector<std::string> missing_requirements(const ModuleArgs& args, const Session& session,
+                                              const std::vector<PathPermissions>& required_held) {
+  std::vector<std::string> missing = names_of(GlobalPermissions{args.required.bits & ~session.access.global.bits});
+  for (std::size_t i = 0; i < args.required_paths.size(); ++i) {
+    const auto& requirement = args.required_paths[i];
+    const PathPermissions held = i < required_held.size() ? required_held[i] : PathPermissions{};
+    for (const auto& name : names_of(PathPermissions{requirement.permissions.bits & ~held.bits}))
+      missing.push_back(name + " on path " + log_quoted(requirement.path));
+  }
+  return missing;
 }
 
 }  // namespace secstore
