@@ -29,11 +29,15 @@ here=$(cd "$(dirname "$0")" && pwd)
 mirror=${SECSTORE_MIRROR:-http://deb.debian.org/debian}
 security_mirror=${SECSTORE_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
 
-# What a login needs, what the tests drive it with, and the peer (pam_cap).
+# What a login needs, what the tests drive it with, the other programs that
+# open PAM sessions (sudo, cron), and the peer (pam_cap).
 # libcap2, libpam0g, libstdc++6 are our packages' run-time dependencies:
 # listing them lets `dpkg -i` succeed without an archive in the chroot.
 packages=(util-linux login passwd libcap2-bin libpam-modules libpam-modules-bin
-  libpam-runtime libpam-cap expect procps libcap2 libpam0g libstdc++6 libgcc-s1)
+  libpam-runtime libpam-cap expect procps libcap2 libpam0g libstdc++6 libgcc-s1
+  sudo cron)
+# sudo-rs (sudo-rs, su-rs) is in Debian 13 only.
+[ "$dist" = trixie ] && packages+=(sudo-rs)
 if [ "$kind" = vm ]; then
   packages+=(linux-image-amd64 initramfs-tools systemd systemd-sysv udev
     openssh-server openssh-client)
