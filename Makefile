@@ -7,8 +7,8 @@
 #   make deb          the Debian packages (dpkg-buildpackage -us -uc -b)
 #   make bench        session-open cost beside pam_permit and pam_cap
 #   make fuzz         libFuzzer targets, FUZZ_SECONDS each
-#   make system-check real su/runuser/login in a Debian chroot
-#   make vm-check     the same in a booted guest
+#   make system-check real su/runuser/login, sudo, cron in a Debian chroot (DIST=bookworm|trixie)
+#   make vm-check     the same in a booted guest, with sshd, a console, systemd (DIST=)
 #   make fleet-check  roles from LDAP groups through sssd and nslcd (DIST=bookworm|trixie)
 #   make dist-check   DIST=trixie|bookworm: build as non-root, lintian, autopkgtest in a clean root
 #   make role-graph   doc/examples-roles.svg, the README's picture (needs graphviz)
@@ -343,15 +343,23 @@ install-shell-wrapper: $(SHELL_WRAPPER)
 	install -D -m 0755 $(SHELL_WRAPPER) $(DESTDIR)$(LIBEXECDIR)/secstore/secstore-shell
 
 # ---------------------------------------------------------------- system, vm
-# Real su/runuser/login in a Debian 12 chroot (build/system/) with the .debs
-# installed, pam_secstore beside pam_cap; then the same root booted under
-# qemu with systemd, sshd and a serial console. Both need root; neither
-# touches the host's /etc. tests/system/run.sh --raw $(B) runs without .debs.
-system-check: deb
-	tests/system/run.sh --debs $(B)/deb
+# Real su/runuser/login, sudo, sudo-rs, cron in a Debian chroot
+# (build/system/DIST/; DIST=bookworm or trixie) with the .debs installed,
+# pam_secstore beside that release's pam_cap; then the same root booted
+# under qemu with systemd, sshd and a serial console (build/vm/DIST/). Both
+# need root; neither touches the host's /etc. The roots are cached in
+# build/system/cache/. Both DISTs install the .debs `make deb` builds here
+# (Debian 12). DEBS=DIR (for system-check, vm-check and fleet-check) uses
+# the .debs already in DIR instead of building them again (CI: one build for
+# every suite). tests/system/run.sh DIST --raw $(B) runs without .debs.
+DIST ?= bookworm
+FLEET_DEBS ?=
+DEBS ?= $(FLEET_DEBS)
+system-check: $(if $(DEBS),,deb)
+	tests/system/run.sh $(DIST) --debs $(or $(DEBS),$(B)/deb)
 
-vm-check: deb
-	tests/vm/run.sh --debs $(B)/deb
+vm-check: $(if $(DEBS),,deb)
+	tests/vm/run.sh $(DIST) --debs $(or $(DEBS),$(B)/deb)
 
 # Roles and capabilities from directory groups (tests/fleet/): a real slapd
 # in a Debian root (DIST=bookworm or trixie) inside its own network, mount
@@ -359,12 +367,10 @@ vm-check: deb
 # su/runuser/login/pamtester sessions and `secstore explain` for the same
 # users, and the directory stopped. The root is cached in build/fleet/cache.
 # Both DISTs install the .debs `make deb` builds here (Debian 12).
-# FLEET_DEBS=DIR uses the .debs already in DIR instead of building them
-# again (CI: the ones system-check has just built).
-DIST ?= bookworm
-FLEET_DEBS ?=
-fleet-check: $(if $(FLEET_DEBS),,deb)
-	tests/fleet/run.sh $(DIST) --debs $(or $(FLEET_DEBS),$(B)/deb)
+# DEBS=DIR (or FLEET_DEBS=DIR) uses the .debs already in DIR instead of
+# building them again.
+fleet-check: $(if $(DEBS),,deb)
+	tests/fleet/run.sh $(DIST) --debs $(or $(DEBS),$(B)/deb)
 
 # ---------------------------------------------------------------- dist
 # One release's packages built and tested as Debian does it, in a clean

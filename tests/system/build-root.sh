@@ -6,9 +6,10 @@
 # DIST is bookworm (the default) or trixie. The cache key is a hash of
 # everything that shapes the tarball (package list, mirror, hooks, preseed),
 # so changing any of them builds a new one and an unchanged list costs
-# nothing. "vm" is the "system" root plus a kernel, systemd as init and sshd:
-# the same programs and the same PAM, one more layer. "fleet" is the "system"
-# root plus a directory service and both NSS clients (tests/fleet/): slapd,
+# nothing. "vm" is the "system" root plus a kernel, systemd as init, D-Bus
+# and sshd: the same programs and the same PAM, one more layer. "fleet" is
+# the "system" root without sudo and cron, plus a directory service and both
+# NSS clients (tests/fleet/): slapd,
 # nslcd with libnss-ldapd, sssd-ldap with libnss-sss (sssd-tools for
 # sss_cache), libnss-systemd (Debian's default "files systemd" order),
 # pamtester, and a C compiler for the NSS probe. debconf is preseeded from
@@ -34,8 +35,15 @@ security_mirror=${SECSTORE_SECURITY_MIRROR:-http://deb.debian.org/debian-securit
 # listing them lets `dpkg -i` succeed without an archive in the chroot.
 packages=(util-linux login passwd libcap2-bin libpam-modules libpam-modules-bin
   libpam-runtime libpam-cap expect procps libcap2 libpam0g libstdc++6 libgcc-s1)
+# The other programs that open PAM sessions in the matrix: sudo, cron, and
+# sudo-rs (sudo-rs, su-rs), which is in Debian 13 only.
+if [ "$kind" != fleet ]; then
+  packages+=(sudo cron)
+  [ "$dist" = trixie ] && packages+=(sudo-rs)
+fi
 if [ "$kind" = vm ]; then
-  packages+=(linux-image-amd64 initramfs-tools systemd systemd-sysv udev
+  # dbus: systemd-run (--pty) talks to the manager over the system bus.
+  packages+=(linux-image-amd64 initramfs-tools systemd systemd-sysv udev dbus
     openssh-server openssh-client)
 elif [ "$kind" = fleet ]; then
   packages+=(slapd ldap-utils nslcd libnss-ldapd sssd-ldap sssd-common sssd-tools libnss-sss

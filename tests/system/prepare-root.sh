@@ -33,6 +33,12 @@ add_user alice 1001
 add_user bob 1002 netops
 add_user charlie 1003
 add_user guest 1004
+# erin's grant is inheritable only; her login shell is secstore-shell (below).
+add_user erin 1005
+# sudo resolves this machine's name (the chroot keeps the host's).
+echo "127.0.1.1 $(hostname)" >>"$root/etc/hosts"
+# root's password: su - root typed in a user's own session asks for it.
+echo root:root-pw | in_root chpasswd
 echo 'PS1='"'"'SHELL-READY\$ '"'" >>"$root/etc/bash.bashrc"
 
 # ------------------------------------------------------------ test files
@@ -40,7 +46,20 @@ share=$root/usr/local/share/secstore-test
 install -d "$share"
 install -m 0644 "$here/files/probe.sh" "$here/files/login.exp" "$here/files/pam-stack.sh" \
   "$here/files/Security.store" "$here/files/secstore.conf" "$here/files/capability-test.conf" "$share/"
+install -m 0644 "$here/files/su-from.exp" "$share/"
 install -m 0755 "$here/files/cells.sh" "$share/"
+# erin's login shell: a copy of the packaged secstore-shell given file
+# capabilities the way the package's postinst gives them (setcap all=i), so
+# the cells do not depend on what dpkg left on the installed one.
+libexec=$root/usr/local/libexec/secstore-test
+install -d "$libexec"
+install -m 0755 "$root/usr/libexec/secstore/secstore-shell" "$libexec/secstore-shell"
+in_root setcap all=i /usr/local/libexec/secstore-test/secstore-shell
+in_root usermod -s /usr/local/libexec/secstore-test/secstore-shell erin
+# A login program that ends the PAM handle without PAM_DATA_SILENT and then
+# changes to the user (tests/system/files/pam-end-probe.c); built here with
+# this machine's compiler against libpam.so.0, which every release keeps.
+cc -O2 -Wall -Wextra -Werror -o "$libexec/pam-end-probe" "$here/files/pam-end-probe.c" -lpam
 echo main >"$root/.secstore-root"
 
 # ------------------------------------------------------------ the guest's jail
@@ -73,4 +92,4 @@ cp "$root/etc/nsswitch.conf" "$jail/etc/"
 install -m 0644 "$here/files/probe.sh" "$jail/usr/local/share/secstore-test/"
 echo guest >"$jail/.secstore-root"
 in_root /usr/sbin/chroot /srv/guest /bin/bash -c 'echo jail ok' >/dev/null
-echo "prepare-root: users alice bob(netops) charlie guest, jail /srv/guest ready"
+echo "prepare-root: users alice bob(netops) charlie guest erin, jail /srv/guest ready"

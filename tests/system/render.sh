@@ -15,16 +15,26 @@ baseline_bnd=$3
 group_file=$4
 [ -d "$group_file" ] && group_file=$group_file/etc/group
 
-declare -A expected_cell expected_user group_name got log_lines
+declare -A expected_cell expected_user group_name got log_lines in_grid
+# Scenarios in the order expected.txt first names them. A scenario with a
+# line of its own is a column of the grid (every program); one named only in
+# scenario/program lines is a single cell (the reproductions of fixes).
+# A later line for the same key replaces an earlier one (a release's file
+# after the common one).
 scenarios=()
+add_scenario() {
+  case " ${scenarios[*]} " in *" $1 "*) ;; *) scenarios+=("$1") ;; esac
+}
 while read -r scenario user rest; do
   case $scenario in '' | '#'*) continue ;; esac
   case $scenario in
     */*)  # scenario/program: what that program's shell gets instead
       expected_cell[$scenario]=$rest
+      add_scenario "${scenario%%/*}"
       continue ;;
   esac
-  scenarios+=("$scenario")
+  add_scenario "$scenario"
+  in_grid[$scenario]=1
   expected_user[$scenario]=$user
   expected_cell[$scenario]=$rest
 done <"$expected_file"
@@ -49,11 +59,14 @@ cell_from_probe() {
     groups+="${group_name[$gid]:-$gid}"$'\n'
   done
   groups=$(sort <<<"$groups" | grep -v '^$' | paste -sd,)
-  # CapInh is shown only where it differs from CapAmb (sshd: granted but
-  # not raised), to keep the common cells short.
-  local inh=""
-  [ "${f[CapInh]}" != "${f[CapAmb]}" ] && inh=" inh=$(hex_trim "${f[CapInh]}")"
-  echo "amb=$amb$inh bnd=$bnd root=${f[root]} grp=${groups:--} env=${f[session]}/${f[roles]}"
+  # CapInh and CapPrm are shown only where they differ from CapAmb (sshd,
+  # sudo, cron: granted but not raised; root: permitted from its bounding
+  # set), CapEff only where it differs from CapPrm, to keep cells short.
+  local extra=""
+  [ "${f[CapInh]}" != "${f[CapAmb]}" ] && extra+=" inh=$(hex_trim "${f[CapInh]}")"
+  [ "${f[CapPrm]}" != "${f[CapAmb]}" ] && extra+=" prm=$(hex_trim "${f[CapPrm]}")"
+  [ "${f[CapEff]}" != "${f[CapPrm]}" ] && extra+=" eff=$(hex_trim "${f[CapEff]}")"
+  echo "amb=$amb$extra bnd=$bnd root=${f[root]} grp=${groups:--} env=${f[session]}/${f[roles]}"
 }
 
 # "amb=402 ..." -> "dac_override,net_bind_service", as setpriv/capsh print it.
@@ -70,6 +83,7 @@ while read -r tag impl scenario program rest; do
     CELL)
       case $rest in
         PROBE*) got[$impl,$scenario,$program]=$(cell_from_probe "$rest") ;;
+        PAMEND*) rest=${rest#PAMEND }; got[$impl,$scenario,$program]=${rest% END} ;;
         AMB*) got[$impl,$scenario,$program]="amb=${rest#AMB }" ;;
         REFUSED*) got[$impl,$scenario,$program]="refused" ;;
         NA*) got[$impl,$scenario,$program]="n/a" ;;
@@ -87,11 +101,11 @@ while read -r tag _ _ program _; do
 done <"$cells_file"
 
 passed=0 failed=0
-declare -A status
+declare -A status ran_despite
 strip_env() { sed 's/ env=[^ ]*//' <<<"$1"; }
 
-printf '%-13s %-10s %-58s %-40s %s\n' scenario program "pam_secstore (ours)" "pam_cap (peer)" verdict
-printf '%s\n' "$(printf '%.0s-' {1..140})"
+printf '%-17s %-13s %-58s %-40s %s\n' scenario program "pam_secstore (ours)" "pam_cap (peer)" verdict
+printf '%s\n' "$(printf '%.0s-' {1..150})"
 for scenario in "${scenarios[@]}"; do
   for program in "${programs[@]}"; do
     ours=${got[ours,$scenario,$program]:-}
@@ -105,12 +119,18 @@ for scenario in "${scenarios[@]}"; do
         [ -n "${got[pam_cap,$scenario,$other]:-}" ] && peer="(not run here)"
       done
     fi
-    want=${expected_cell[$scenario/$program]:-${expected_cell[$scenario]}}
+    want=${expected_cell[$scenario/$program]:-${expected_cell[$scenario]:-}}
     verdict=ok
+    if [ "$ours" = n/a ]; then
+      verdict=n/a  # the program is not in this release (sudo-rs) or not in the jail
+    elif [ -z "$want" ]; then
+      want="(no expectation)"
+      verdict="FAIL (expected.txt says nothing for $scenario/$program)"
+    fi
     case $program in
-      setpriv | capsh | ssh-wrapper-xcheck)
-        if [ "$ours" = n/a ]; then
-          verdict=n/a
+      setpriv | capsh)
+        if [ "$verdict" != ok ]; then
+          :
         elif [ "${want%% *}" = refused ]; then
           [ "$ours" = refused ] || verdict=FAIL
         else
@@ -119,7 +139,9 @@ for scenario in "${scenarios[@]}"; do
         fi
         ;;
       *)
-        if [ "${want%% *}" = refused ]; then
+        if [ "$verdict" != ok ]; then
+          :
+        elif [ "${want%% *}" = refused ]; then
           regex=${want#refused /}
           regex=${regex%/}
           if [ "$ours" != refused ]; then
@@ -128,7 +150,20 @@ for scenario in "${scenarios[@]}"; do
             verdict="FAIL (no syslog line matching /$regex/)"
           fi
           want=refused
-        else
+        elif [ "${want%% *}" = despite ]; then
+          # "despite /regex/ CELL": the module refused the session (its
+          # syslog line matches), and the program ran the command anyway
+          # (sudo: PAM_SESSION_ERR is not fatal to it), with CELL.
+          ran_despite[$scenario,$program]=1
+          regex=${want#despite /}
+          want=${regex#*/ }
+          regex=${regex%%/ *}
+          if [ "$ours" != "$want" ]; then
+            verdict=FAIL
+          elif ! grep -Eq "$regex" <<<"${log_lines[ours,$scenario,$program]:-}"; then
+            verdict="FAIL (no syslog line matching /$regex/)"
+          fi
+        elif [ "$verdict" = ok ]; then
           [ "$ours" = "$want" ] || verdict=FAIL
           # A session that works must not leave an error behind (authpriv
           # emerg..err, <80>..<83>), except where the scenario is an error.
@@ -158,14 +193,15 @@ for scenario in "${scenarios[@]}"; do
     case $verdict in
       *) ;;
     esac
-    printf '%-13s %-10s %-58s %-40s %s\n' "$scenario" "$program" "$ours" "$(strip_env "$peer")" "$verdict"
+    printf '%-17s %-13s %-58s %-40s %s\n' "$scenario" "$program" "$ours" "$(strip_env "$peer")" "$verdict"
   done
 done
 
 # The same as a grid: one row per program, one column per scenario; each cell
 # "ours | pam_cap" in short form (a=CapAmb, b=CapBnd when not all, jail=the
 # guest's root, +g=the granted supplementary group, x=refused, -=no peer),
-# with "!" after ours when it is not what expected.txt says.
+# with "!" after ours when it is not what expected.txt says, and "ran:" before
+# it where the program ran the command although the module refused.
 short() {
   case $1 in
     refused) echo x ;;
@@ -176,6 +212,7 @@ short() {
       root=$(sed 's/.*root=\([^ ]*\).*/\1/' <<<"$1"); grp=$(sed 's/.*grp=\([^ ]*\).*/\1/' <<<"$1")
       out="a$amb"
       [[ $1 == *" inh="* ]] && out+=",i$(sed 's/.*inh=\([^ ]*\).*/\1/' <<<"$1")"
+      [[ $1 == *" prm="* ]] && out+=",p$(sed 's/.*prm=\([^ ]*\).*/\1/' <<<"$1")"
       [ "$bnd" != all ] && out+=",b$bnd"
       [ "$root" = guest ] && out+=",jail"
       [[ $grp == *probes* ]] && out+=",+g"
@@ -184,23 +221,45 @@ short() {
     *) echo "?" ;;
   esac
 }
+grid=()
+for scenario in "${scenarios[@]}"; do [ -n "${in_grid[$scenario]:-}" ] && grid+=("$scenario"); done
 echo
-printf '%-10s' program
-for scenario in "${scenarios[@]}"; do printf ' %-19s' "$scenario"; done
+printf '%-13s' program
+for scenario in "${grid[@]}"; do printf ' %-19s' "$scenario"; done
 echo
 for program in "${programs[@]}"; do
-  printf '%-10s' "$program"
-  for scenario in "${scenarios[@]}"; do
+  ran=""
+  for scenario in "${grid[@]}"; do
+    case ${got[ours,$scenario,$program]:-n/a} in n/a) ;; *) ran=1 ;; esac
+  done
+  [ -n "$ran" ] || continue
+  printf '%-13s' "$program"
+  for scenario in "${grid[@]}"; do
     mark=""
     [ "${status[$scenario,$program]:-}" = fail ] && mark="!"
-    printf ' %-19s' "$(short "${got[ours,$scenario,$program]:-}")$mark|$(short "${got[pam_cap,$scenario,$program]:-}")"
+    ran=""
+    [ -n "${ran_despite[$scenario,$program]:-}" ] && ran="ran:"
+    printf ' %-19s' "$ran$(short "${got[ours,$scenario,$program]:-}")$mark|$(short "${got[pam_cap,$scenario,$program]:-}")"
   done
   echo
 done
 
 echo
-echo "Syslog lines of the refused cells (ours):"
+echo "Reproductions of fixes (ours | pam_cap):"
 for scenario in "${scenarios[@]}"; do
+  [ -n "${in_grid[$scenario]:-}" ] && continue
+  for program in "${programs[@]}"; do
+    ours=${got[ours,$scenario,$program]:-}
+    [ -n "$ours" ] || continue
+    mark=""
+    [ "${status[$scenario,$program]:-}" = fail ] && mark=" (FAIL)"
+    printf '  %-18s %-14s %s%s\n  %-33s | %s\n' "$scenario" "$program" "$ours" "$mark" "" \
+      "$(strip_env "${got[pam_cap,$scenario,$program]:-(no equivalent)}")"
+  done
+done
+echo
+echo "Syslog lines of the refused cells (ours):"
+for scenario in "${grid[@]}"; do
   [ "${expected_cell[$scenario]%% *}" = refused ] || continue
   line=$(printf '%s' "${log_lines[ours,$scenario,su-l]:-}" | grep -m1 pam_secstore)
   echo "  $scenario (su-l): ${line:-<none>}"

@@ -1,17 +1,22 @@
 #!/bin/bash
-# make system-check: real su/runuser/login in a fresh Debian 12 chroot with our
-# .debs installed, pam_secstore's results beside pam_cap's.
+# make system-check: real su/runuser/login, sudo, sudo-rs, cron and a login
+# program that does not cooperate, in a fresh Debian chroot with our .debs
+# installed, pam_secstore's results beside pam_cap's (the release's own
+# libpam-cap).
 #
-#   tests/system/run.sh --debs build/deb     (what make system-check runs)
-#   tests/system/run.sh --raw build          (before make deb works)
+#   tests/system/run.sh [bookworm|trixie] --debs build/deb   (make system-check DIST=...)
+#   tests/system/run.sh [bookworm|trixie] --raw build        (before make deb works)
 #
 # Needs root (chroot, mount). Writes only under build/system/ (override with
-# SECSTORE_SYSTEM_DIR); the host's /etc is never touched. Exit status 0 when
+# SECSTORE_SYSTEM_DIR): the cached roots in cache/, this release's root and
+# results in DIST/; the host's /etc is never touched. Exit status 0 when
 # every cell is as expected; the last line is "N passed, N failed".
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 work=${SECSTORE_SYSTEM_DIR:-$here/../../build/system}
+dist=bookworm
+case ${1:-} in bookworm | trixie) dist=$1; shift ;; esac
 mode=${1:---debs}
 from=${2:-$here/../../build/deb}
 
@@ -22,6 +27,9 @@ fi
 start=$(date +%s)
 mkdir -p "$work"
 work=$(cd "$work" && pwd)
+cache=$work/cache
+work=$work/$dist
+mkdir -p "$work"
 root=$work/root
 listener_pid=""
 
@@ -39,7 +47,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-tarball=$("$here/build-root.sh" system "$work/cache")
+tarball=$("$here/build-root.sh" system "$cache" "$dist")
 unmount_all
 # Never rm -rf through a mount (the host's /proc, ptys) left by a killed run.
 if awk -v r="$root/" 'index($2, r) == 1 { found = 1 } END { exit !found }' /proc/self/mounts; then
@@ -76,9 +84,11 @@ cp "$syslog" "$work/syslog.txt"
 baseline=$(awk '/^CapBnd:/ { print $2 }' /proc/self/status)
 echo "system-check: $(($(date +%s) - start)) s in all, $cells_seconds s of it running login programs; raw cells in $work/cells.txt"
 echo
-echo "Login programs x scenarios, in a Debian 12 chroot (CapBnd 'all' = $baseline here)"
+echo "Login programs x scenarios, in a $("$here/release-name.sh" "$root") chroot (CapBnd 'all' = $baseline here)"
+echo "$("$here/release-name.sh" "$root" --versions)"
 echo
+cat "$here/expected.txt" $(ls "$here/expected-$dist.txt" 2>/dev/null) >"$work/expected.txt"
 set +e
-"$here/render.sh" "$work/cells.txt" "$here/expected.txt" "$baseline" "$root"
+"$here/render.sh" "$work/cells.txt" "$work/expected.txt" "$baseline" "$root"
 status=$?
 exit $status

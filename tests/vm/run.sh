@@ -5,7 +5,10 @@
 # repeats the chroot matrix inside the guest, and prints the matrix with
 # pam_cap beside ours.
 #
-#   tests/vm/run.sh --debs build/deb  |  --raw build
+#   tests/vm/run.sh [bookworm|trixie] --debs build/deb  |  --raw build
+#
+# Work files in build/vm/DIST/; the root tarball is cached with the
+# system-check ones (build/system/cache/).
 #
 # Bounded: the guest powers itself off (and a watchdog unit forces it), and
 # this script kills qemu after VM_TIMEOUT seconds. The guest's network is
@@ -15,7 +18,9 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 system=$here/../system
-work=${SECSTORE_VM_DIR:-$here/../../build/vm}
+dist=bookworm
+case ${1:-} in bookworm | trixie) dist=$1; shift ;; esac
+work=${SECSTORE_VM_DIR:-$here/../../build/vm}/$dist
 cache=${SECSTORE_SYSTEM_DIR:-$here/../../build/system}/cache
 mode=${1:---debs}
 from=${2:-$here/../../build/deb}
@@ -42,7 +47,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # ------------------------------------------------------------ the image
-tarball=$("$system/build-root.sh" vm "$cache")
+tarball=$("$system/build-root.sh" vm "$cache" "$dist")
 rm -rf "$root"
 mkdir -p "$root"
 tar -C "$root" -xf "$tarball"
@@ -94,7 +99,7 @@ wait_for_flag() {  # flag seconds
 probe=/usr/local/share/secstore-test/probe.sh
 cells=$work/cells-host.txt
 : >"$cells"
-declare -A scenario_of=([alice]=named [bob]=group [root]=root)
+declare -A scenario_of=([alice]=named [bob]=group [root]=root [erin]=inh-only)
 status=0
 if wait_for_flag ready-ours-plain 900; then
   echo "vm-check: guest up, sshd answering after $(($(date +%s) - boot_start)) s"
@@ -103,7 +108,10 @@ if wait_for_flag ready-ours-plain 900; then
     program=ssh
     [ "${phase#*-}" = shell ] && program=ssh+shell
     wait_for_flag "ready-$phase" 600 || { status=1; break; }
-    for user in alice bob root; do
+    users="alice bob root"
+    # erin's login shell is secstore-shell in every phase (vm-driver.sh).
+    [ "$program" = ssh+shell ] && users+=" erin"
+    for user in $users; do
       line=$(ssh_to "$user" ". $probe" </dev/null 2>&1 | grep -oE 'PROBE .* END' || true)
       echo "CELL $impl ${scenario_of[$user]} $program ${line:-REFUSED no probe line}" >>"$cells"
     done
@@ -142,8 +150,10 @@ if [ "$status" != 0 ]; then
 fi
 grep -h '^Security\|secstore-shell\|^driver' "$work/guest-notes.txt" | head -n 3 | sed 's/^/guest: /'
 cat "$work/cells-guest.txt" "$cells" >"$work/cells.txt"
-cat "$system/expected.txt" "$here/expected-vm.txt" >"$work/expected.txt"
+cat "$system/expected.txt" $(ls "$system/expected-$dist.txt" 2>/dev/null) \
+  "$here/expected-vm.txt" $(ls "$here/expected-vm-$dist.txt" 2>/dev/null) >"$work/expected.txt"
 echo
-echo "Login programs x scenarios in the booted guest (CapBnd 'all' = $baseline there)"
+echo "Login programs x scenarios in the booted $("$system/release-name.sh" "$root") guest (CapBnd 'all' = $baseline there)"
+echo "$("$system/release-name.sh" "$root" --versions)"
 echo
 "$system/render.sh" "$work/cells.txt" "$work/expected.txt" "$baseline" "$root"

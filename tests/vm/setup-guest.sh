@@ -22,7 +22,7 @@ printf '[Match]\nName=en* eth*\n\n[Network]\nDHCP=ipv4\n' >"$root/etc/systemd/ne
 # Console passwords (login on ttyS0 asks for one); ssh uses the key only.
 printf '%s\n' alice:alice-pw bob:bob-pw root:root-pw charlie:charlie-pw | in_root chpasswd
 
-for user in alice bob charlie root; do
+for user in alice bob charlie erin root; do
   home=$(in_root getent passwd "$user" | cut -d: -f6)
   uid=$(in_root id -u "$user")
   install -d -m 0700 -o "$uid" -g "$uid" "$root$home/.ssh"

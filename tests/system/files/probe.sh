@@ -1,7 +1,8 @@
 # Sourced (". /usr/local/share/secstore-test/probe.sh") by the login shell under
 # test, so that what it reads is the shell's own /proc/<pid>/status, not that
 # of a child. Builtins only: it also runs inside a chroot jail that holds
-# nothing but bash and its libraries.
+# nothing but bash and its libraries. SECSTORE_PROBE_PID=PID reads another
+# process instead (tests/vm: systemd's session process).
 secstore_probe() {
   local key value rest line="PROBE"
   while read -r key value rest; do
@@ -12,7 +13,7 @@ secstore_probe() {
         value="$value${rest:+ $rest}"
         line="$line Groups=${value// /,}" ;;
     esac
-  done </proc/$$/status
+  done </proc/${SECSTORE_PROBE_PID:-$$}/status
   local mark="none"
   [ -r /.secstore-root ] && read -r mark </.secstore-root
   echo "$line root=$mark session=${SECSTORE_SESSION:--} roles=${SECSTORE_ROLES:--} END"
