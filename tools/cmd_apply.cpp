@@ -2,7 +2,7 @@
 // against the store as one transaction (apply_script_to_store_file: lock,
 // re-read, validate the whole, atomic replace). On any error the store is
 // left as it was.
-#include <pwd.h>
+#include <fcntl.h>
 #include <syslog.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -10,17 +10,20 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <iostream>
 #include <iterator>
 #include <vector>
 
 #include "commands.hpp"
+#include "invoker.hpp"
 #include "loading.hpp"
 #include "options.hpp"
 #include "secstore/encoding.hpp"
 #include "secstore/file.hpp"
 #include "secstore/policy.hpp"
 #include "secstore/store_file.hpp"
+#include "secstore/unique_fd.hpp"
 
 namespace secstore::cli {
 namespace {
@@ -31,55 +34,6 @@ constexpr OptionSpec kOptions[] = {
     {"force", "", "as root through sudo: change roles locked by another principal (each change is logged)"},
 };
 
-std::string user_name_of(uid_t uid) {
-  std::vector<char> buffer(4096);
-  for (;;) {
-    struct passwd pw {};
-    struct passwd* found = nullptr;
-    int rc = ::getpwuid_r(uid, &pw, buffer.data(), buffer.size(), &found);
-    if (rc == ERANGE) {
-      buffer.resize(buffer.size() * 2);
-      continue;
-    }
-    if (rc == 0 && found != nullptr) return found->pw_name;
-    return std::to_string(uid);
-  }
-}
-
-// Whom a locked role's principal is compared with (SPEC §5, secstore(1)).
-// The REAL uid, so a setuid wrapper cannot make one user act as another.
-// Root through sudo acts for the user who ran sudo (SUDO_UID: only root can
-// set it for a root process, and a false one only restricts root), and
-// overrides a lock only with --force; root's own login overrides them. Every
-// override is logged.
-struct Invoker {
-  std::string user;         // the name locks are checked against
-  bool overrides_locks = false;
-  std::string description;  // for the log line: `root` or `root (sudo from "alice", uid 1000)`
-  bool through_sudo = false;
-};
-
-std::optional<uid_t> sudo_uid() {
-  const char* value = std::getenv("SUDO_UID");
-  if (value == nullptr || *value == '\0') return std::nullopt;
-  char* end = nullptr;
-  errno = 0;
-  unsigned long uid = std::strtoul(value, &end, 10);
-  if (errno != 0 || *end != '\0' || uid == 0 || uid > 0xfffffffeUL) return std::nullopt;
-  return static_cast<uid_t>(uid);
-}
-
-Invoker invoker_of_this_process(bool force) {
-  const uid_t uid = ::getuid();
-  if (uid != 0) return Invoker{user_name_of(uid), false, user_name_of(uid), false};
-  if (auto for_user = sudo_uid()) {
-    const std::string name = user_name_of(*for_user);
-    return Invoker{name, force, "root (sudo from " + log_quoted(name) + ", uid " + std::to_string(*for_user) + ")",
-                   true};
-  }
-  return Invoker{"root", true, "root", false};
-}
-
 constexpr std::string_view kOverride = "overriding the lock";
 
 void log_lock_overrides(const std::string& store_path, const Invoker& invoker,
@@ -87,8 +41,12 @@ void log_lock_overrides(const std::string& store_path, const Invoker& invoker,
   for (const auto& d : diagnostics) {
     if (d.severity != Severity::Warning || d.message.find(kOverride) == std::string::npos) continue;
     ::openlog("secstore", LOG_PID, LOG_AUTHPRIV);
-    ::syslog(LOG_NOTICE, "apply to %s by %s: %s", log_escape(store_path).c_str(), invoker.description.c_str(),
-             log_safe(d.str()).c_str());
+    // The script's name is the caller's to choose: quoted, so that it
+    // cannot pass for the rest of the line.
+    const std::string at = log_quoted(d.where.file) + ":" + std::to_string(d.where.line) + ":" +
+                           std::to_string(d.where.column);
+    ::syslog(LOG_NOTICE, "apply to %s by %s: %s: %s", log_escape(store_path).c_str(), invoker.description.c_str(),
+             at.c_str(), log_safe(d.message).c_str());
     ::closelog();
   }
 }
@@ -99,7 +57,7 @@ struct Script {
   std::vector<Diagnostic> errors;
 };
 
-Script read_script(const std::string& argument) {
+Script read_script(const std::string& argument, const std::optional<SudoCaller>& sudo) {
   if (argument == "-") {
     std::string text(std::istreambuf_iterator<char>(std::cin), {});
     if (std::cin.bad())
@@ -107,11 +65,34 @@ Script read_script(const std::string& argument) {
               {make_error(Location{"<stdin>", 0, 0}, "cannot read standard input")}};
     return {std::move(text), "<stdin>", {}};
   }
+  if (sudo) {
+    // Judged on the file opened, not its name, so that a link swapped in
+    // after a check cannot have root read another user's file.
+    UniqueFd fd(::open(argument.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
+    struct stat st {};
+    if (!fd || ::fstat(fd.get(), &st) != 0)
+      return {std::nullopt, argument,
+              {make_error(Location{argument, 0, 0}, std::string("cannot open the script: ") + std::strerror(errno),
+                          Problem::Unreadable)}};
+    if (auto why = sudo_refuses_unowned(*sudo, argument, st); !why.empty())
+      return {std::nullopt, argument, {make_error(Location{argument, 0, 0}, why, Problem::Unreadable)}};
+    std::string text;
+    char buffer[65536];
+    for (ssize_t n; (n = ::read(fd.get(), buffer, sizeof buffer)) != 0;) {
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return {std::nullopt, argument,
+                {make_error(Location{argument, 0, 0}, std::string("cannot read the script: ") + std::strerror(errno),
+                            Problem::Unreadable)}};
+      }
+      text.append(buffer, static_cast<std::size_t>(n));
+    }
+    return {std::move(text), argument, {}};
+  }
   auto file = read_config_file(argument, FileSafety{false});
   if (!file.value) return {std::nullopt, argument, file.diagnostics};
   return {std::move(file.value->text), argument, {}};
 }
-
 
 }  // namespace
 
@@ -121,7 +102,8 @@ int run_apply(const Args& args, const Io& io) {
   const auto& opts = *parsed.options;
   const auto& positionals = opts.positionals();
 
-  Script script = read_script(positionals.front());
+  const std::optional<SudoCaller> sudo = sudo_caller().caller;
+  Script script = read_script(positionals.front(), sudo);
   if (!script.text) {
     print_errors(io.err, script.errors);
     return kExitUsage;
@@ -133,7 +115,7 @@ int run_apply(const Args& args, const Io& io) {
   }
   const PolicyFiles files = policy_files_from(opts);
   const std::string& store_path = files.store;
-  const Invoker invoker = invoker_of_this_process(force);
+  const Invoker invoker = invoker_of_this_process(force, sudo);
   const bool dry_run = opts.has("dry-run");
   auto applied = apply_script_to_store_file(store_path, *script.text, script.name, invoker.user,
                                             invoker.overrides_locks, FileSafety{false},

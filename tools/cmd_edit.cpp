@@ -6,6 +6,7 @@
 // (only with a terminal to ask on); the result is installed atomically with
 // the original owner and mode, and an index that exists is recompiled.
 #include <fcntl.h>
+#include <grp.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -15,7 +16,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <iterator>
 #include <sstream>
 #include <string>
@@ -23,10 +23,12 @@
 
 #include "check_files.hpp"
 #include "commands.hpp"
+#include "invoker.hpp"
 #include "loading.hpp"
 #include "options.hpp"
 #include "secstore/file.hpp"
 #include "secstore/file_update.hpp"
+#include "secstore/unique_fd.hpp"
 
 namespace secstore::cli {
 namespace {
@@ -45,10 +47,16 @@ std::string chosen_editor() {
 }
 
 // Runs the editor on `path`; its exit status, or -1 when it did not exit.
-int run_editor(const std::string& editor, const std::string& path) {
+// Through sudo the editor runs as the user who ran sudo, as sudoedit runs
+// it: an editor can start a shell, and sudoers granted `secstore edit`, not
+// a root shell.
+int run_editor(const std::string& editor, const std::string& path, const std::optional<SudoCaller>& as) {
   pid_t pid = ::fork();
   if (pid < 0) return -1;
   if (pid == 0) {
+    if (as && (::setgroups(as->groups.size(), as->groups.data()) != 0 || ::setgid(as->gid) != 0 ||
+               ::setuid(as->uid) != 0 || ::setuid(0) == 0))
+      ::_exit(126);
     const std::string script = editor + " \"$@\"";
     ::execl("/bin/sh", "sh", "-c", script.c_str(), "secstore-edit", path.c_str(), static_cast<char*>(nullptr));
     ::_exit(127);
@@ -68,11 +76,15 @@ std::string safe_temporary_directory() {
   return "/tmp";
 }
 
-// A directory only root can enter, holding the copy under the file's own
+// A directory only root can write, holding the copy under the file's own
 // name (editors choose their syntax by it); removed with what is in it.
+// Through sudo the copy belongs to the user who ran sudo, and the directory
+// lets them reach it (0711) but add nothing: what is read back is that one
+// file, never a link they swapped in, and root removes only what it made.
 class PrivateCopy {
  public:
-  PrivateCopy(const std::string& original, const std::string& text, std::string& error) {
+  PrivateCopy(const std::string& original, const std::string& text, const std::optional<SudoCaller>& owner,
+              std::string& error) {
     std::string pattern = safe_temporary_directory() + "/secstore-edit.XXXXXX";
     if (::mkdtemp(pattern.data()) == nullptr) {
       error = "cannot make a private directory for the copy: " + std::string(std::strerror(errno));
@@ -82,6 +94,7 @@ class PrivateCopy {
     path_ = dir_ + "/" + std::filesystem::path(original).filename().string();
     int fd = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
     bool ok = fd >= 0 && ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+    if (ok && owner) ok = ::fchown(fd, owner->uid, owner->gid) == 0 && ::chmod(dir_.c_str(), 0711) == 0;
     if (fd >= 0) ::close(fd);
     if (!ok) error = "cannot write the copy " + path_ + ": " + std::strerror(errno);
   }
@@ -96,10 +109,18 @@ class PrivateCopy {
 
   // What the editor left (nullopt: the file is gone or unreadable).
   std::optional<std::string> read() const {
-    std::ifstream in(path_, std::ios::binary);
-    if (!in) return std::nullopt;
-    std::string text(std::istreambuf_iterator<char>(in), {});
-    if (in.bad()) return std::nullopt;
+    UniqueFd fd(::open(path_.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
+    struct stat st {};
+    if (!fd || ::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) return std::nullopt;
+    std::string text;
+    char buffer[65536];
+    for (ssize_t n; (n = ::read(fd.get(), buffer, sizeof buffer)) != 0;) {
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return std::nullopt;
+      }
+      text.append(buffer, static_cast<std::size_t>(n));
+    }
     return text;
   }
 
@@ -180,15 +201,16 @@ int run_edit(const Args& args, const Io& io) {
   const Io quiet_io{quiet, quiet, io.command};
   const Validation before = validate(files, scope, quiet_io);
 
+  const std::optional<SudoCaller> sudo = sudo_caller().caller;
   std::string error;
-  PrivateCopy copy(target, current.value->text, error);
+  PrivateCopy copy(target, current.value->text, sudo, error);
   if (!error.empty()) {
     print_error(io, error);
     return kExitUsage;
   }
   const std::string editor = chosen_editor();
   for (;;) {
-    const int status = run_editor(editor, copy.path());
+    const int status = run_editor(editor, copy.path(), sudo);
     if (status != 0) {
       io.err << "secstore edit: the editor (" << editor << ") exited with status " << status << "; " << target
              << " is left as it is\n";

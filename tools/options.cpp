@@ -1,4 +1,5 @@
 #include "options.hpp"
+#include "invoker.hpp"
 
 #include "commands.hpp"
 #include "secstore/suggest.hpp"
@@ -156,6 +157,16 @@ CommandOptions parse_command_options(const Args& args, std::span<const OptionSpe
     result.exit_code = usage_error(io, "unexpected argument \"" + positionals[allowed] + "\"");
     return result;
   }
+  const SudoCheck sudo = sudo_caller();
+  if (!sudo.error.empty()) {
+    result.exit_code = usage_error(io, sudo.error);
+    return result;
+  }
+  if (sudo.caller)
+    if (auto why = sudo_refusal(*sudo.caller, std::string(io.command), *parsed.options); !why.empty()) {
+      result.exit_code = usage_error(io, why);
+      return result;
+    }
   result.options = std::move(parsed.options);
   return result;
 }

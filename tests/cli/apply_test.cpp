@@ -175,24 +175,35 @@ class ApplyThroughSudo : public Apply {
     if (nobody == nullptr) GTEST_SKIP() << "no user nobody";
     sudo_.env = {{"SUDO_UID", std::to_string(nobody->pw_uid)}, {"SUDO_USER", "nobody"}};
     sudo_.capture_syslog = true;
+    // Through sudo apply changes only the default store: this directory.
+    sudo_.etc_security = dir.path();
     nobody_uid_ = std::to_string(nobody->pw_uid);
+    nobody_ = *nobody;
   }
+  // The script on standard input: through sudo, a script file must be the
+  // caller's own.
+  RunOptions sudo_with_script(const std::string& text) {
+    RunOptions options = sudo_;
+    options.stdin_path = dir.write("edit.script", text);
+    return options;
+  }
+  const std::string kDefaultStore = "/etc/security/Security.store";
   std::string locked_by(const std::string& principal) {
     return dir.write("Security.store", "set \"A\" permissions [AUTHENTICATE]\nset role \"A\" locked by principal \"" +
                                            principal + "\"\n");
   }
   RunOptions sudo_;
   std::string nobody_uid_;
+  struct passwd nobody_ {};
 };
 
 TEST_F(ApplyThroughSudo, ALockBindsTheUserWhoRanSudo) {
   auto locked = locked_by("daemon");
-  auto script = dir.write("edit.script", "set \"A\" permissions [CONTROL_SERVER]\n");
   auto before = read_text(locked);
-  auto r = run_secstore({"apply", "--store", locked, script}, sudo_);
+  auto r = run_secstore({"apply", "-"}, sudo_with_script("set \"A\" permissions [CONTROL_SERVER]\n"));
   EXPECT_EQ(r.exit_code, 1) << r.err;
-  EXPECT_THAT(r.err, HasSubstr(script + ":1:1: error: role \"A\" is locked by principal \"daemon\": only \"daemon\" or "
-                                        "root may change it, not \"nobody\""));
+  EXPECT_THAT(r.err, HasSubstr("<stdin>:1:1: error: role \"A\" is locked by principal \"daemon\": only \"daemon\" or "
+                               "root may change it, not \"nobody\""));
   EXPECT_THAT(r.err, HasSubstr("--force overrides them"));
   EXPECT_EQ(read_text(locked), before);
   EXPECT_TRUE(r.syslog.empty());
@@ -200,17 +211,17 @@ TEST_F(ApplyThroughSudo, ALockBindsTheUserWhoRanSudo) {
 
 TEST_F(ApplyThroughSudo, TheLocksPrincipalMayChangeItThroughSudo) {
   auto locked = locked_by("nobody");
-  auto script = dir.write("edit.script", "set \"A\" permissions [CONTROL_SERVER]\n");
-  auto r = run_secstore({"apply", "--store", locked, script}, sudo_);
+  auto r = run_secstore({"apply", "-"}, sudo_with_script("set \"A\" permissions [CONTROL_SERVER]\n"));
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.err, "");
+  EXPECT_EQ(r.out, kDefaultStore + ": updated\n");
+  EXPECT_THAT(read_text(locked), HasSubstr("CONTROL_SERVER"));
   EXPECT_TRUE(r.syslog.empty()) << r.syslog.front().text;
 }
 
 TEST_F(ApplyThroughSudo, ForceOverridesTheLockAndLogsIt) {
   auto locked = locked_by("daemon");
-  auto script = dir.write("edit.script", "set \"A\" permissions [CONTROL_SERVER]\n");
-  auto r = run_secstore({"apply", "--force", "--store", locked, script}, sudo_);
+  auto r = run_secstore({"apply", "--force", "-"}, sudo_with_script("set \"A\" permissions [CONTROL_SERVER]\n"));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.err, HasSubstr("warning: role \"A\" is locked by principal \"daemon\"; changed by \"nobody\", "
                                "overriding the lock"));
@@ -219,8 +230,79 @@ TEST_F(ApplyThroughSudo, ForceOverridesTheLockAndLogsIt) {
   EXPECT_EQ(r.syslog[0].facility, LOG_AUTHPRIV);
   EXPECT_EQ(r.syslog[0].level, LOG_NOTICE);
   EXPECT_THAT(r.syslog[0].text, StartsWith("secstore["));
-  EXPECT_THAT(r.syslog[0].text, HasSubstr("apply to " + locked + " by root (sudo from \"nobody\", uid " + nobody_uid_ +
-                                          "): " + script + ":1:1: warning: role \"A\" is locked"));
+  EXPECT_THAT(r.syslog[0].text, HasSubstr("apply to " + kDefaultStore + " by root (sudo from \"nobody\", uid " +
+                                          nobody_uid_ + "): \"<stdin>\":1:1: role \"A\" is locked"));
+}
+
+// sudoers may give `secstore apply` to users who are not root: it must not
+// let them write any other file as root, read files they cannot read, or
+// be pointed at a script that is not theirs.
+TEST_F(ApplyThroughSudo, OnlyTheDefaultStoreIsChanged) {
+  locked_by("nobody");
+  TempDir elsewhere;
+  auto other = elsewhere.write("zz.sh", "# all comments: an empty store\n");
+  const auto before = read_text(other);
+  auto r = run_secstore({"apply", "--store", other, "-"}, sudo_with_script("set roles for user \"$(id)\" [\"A\"]\n"));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("through sudo, apply changes only /etc/security/Security.store"));
+  EXPECT_EQ(read_text(other), before);
+  auto absent = run_secstore({"apply", "--store", elsewhere.path() + "/new.sh", "-"},
+                             sudo_with_script("set roles for user \"x\" [\"A\"]\n"));
+  EXPECT_EQ(absent.exit_code, 2);
+  EXPECT_NE(::access((elsewhere.path() + "/new.sh").c_str(), F_OK), 0);
+}
+
+TEST_F(ApplyThroughSudo, AScriptFileMustBeTheCallersOwn) {
+  auto locked = locked_by("nobody");
+  const auto before = read_text(locked);
+  TempDir secrets;
+  auto secret = secrets.write("shadow", "root:$y$SECRET-HASH:19000:0:99999:7:::\n", 0600);
+  auto r = run_secstore({"apply", secret}, sudo_);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("must be a file \"nobody\" owns"));
+  EXPECT_THAT(r.err + r.out, ::testing::Not(HasSubstr("SECRET-HASH")));
+  // A link the caller made to it is not followed.
+  TempDir own;
+  ASSERT_EQ(::chown(own.path().c_str(), nobody_.pw_uid, nobody_.pw_gid), 0);
+  ASSERT_EQ(::symlink(secret.c_str(), (own.path() + "/edit.script").c_str()), 0);
+  auto linked = run_secstore({"apply", own.path() + "/edit.script"}, sudo_);
+  EXPECT_EQ(linked.exit_code, 2);
+  EXPECT_THAT(linked.err + linked.out, ::testing::Not(HasSubstr("SECRET-HASH")));
+  // Their own file is fine.
+  auto mine = own.write("mine.script", "set \"A\" permissions [CONTROL_SERVER]\n");
+  ASSERT_EQ(::chown(mine.c_str(), nobody_.pw_uid, nobody_.pw_gid), 0);
+  auto ok = run_secstore({"apply", mine}, sudo_);
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+  EXPECT_NE(read_text(locked), before);
+}
+
+TEST_F(ApplyThroughSudo, OtherCommandsReadOnlyWhatTheCallerMayRead) {
+  locked_by("nobody");
+  TempDir secrets;
+  auto secret = secrets.write("shadow", "root:$y$SECRET-HASH:19000:0:99999:7:::\n", 0600);
+  for (const char* option : {"--conf", "--store"}) {
+    auto r = run_secstore({"check", option, secret}, sudo_);
+    EXPECT_EQ(r.exit_code, 2) << option;
+    EXPECT_THAT(r.err, HasSubstr("through sudo, secstore reads only files \"nobody\" may read")) << option;
+    EXPECT_THAT(r.err + r.out, ::testing::Not(HasSubstr("SECRET-HASH"))) << option;
+  }
+  auto world_readable = secrets.write("Security.store", "set \"B\" permissions [AUTHENTICATE]\n", 0644);
+  ASSERT_EQ(::chmod(secrets.path().c_str(), 0755), 0);
+  auto r = run_secstore({"check", "--store", world_readable}, sudo_);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+}
+
+TEST_F(ApplyThroughSudo, ASudoUidThatIsNoUserIsRefused) {
+  auto locked = locked_by("daemon");
+  const auto before = read_text(locked);
+  for (const char* bad : {"0", "1000x", "", "4294967295"}) {
+    RunOptions options = sudo_with_script("set \"A\" permissions [CONTROL_SERVER]\n");
+    options.env = {{"SUDO_UID", bad}};
+    auto r = run_secstore({"apply", "-"}, options);
+    EXPECT_EQ(r.exit_code, 2) << bad;
+    EXPECT_THAT(r.err, HasSubstr("is not the user id of a user; secstore will not guess who ran sudo")) << bad;
+    EXPECT_EQ(read_text(locked), before) << bad;
+  }
 }
 
 TEST_F(ApplyThroughSudo, RootsOwnLoginOverridesLocksAndIsLogged) {
@@ -279,6 +361,33 @@ TEST_F(Apply, ConcurrentCommandsLoseNoEdit) {
       EXPECT_THAT(text, HasSubstr("set \"w" + std::to_string(w) + "e" + std::to_string(e) +
                                   "\" permissions [VIEW_SERVER]\n"));
   EXPECT_THAT(text, HasSubstr("set roles for user \"alice\" [\"A\"]\n"));
+}
+
+// Root must not write where another user could swap the file for a link
+// between the check and the rename: a draft in their directory, or a link
+// they made to a file of root's.
+TEST_F(Apply, RootWritesOnlyWhereNoOneElseCanSwapTheFile) {
+  SECSTORE_NEEDS_ROOT("the command must run as root");
+  struct passwd* nobody = ::getpwnam("nobody");
+  if (nobody == nullptr) GTEST_SKIP() << "no user nobody";
+  TempDir theirs;
+  ASSERT_EQ(::chown(theirs.path().c_str(), nobody->pw_uid, nobody->pw_gid), 0);
+  auto draft = theirs.write("Security.store", kStore);
+  auto script = dir.write("edit.script", "set \"A\" permissions [CONTROL_SERVER]\n");
+  auto r = run_secstore({"apply", "--store", draft, script});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_THAT(r.err, HasSubstr(draft + ": error: refusing to write it as root, because of " + theirs.path() + ": "));
+  EXPECT_EQ(read_text(draft), kStore);
+
+  TempDir roots;
+  auto victim = roots.write("bashrc", "# root's own file\n");
+  const std::string link = theirs.path() + "/link.store";
+  ASSERT_EQ(::symlink(victim.c_str(), link.c_str()), 0);
+  auto through_link = run_secstore({"apply", "--store", link, script});
+  EXPECT_NE(through_link.exit_code, 0);
+  EXPECT_THAT(through_link.err, HasSubstr("refusing to write it as root"));
+  EXPECT_EQ(read_text(victim), "# root's own file\n");
+  EXPECT_NE(::access((roots.path() + "/bashrc.lock").c_str(), F_OK), 0) << "no lock beside the link's target either";
 }
 
 }  // namespace

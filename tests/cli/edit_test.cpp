@@ -3,6 +3,7 @@
 // a pseudo-terminal.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -162,6 +163,37 @@ TEST_F(Edit, OneFileAtATime) {
   auto r = run_secstore({"edit", "--store", store, "--conf", conf});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.err, HasSubstr("edit one file at a time"));
+}
+
+// sudoers may give `secstore edit` to users who are not root; an editor can
+// start a shell, so through sudo it runs as the user who ran sudo, on a copy
+// they own, as sudoedit does. The result is still validated and installed
+// by root, with the store's own owner and mode.
+TEST_F(Edit, ThroughSudoTheEditorRunsAsTheCaller) {
+  struct passwd* nobody = ::getpwnam("nobody");
+  if (nobody == nullptr) GTEST_SKIP() << "no user nobody";
+  ASSERT_EQ(::chmod(dir.path().c_str(), 0755), 0);  // the editor script must be reachable
+  auto secret = dir.write("secret", "root only\n", 0600);
+  auto script = editor("as.sh", "echo \"# edited by uid $(id -u)\" >> \"$1\"\n"
+                                "if cat " + secret + " >/dev/null 2>&1; then echo '# the editor read root files' >> \"$1\"; fi\n");
+  RunOptions options;
+  options.env = {{"EDITOR", script}, {"VISUAL", ""}, {"TMPDIR", tmp}, {"SUDO_UID", std::to_string(nobody->pw_uid)}};
+  options.etc_security = dir.path();
+  auto r = run_secstore({"edit"}, options);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("/etc/security/Security.store: installed\n"));
+  const std::string text = read_text(store);
+  EXPECT_THAT(text, HasSubstr("# edited by uid " + std::to_string(nobody->pw_uid) + "\n"));
+  EXPECT_THAT(text, Not(HasSubstr("the editor read root files")));
+  struct stat st {};
+  ASSERT_EQ(::stat(store.c_str(), &st), 0);
+  EXPECT_EQ(st.st_uid, 0u);
+  EXPECT_FALSE(private_copies_left());
+
+  // And only the default files: --store names another.
+  auto other = run_secstore({"edit", "--store", store}, options);
+  EXPECT_EQ(other.exit_code, 2);
+  EXPECT_THAT(other.err, HasSubstr("through sudo, edit changes only /etc/security/Security.store"));
 }
 
 }  // namespace

@@ -95,6 +95,14 @@ bool give_private_dev_log(int log_socket, const std::string& scratch) {
   return ::mount(scratch.c_str(), "/dev", nullptr, MS_BIND, nullptr) == 0;
 }
 
+// In the child, before exec: `dir` bound over /etc/security in a mount
+// namespace of its own.
+bool give_private_etc_security(const std::string& dir) {
+  if (::unshare(CLONE_NEWNS) != 0) return false;
+  if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) return false;
+  return ::mount(dir.c_str(), "/etc/security", nullptr, MS_BIND, nullptr) == 0;
+}
+
 // "<PRI>Mmm dd hh:mm:ss ident[pid]: message" as glibc's syslog sends it.
 LoggedLine parse_datagram(const std::string& d) {
   LoggedLine line;
@@ -149,6 +157,7 @@ CommandResult run_secstore(const std::vector<std::string>& args, const RunOption
         ::dup2(err_pipe.write_end(), 2) < 0)
       ::_exit(127);
     for (const auto& [name, value] : options.env) ::setenv(name.c_str(), value.c_str(), 1);
+    if (options.etc_security && !give_private_etc_security(*options.etc_security)) ::_exit(125);
     if (options.capture_syslog && !give_private_dev_log(log_socket, scratch)) ::_exit(125);
     if (options.gid && (::setgroups(0, nullptr) != 0 || ::setgid(*options.gid) != 0)) ::_exit(126);
     if (options.uid && ::setuid(*options.uid) != 0) ::_exit(126);

@@ -39,6 +39,10 @@ struct RunOptions {
   // Run it in a private mount namespace whose /dev/log is a socket this
   // test reads (root only; this machine's log is never written).
   bool capture_syslog = false;
+  // Run it in a private mount namespace where this directory is
+  // /etc/security (root only; this machine's is never written): for what
+  // the command does with its default files.
+  std::optional<std::string> etc_security;
   // Run it in a new session whose controlling terminal is a pseudo-terminal
   // on which this is typed (as an admin answering a question on /dev/tty).
   std::optional<std::string> terminal;

@@ -1,6 +1,7 @@
 // Atomic replacement and the writers' lock (SPEC §5 apply, edit, compile):
 // the one implementation every writer uses.
 #include "secstore/file_update.hpp"
+#include "secstore/file.hpp"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -12,6 +13,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <random>
 
 namespace secstore {
 namespace {
@@ -24,22 +26,6 @@ template <class T>
 Outcome<T> io_error(const std::string& path, const std::string& what, int err) {
   return Outcome<T>::failure(make_error(Location{path, 0, 0}, what + ": " + std::strerror(err), Problem::Unreadable));
 }
-
-// Unlinks a temporary file unless it has been renamed into place.
-class TempFile {
- public:
-  explicit TempFile(std::string path) : path_(std::move(path)) {}
-  TempFile(const TempFile&) = delete;
-  TempFile& operator=(const TempFile&) = delete;
-  ~TempFile() {
-    if (!path_.empty()) ::unlink(path_.c_str());
-  }
-  const std::string& path() const { return path_; }
-  void keep() { path_.clear(); }
-
- private:
-  std::string path_;
-};
 
 // The file a path names: a symlink's target.
 std::string resolved(const std::string& path) {
@@ -61,16 +47,73 @@ std::pair<std::string, std::string> split_dir(const std::string& path) {
 std::string temp_prefix(const std::string& base) { return "." + base + ".tmp-"; }
 
 // Temporary files of writers killed before their rename. Only called under
-// the lock, when no writer can be between mkstemp and rename.
-void remove_stale_temporaries(const std::string& dir, const std::string& base) {
-  std::unique_ptr<DIR, DirCloser> d(::opendir(dir.c_str()));
-  if (!d) return;
+// the lock, when no writer can be between creating one and its rename.
+void remove_stale_temporaries(int dir_fd, const std::string& base) {
+  int listing = ::dup(dir_fd);
+  if (listing < 0) return;
+  std::unique_ptr<DIR, DirCloser> d(::fdopendir(listing));
+  if (!d) {
+    ::close(listing);
+    return;
+  }
+  ::rewinddir(d.get());
   const std::string prefix = temp_prefix(base);
   while (const dirent* e = ::readdir(d.get())) {
     if (std::strncmp(e->d_name, prefix.c_str(), prefix.size()) == 0 && std::strlen(e->d_name) == prefix.size() + 6)
-      ::unlinkat(::dirfd(d.get()), e->d_name, 0);
+      ::unlinkat(dir_fd, e->d_name, 0);
   }
 }
+
+// The directory a writer creates files in. As root, only one that passes
+// the module's file rule, itself and every directory above it: otherwise
+// whoever can write there could swap the file for a symlink between the
+// check and the rename, and have root write over a file of their choosing.
+// Everything after is done relative to this descriptor.
+Outcome<UniqueFd> directory_to_write_in(const std::string& dir, const std::string& target) {
+  auto opened = open_checked_directory(dir, FileSafety{::geteuid() == 0});
+  if (!opened.ok()) {
+    const Diagnostic* first = opened.first_error();
+    std::string why = first ? first->message : std::string("it cannot be checked");
+    const std::string_view unsafe = "refusing an unsafe directory: ";
+    if (why.rfind(unsafe, 0) == 0) why.erase(0, unsafe.size());
+    return Outcome<UniqueFd>::failure(make_error(Location{target, 0, 0},
+                                                 "refusing to write it as root, because of " + dir + ": " + why,
+                                                 first ? first->problem : Problem::Unsafe));
+  }
+  return Outcome<UniqueFd>::success(std::move(opened.value->fd));
+}
+
+// A new, exclusive temporary name beside `base` (what mkostemp does, but in
+// a directory given by descriptor).
+UniqueFd create_temporary(int dir_fd, const std::string& base, std::string& name) {
+  static constexpr char kLetters[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+  std::random_device entropy;
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    name = temp_prefix(base);
+    for (int i = 0; i < 6; ++i) name += kLetters[entropy() % (sizeof kLetters - 1)];
+    UniqueFd fd(::openat(dir_fd, name.c_str(), O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+    if (fd || errno != EEXIST) return fd;
+  }
+  errno = EEXIST;
+  return UniqueFd();
+}
+
+// Unlinks a temporary file unless it has been renamed into place.
+class TempName {
+ public:
+  TempName(int dir_fd, std::string name) : dir_fd_(dir_fd), name_(std::move(name)) {}
+  TempName(const TempName&) = delete;
+  TempName& operator=(const TempName&) = delete;
+  ~TempName() {
+    if (!name_.empty()) ::unlinkat(dir_fd_, name_.c_str(), 0);
+  }
+  const std::string& name() const { return name_; }
+  void keep() { name_.clear(); }
+
+ private:
+  int dir_fd_;
+  std::string name_;
+};
 
 bool write_all(int fd, std::string_view text) {
   std::size_t done = 0;
@@ -90,9 +133,14 @@ bool write_all(int fd, std::string_view text) {
 std::string lock_file_path(const std::string& path) { return resolved(path) + ".lock"; }
 
 Outcome<FileLock> FileLock::acquire(const std::string& path) {
+  if (auto named_in = directory_to_write_in(split_dir(path).first, path); !named_in.ok())
+    return Outcome<FileLock>::failure(std::move(named_in.diagnostics));
   const std::string lock_path = lock_file_path(path);
+  const auto [dir, base] = split_dir(lock_path);
+  auto dir_fd = directory_to_write_in(dir, path);
+  if (!dir_fd.ok()) return Outcome<FileLock>::failure(std::move(dir_fd.diagnostics));
   // O_NOFOLLOW: root must not be led to create or lock a file elsewhere.
-  UniqueFd fd(::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0600));
+  UniqueFd fd(::openat(dir_fd.value->get(), base.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0600));
   if (!fd) return io_error<FileLock>(lock_path, "cannot open the lock file", errno);
   while (::flock(fd.get(), LOCK_EX) != 0) {
     if (errno == EINTR) continue;
@@ -102,14 +150,21 @@ Outcome<FileLock> FileLock::acquire(const std::string& path) {
 }
 
 Outcome<bool> replace_file_atomically(const std::string& path, std::string_view text, const ReplaceMode& how) {
+  // A symlink is followed only where no one else could have made it.
+  if (auto named_in = directory_to_write_in(split_dir(path).first, path); !named_in.ok())
+    return Outcome<bool>::failure(std::move(named_in.diagnostics));
   const std::string target = resolved(path);
   const auto [dir, base] = split_dir(target);
+
+  auto opened_dir = directory_to_write_in(dir, target);
+  if (!opened_dir.ok()) return Outcome<bool>::failure(std::move(opened_dir.diagnostics));
+  const int dir_fd = opened_dir.value->get();
 
   uid_t owner = ::geteuid();
   gid_t group = ::getegid();
   mode_t mode = how.mode.value_or(0644);
   struct stat st {};
-  if (::stat(target.c_str(), &st) == 0) {
+  if (::fstatat(dir_fd, base.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) {
     if (!S_ISREG(st.st_mode))
       return Outcome<bool>::failure(
           make_error(Location{target, 0, 0}, "expected a regular file to replace, found something else"));
@@ -122,25 +177,25 @@ Outcome<bool> replace_file_atomically(const std::string& path, std::string_view 
     return io_error<bool>(target, "cannot stat the file", errno);
   }
 
-  remove_stale_temporaries(dir, base);
-  std::string name = dir + "/" + temp_prefix(base) + "XXXXXX";
-  UniqueFd fd(::mkostemp(name.data(), O_CLOEXEC));
+  remove_stale_temporaries(dir_fd, base);
+  std::string name;
+  UniqueFd fd = create_temporary(dir_fd, base, name);
   if (!fd) return io_error<bool>(target, "cannot create a temporary file beside it", errno);
-  TempFile temp(name);
+  TempName temp(dir_fd, name);
+  const std::string temp_path = dir + "/" + name;
 
   if (::fchown(fd.get(), owner, group) != 0)
     return io_error<bool>(target, "cannot give the new file the owner and group of the old one", errno);
   if (::fchmod(fd.get(), mode) != 0) return io_error<bool>(target, "cannot set the new file's mode", errno);
-  if (!write_all(fd.get(), text)) return io_error<bool>(temp.path(), "cannot write the new file", errno);
-  if (::fsync(fd.get()) != 0) return io_error<bool>(temp.path(), "cannot flush the new file to disk", errno);
-  if (fd.close_checked() != 0) return io_error<bool>(temp.path(), "cannot close the new file", errno);
-  if (::rename(temp.path().c_str(), target.c_str()) != 0)
+  if (!write_all(fd.get(), text)) return io_error<bool>(temp_path, "cannot write the new file", errno);
+  if (::fsync(fd.get()) != 0) return io_error<bool>(temp_path, "cannot flush the new file to disk", errno);
+  if (fd.close_checked() != 0) return io_error<bool>(temp_path, "cannot close the new file", errno);
+  if (::renameat(dir_fd, name.c_str(), dir_fd, base.c_str()) != 0)
     return io_error<bool>(target, "cannot rename the new file over the old one", errno);
   temp.keep();
 
   // The rename is durable only once the directory is on disk too.
-  UniqueFd dir_fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!dir_fd || ::fsync(dir_fd.get()) != 0)
+  if (::fsync(dir_fd) != 0)
     return io_error<bool>(dir, "the new file is in place, but flushing its directory failed", errno);
   return Outcome<bool>::success(true);
 }
