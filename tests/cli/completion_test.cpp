@@ -73,5 +73,21 @@ TEST_F(Completion, UsersAndGroupsTheStoreNames) {
   EXPECT_EQ(complete("secstore explain --store " + store + " --user alice --groups users,netops"), "users,netops-zz\n");
 }
 
+// Root presses TAB, and the names come from a store (which others may have
+// written) and the directory: a name is offered as it is, never run.
+TEST_F(Completion, ANameIsNeverExpanded) {
+  TempDir dir;
+  const std::string ran = dir.path() + "/RAN";
+  const std::string store = dir.write("Security.store",
+                                      "set roles for user \"$(touch " + ran + ")x\" [\"A\"]\n"
+                                      "set roles for user \"`touch " + ran + "`y\" [\"A\"]\n"
+                                      "set roles for group \"*\" [\"A\"]\n");
+  const std::string users = complete("secstore explain --store " + store + " --user ''");
+  EXPECT_THAT(users, HasSubstr("$(touch " + ran + ")x\n"));
+  EXPECT_THAT(users, HasSubstr("`touch " + ran + "`y\n"));
+  EXPECT_THAT(complete("secstore explain --store " + store + " --user alice --groups ''"), HasSubstr("*\n"));
+  EXPECT_FALSE(std::filesystem::exists(ran)) << "completion ran a command found in a name";
+}
+
 }  // namespace
 }  // namespace secstore_test
