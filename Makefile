@@ -328,8 +328,9 @@ deb:
 
 # ---------------------------------------------------------------- shell wrapper
 # secstore-shell (shell/): the login-shell wrapper for sshd sessions, which
-# raises the ambient set from the inheritable set the module granted (see
-# pam_secstore(8), SSH). Installed with file-inheritable capabilities by the
+# raises in the ambient set what the policy grants the user as ambient (from
+# the files, never the environment), of what the session holds inheritable
+# (see secstore-shell(8)). Installed with file-inheritable capabilities by the
 # package's postinst (setcap all=i), never setuid.
 LIBEXECDIR ?= $(EXEC_PREFIX)/libexec
 SHELL_WRAPPER := $(B)/secstore-shell

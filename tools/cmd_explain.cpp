@@ -18,7 +18,7 @@ namespace {
 constexpr OptionSpec kOptions[] = {
     kStoreOption, kConfOption, kServiceOption, kUserOption, kGroupsOption, kAnonymousOption,
     {"path", "P", "also show the path permissions at P, and what decided them (repeatable)", true},
-    {"json", "", "print one JSON object (SPEC §5), errors too"},
+    {"json", "", "print one JSON object, errors too (secstore(1), JSON OUTPUT)"},
 };
 
 }  // namespace
