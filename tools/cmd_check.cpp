@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -79,7 +80,19 @@ int run_check(const Args& args, const Io& io) {
   // No file option: the installed store and configuration. One alone: just
   // that one (a validate hook for configuration management).
   const bool both = store_given == conf_given;
-  check_files(files, CheckScope{both || store_given, both || conf_given}, reporter);
+  CheckScope scope{both || store_given, both || conf_given};
+  // The one file is a candidate (Ansible's `validate`, Puppet's
+  // `validate_cmd`, Salt's `check_cmd`): its content is judged, and where
+  // the tool staged it only warned about (FileDraft::staged). One that
+  // cannot be read is left to check_files to report.
+  std::optional<FileDraft> candidate;
+  if (!both) {
+    const std::string& path = store_given ? files.store : files.conf;
+    if (auto read = read_config_file(path, FileSafety{false}); read.ok())
+      candidate = FileDraft{path, std::move(read.value->text), true};
+  }
+  if (candidate) scope.draft = &*candidate;
+  check_files(files, scope, reporter);
   return reporter.exit_code();
 }
 

@@ -113,6 +113,23 @@ TEST_F(Apply, IncludeCycleMadeByTheScriptIsRefused) {
   EXPECT_EQ(read_text(store), kStore);
 }
 
+TEST_F(Apply, AChangeThatBreaksTheStoreWithItsDropInsIsRefused) {
+  // The module reads Security.store.d/ after the store as one transaction:
+  // a cycle closed through a drop-in would refuse every session.
+  auto host = dir.write("Security.store.d/host.store", "set \"B\" includes [\"A\"]\n");
+  auto script = dir.write("cycle.script", "set \"A\" includes [\"B\"]\n");
+  auto r = run_secstore({"apply", "--store", store, script});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.out, "");
+  EXPECT_THAT(r.err, HasSubstr(host + ":1:"));
+  EXPECT_THAT(r.err, HasSubstr("includes itself"));
+  EXPECT_EQ(read_text(store), kStore);
+  // Without the drop-in the same script is fine.
+  ASSERT_EQ(::unlink(host.c_str()), 0);
+  r = run_secstore({"apply", "--store", store, script});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+}
+
 TEST_F(Apply, ScriptThatChangesNothingDoesNotRewrite) {
   auto script = dir.write("same.script", "set \"A\" permissions [AUTHENTICATE]\n");
   auto r = run_secstore({"apply", "--store", store, script});

@@ -28,6 +28,13 @@ namespace secstore {
 struct FileDraft {
   std::string path;
   std::string text;
+  // `secstore check` with one file alone is a validate hook: `path` is a
+  // candidate that configuration management staged in a temporary file
+  // (its own directory, its login user) and installs elsewhere, so where it
+  // is now says nothing of the file it becomes. Its owner, mode and
+  // directories are then reported as a warning instead of refused; every
+  // other file (its drop-ins, includes) is still held to the rule.
+  bool staged = false;
 };
 
 struct FileSafety {

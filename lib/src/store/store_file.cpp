@@ -26,7 +26,8 @@ Outcome<AppliedScript> apply_script_to_store_file(const std::string& store_path,
   // this script applies to.
   std::string current;
   struct stat st {};
-  if (::stat(store_path.c_str(), &st) == 0 || errno != ENOENT) {
+  const bool exists = ::stat(store_path.c_str(), &st) == 0 || errno != ENOENT;
+  if (exists) {
     auto file = read_config_file(store_path, safety);
     if (!file.ok()) {
       out.diagnostics = std::move(file.diagnostics);
@@ -67,6 +68,19 @@ Outcome<AppliedScript> apply_script_to_store_file(const std::string& store_path,
     out.diagnostics.push_back(make_error(Location{store_path, 0, 0},
                                          "cannot write this change keeping the file as written; nothing was written"));
     return out;
+  }
+  // The module reads the drop-ins after the store as one transaction (SPEC
+  // §2.4): a change that breaks the whole only with them (an include cycle
+  // through a drop-in, say) would refuse every session, so it is refused
+  // here, at the drop-in's line. The new text is read in the store's place.
+  if (exists) {
+    const FileDraft draft{store_path, rewrite->text};
+    auto whole = Store::load(store_path, FileSafety{safety.enforce, &draft});
+    if (!whole.ok()) {
+      for (auto& d : whole.diagnostics)
+        if (d.severity == Severity::Error) out.diagnostics.push_back(std::move(d));
+      return out;
+    }
   }
   if (mode == ApplyMode::Write) {
     auto written = replace_file_atomically(store_path, rewrite->text);

@@ -279,7 +279,8 @@ Outcome<FileContents> read_config_file(const std::string& path, const FileSafety
     return Outcome<FileContents>::failure(make_error(
         at, "not read: one load may read at most " + std::to_string(ReadBudget::kMaxFiles) +
                 " files (the store, its drop-ins, the configuration and everything it includes)"));
-  auto opened = open_checked_file(path, safety);
+  const bool staged = safety.draft != nullptr && safety.draft->staged && safety.draft->path == path;
+  auto opened = open_checked_file(path, staged ? FileSafety{false, safety.draft} : safety);
   if (!opened.ok()) return Outcome<FileContents>::failure(std::move(opened.diagnostics));
   FileContents contents;
   contents.path = path;
