@@ -159,7 +159,7 @@ expect_session() {
     detail="CapAmb=$got_amb SECSTORE_ROLES=$got_roles"
     [ "$ok" = 0 ] || detail+=" (want CapAmb=$amb SECSTORE_ROLES=$roles)"
     if [ "$amb" != 0 ]; then
-      if grep -qE "session opened for user \"$user\" \(named; roles $roles; ambient" <<<"$log"; then
+      if grep -qE "session opened for user \"$user\" \(uid [0-9]+\) \(named; roles $roles; ambient" <<<"$log"; then
         detail+="; logged the grant"
       else
         ok=1 detail+="; no 'session opened' line with roles $roles: ${log:0:200}"
@@ -211,13 +211,14 @@ print(",".join(d["roles"]) + " " + ",".join(d["capabilities"]["ambient"]))' <<<"
   fi
 }
 
-# expect_explain_fails PHASE USER WANT_RE [TAG]: explain refuses (exit 1) and
-# says why in a line matching WANT_RE.
+# expect_explain_fails PHASE USER WANT_RE [TAG]: explain refuses and says why
+# in a line matching WANT_RE; a name service that does not answer is an I/O
+# error (exit 2, SPEC §5), as a file that cannot be read is.
 expect_explain_fails() {
   local phase=$1 user=$2 want=$3 tag=${4:-} out rc ok=0
   out=$(in_root secstore explain --user "$user" --json 2>&1)
   rc=$?
-  [ "$rc" = 1 ] && grep -qE "$want" <<<"$out" || ok=1
+  [ "$rc" = 2 ] && grep -qE "$want" <<<"$out" || ok=1
   verdict "$ok" "$phase: explain $user fails${tag:+ $tag}" "exit $rc: $(tr '\n' ' ' <<<"$out" | cut -c1-200)"
 }
 
