@@ -337,6 +337,8 @@ SHELL_WRAPPER := $(B)/secstore-shell
 all: $(SHELL_WRAPPER)
 $(SHELL_WRAPPER): $(B)/shell/secstore-shell.o $(LIB_SO)
 	$(CXX) $(ALL_CXXFLAGS) -fPIE -pie $(ALL_LDFLAGS) -o $@ $(B)/shell/secstore-shell.o $(LINK_LIBSECSTORE) -lcap
+# The real-libpam tests run it as sshd would (tests/pam/secstore_shell_test).
+$(PAM_TESTS): | $(SHELL_WRAPPER)
 
 .PHONY: install-shell-wrapper
 install: install-shell-wrapper

@@ -7,10 +7,12 @@
 // with file-inheritable capabilities (setcap all=i), this program starts
 // with permitted = that inheritable set, and nothing more. It then asks the
 // library what the policy grants this user as AMBIENT — as pam_secstore
-// decides it, from the files and the sshd stack's own arguments, never from
-// the environment — raises exactly those that it also holds, and runs the
-// user's real shell. An inheritable-only grant stays inheritable-only: the
-// real shell starts with its ambient set and nothing else.
+// decides it, from the files and the sshd stack's own arguments (its
+// includes followed, its require= honoured), never from the environment —
+// raises exactly those that it also holds, and runs the user's real shell.
+// An inheritable-only grant stays inheritable-only: the real shell starts
+// with its ambient set and nothing else. It cannot know that sshd started
+// it; secstore-shell(8), LIMITS, says what that leaves.
 //
 // The real shell is SECSTORE_SHELL when set: it must be an absolute path
 // listed in /etc/shells, or this program refuses to start (an unusable
@@ -72,26 +74,24 @@ std::optional<std::string> real_shell() {
   return std::string(wanted);
 }
 
-// The session line of pam_secstore in the sshd stack: its arguments say
-// which files and which anonymous= list the module used.
-std::optional<secstore::ModuleArgs> stack_arguments() {
-  auto lines = secstore::secstore_lines(kStack);
-  if (!lines.ok()) return std::nullopt;
-  for (const auto& line : *lines.value) {
-    if (line.type != "session") continue;
-    std::vector<const char*> argv;
-    for (const auto& a : line.args) argv.push_back(a.c_str());
-    auto parsed = secstore::parse_module_args(static_cast<int>(argv.size()), argv.data());
-    if (parsed.args) return parsed.args;
-  }
-  return std::nullopt;
+std::string where(const secstore::PamLine& line) {
+  return line.where.file + ":" + std::to_string(line.where.line);
 }
 
-// What the policy grants this user as ambient, as the module decided it.
+// What the policy grants this user as ambient over ssh, as pam_secstore
+// decides it: the sshd stack as libpam assembles it (its @include and
+// include lines followed, so the session line that pam-auth-update put in
+// common-session is found), each pam_secstore line of it decided with its
+// own arguments. A line that would refuse the user (a file it cannot use, a
+// require= or require_path= the user's roles lack) means sshd would not
+// have opened this session with a grant: nothing is raised, and the line
+// that refuses is named. This holds whatever the line's control says: fewer
+// is the safe direction.
 secstore::CapabilityMask granted_ambient() {
-  auto args = stack_arguments();
-  if (!args) {
-    say(std::string(kStack) + " has no usable pam_secstore.so session line; raising nothing");
+  auto lines = secstore::service_secstore_lines(kStack);
+  if (!lines.ok()) {
+    for (const auto& d : lines.diagnostics) say(d.str());
+    say("cannot read the sshd stack; raising nothing");
     return 0;
   }
   auto user = secstore::user_name(::getuid());
@@ -99,12 +99,35 @@ secstore::CapabilityMask granted_ambient() {
     say("this uid has no name in the name service; raising nothing");
     return 0;
   }
-  auto decision = secstore::decide_module_session(*args, *user, kService);
-  if (!decision.session) {
-    say(decision.refusal_message + "; raising nothing");
+  std::optional<secstore::CapabilityMask> grant;
+  for (const auto& line : *lines.value) {
+    if (line.type == "password") continue;  // the module has no password hook: it gates no login
+    std::vector<const char*> argv;
+    for (const auto& a : line.args) argv.push_back(a.c_str());
+    auto parsed = secstore::parse_module_args(static_cast<int>(argv.size()), argv.data());
+    if (!parsed.args) {
+      say(where(line) + ": " + parsed.error + "; raising nothing");
+      return 0;
+    }
+    auto decision = secstore::decide_module_session(*parsed.args, *user, kService);
+    if (!decision.session) {
+      say(where(line) + ": " + decision.refusal_message + "; raising nothing");
+      return 0;
+    }
+    auto lacks = secstore::missing_requirements(*parsed.args, *decision.session, decision.required_held);
+    if (!lacks.empty()) {
+      std::string list;
+      for (const auto& l : lacks) list += (list.empty() ? "" : ", ") + l;
+      say(where(line) + ": pam_secstore refuses this user over ssh: lacks " + list + "; raising nothing");
+      return 0;
+    }
+    if (line.type == "session" && !grant) grant = decision.session->plan.caps.ambient;
+  }
+  if (!grant) {
+    say(std::string(kStack) + " has no pam_secstore.so session line, in it or in the files it includes; raising nothing");
     return 0;
   }
-  return decision.session->plan.caps.ambient;
+  return *grant;
 }
 
 // Raises in the ambient set the grant that this process also holds

@@ -1,9 +1,13 @@
-// `secstore audit --live`: the running processes whose capability sets came
-// from a secstore session, found by the environment pam_secstore exported
-// (SECSTORE_SESSION, SECSTORE_ROLES in /proc/PID/environ, readable by root)
-// and their sets in /proc/PID/status, each compared with what the policy
-// would grant its user now. A process exceeds the policy when its ambient
-// or inheritable set holds a capability the policy would not grant, or its
+// `secstore audit --live`: the running processes that hold capabilities a
+// session could have given them, each compared with what the policy would
+// grant its user now. Every thread of every process is read
+// (/proc/PID/task/TID/status, through one descriptor of /proc/PID): a
+// process is looked at when a thread of a uid other than 0 holds an ambient
+// or inheritable capability, or when it carries pam_secstore's environment
+// (SECSTORE_SESSION, SECSTORE_ROLES in /proc/PID/environ, readable by
+// root). That environment is the process's own to rewrite, so it only
+// labels the row. A process exceeds the policy when its ambient or
+// inheritable set holds a capability the policy would not grant, or its
 // bounding set one the policy would drop: the policy changed since login,
 // or something else raised them.
 #pragma once
@@ -22,10 +26,14 @@ namespace secstore::cli {
 struct LiveProcess {
   pid_t pid = 0;
   uid_t uid = 0;         // the real uid
-  std::string command;   // /proc/PID/comm
-  bool anonymous = false;  // SECSTORE_SESSION=anonymous
-  std::vector<std::string> roles_at_login;  // SECSTORE_ROLES, decoded
+  std::string command;   // the Name of its first thread's status
+  // SECSTORE_SESSION: "named", "anonymous", "?" (something else), or none.
+  // The process's own word: it labels the row and decides nothing.
+  std::optional<std::string> session;
+  std::vector<std::string> roles_at_login;  // SECSTORE_ROLES, decoded (with session only)
+  // The union over its threads of this uid: each thread has its own sets.
   CapabilityMask inheritable = 0, permitted = 0, effective = 0, bounding = 0, ambient = 0;
+  unsigned threads = 0;
   // The PAM service, when systemd-logind recorded the process's session
   // (/proc/PID/sessionid, /run/systemd/sessions/ID); pam_secstore exports none.
   std::optional<std::string> service;
@@ -33,7 +41,9 @@ struct LiveProcess {
 
 struct LiveScan {
   std::vector<LiveProcess> processes;  // by pid
-  std::size_t unreadable = 0;          // processes whose environment could not be read
+  // Processes of which something could not be read: the environment or a
+  // thread's status (no privilege, or gone while being read).
+  std::size_t unreadable = 0;
 };
 
 LiveScan scan_processes();

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "json.hpp"
+#include "terminal_text.hpp"
 #include "secstore/capabilities.hpp"
 
 namespace secstore::cli {
@@ -198,7 +199,13 @@ std::string join_items(const std::vector<std::string>& items, std::string_view s
   return out;
 }
 
-std::string aligned_table(const std::vector<std::vector<std::string>>& rows) {
+std::string aligned_table(const std::vector<std::vector<std::string>>& given) {
+  // Escaped before they are measured, so that the columns stay aligned.
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& row : given) {
+    rows.emplace_back();
+    for (const auto& cell : row) rows.back().push_back(terminal_text(cell));
+  }
   std::vector<std::size_t> width;
   for (const auto& row : rows) {
     width.resize(std::max(width.size(), row.size()), 0);

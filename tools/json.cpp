@@ -5,6 +5,15 @@
 #include "secstore/encoding.hpp"
 
 namespace secstore::cli {
+namespace {
+
+void append_unicode_escape(std::string& out, unsigned code) {
+  char buf[8];
+  std::snprintf(buf, sizeof buf, "\\u%04x", code);
+  out += buf;
+}
+
+}  // namespace
 
 std::string json_string(std::string_view text) {
   std::string out = "\"";
@@ -15,6 +24,10 @@ std::string json_string(std::string_view text) {
       if (len == 0) {
         out += "\\ufffd";
         ++i;
+      } else if (len == 2 && c == 0xC2 && static_cast<unsigned char>(text[i + 1]) < 0xA0) {
+        // A C1 control is valid JSON as it is, but a terminal obeys it.
+        append_unicode_escape(out, static_cast<unsigned char>(text[i + 1]));
+        i += len;
       } else {
         out.append(text.substr(i, len));
         i += len;
@@ -30,10 +43,8 @@ std::string json_string(std::string_view text) {
       case '\b': out += "\\b"; break;
       case '\f': out += "\\f"; break;
       default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
+        if (c < 0x20 || c == 0x7F) {
+          append_unicode_escape(out, c);
         } else {
           out += static_cast<char>(c);
         }

@@ -7,6 +7,7 @@
 
 #include "cli.hpp"
 #include "commands.hpp"
+#include "terminal_text.hpp"
 #include "secstore/suggest.hpp"
 
 namespace {
@@ -52,6 +53,10 @@ int run(int argc, char** argv) {
 int main(int argc, char** argv) {
   // A bug must not look like an answer: an escaped exception is reported and
   // exits 2, never 0 ("yes") or 1 ("no").
+  // Everything the command writes, to either stream, is made safe for a
+  // terminal on the way out (terminal_text.hpp).
+  secstore::cli::TerminalTextGuard safe_out(std::cout);
+  secstore::cli::TerminalTextGuard safe_err(std::cerr);
   try {
     int rc = run(argc, argv);
     std::cout.flush();
