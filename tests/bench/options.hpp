@@ -18,6 +18,9 @@ struct Options {
   std::string strace;    // empty: no syscall counts
   std::vector<std::uint64_t> sizes = {1000, 100000, 1000000};
   std::uint64_t calls = 10000;
+  // The timed calls of each row are split over this many rounds, every row
+  // once a round, so that a slow minute on a shared box falls on all rows.
+  std::uint64_t rounds = 5;
   bool audit_pass = true;
   bool nss_files_pass = true;
   // Modes other than the full run.
@@ -38,6 +41,7 @@ std::string empty_store_path(const Options& o);
 std::string conf_path(const Options& o);
 std::string pam_cap_conf_path(const Options& o);
 std::string nsswitch_files_path(const Options& o);
+std::string group_file_path(const Options& o);  // the private /etc/group
 std::string confdir(const Options& o);  // the private pam.d
 std::string size_row_name(std::uint64_t lines);
 // The same store with its compiled index (secstore compile) beside it.
