@@ -10,6 +10,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <vector>
@@ -58,20 +59,28 @@ std::optional<SessionSubject> subject_for(const std::string& user, std::string& 
   return subject;
 }
 
-bool join_bench_groups(const std::string& user, const std::string& group_file, std::string& error) {
-  std::ifstream in("/etc/group");
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (!in.eof() && !in) {
-    error = std::string("cannot read /etc/group: ") + std::strerror(errno);
+bool join_bench_groups(const std::string& user, const std::string& etc_copy, std::string& error) {
+  // A copy of the whole of /etc, mounted over it: a bind mount over the file
+  // /etc/group alone is detached as soon as anything on the host replaces
+  // that file (useradd renames a new one over it), which other test runs on
+  // a shared box do at any time.
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::remove_all(etc_copy, ec);
+  fs::copy("/etc", etc_copy, fs::copy_options::recursive | fs::copy_options::copy_symlinks, ec);
+  if (ec) {
+    error = "cannot copy /etc to " + etc_copy + ": " + ec.message();
     return false;
   }
+  std::ifstream in(etc_copy + "/group");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   if (!text.empty() && text.back() != '\n') text += '\n';
   gid_t gid = 64100;
   for (const char* name : {"secbench-a", "secbench-b"}) {
     while (getgrgid(gid) != nullptr) ++gid;
     text += std::string(name) + ":x:" + std::to_string(gid++) + ":" + user + "\n";
   }
-  return write_file(group_file, text, error) && bind_in_private_namespace(group_file, "/etc/group", error);
+  return write_file(etc_copy + "/group", text, error) && bind_in_private_namespace(etc_copy, "/etc", error);
 }
 
 bool bind_in_private_namespace(const std::string& file, const std::string& target, std::string& error) {

@@ -229,7 +229,7 @@ int run_all(const Options& o, const std::string& command) {
   const std::uint64_t started = now_ns();
   std::string error;
   mkdir(o.work.c_str(), 0755);
-  if (!join_bench_groups(o.user, group_file_path(o), error)) {
+  if (!join_bench_groups(o.user, etc_copy_path(o), error)) {
     std::cerr << "secstore-bench: " << error << "\n";
     return 2;
   }

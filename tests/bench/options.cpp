@@ -72,7 +72,7 @@ std::string empty_store_path(const Options& o) { return o.work + "/store-empty.s
 std::string conf_path(const Options& o) { return o.work + "/secstore.conf"; }
 std::string pam_cap_conf_path(const Options& o) { return o.work + "/capability.conf"; }
 std::string nsswitch_files_path(const Options& o) { return o.work + "/nsswitch-files.conf"; }
-std::string group_file_path(const Options& o) { return o.work + "/group"; }
+std::string etc_copy_path(const Options& o) { return o.work + "/etc"; }
 std::string confdir(const Options& o) { return o.work + "/pam.d"; }
 std::string size_row_name(std::uint64_t lines) { return "secstore-" + std::to_string(lines); }
 std::string indexed_store_path(const Options& o, std::uint64_t lines) {

@@ -41,7 +41,7 @@ std::string empty_store_path(const Options& o);
 std::string conf_path(const Options& o);
 std::string pam_cap_conf_path(const Options& o);
 std::string nsswitch_files_path(const Options& o);
-std::string group_file_path(const Options& o);  // the private /etc/group
+std::string etc_copy_path(const Options& o);  // the private /etc
 std::string confdir(const Options& o);  // the private pam.d
 std::string size_row_name(std::uint64_t lines);
 // The same store with its compiled index (secstore compile) beside it.

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "host.hpp"
+#include "log_capture.hpp"
 
 namespace secstore::bench {
 
@@ -70,7 +71,7 @@ int look_up_user_and_groups(pam_handle_t* h, std::string& error) {
 
 // One measured unit: both calls, so that whatever open sets up close tears
 // down and every iteration starts from the same state.
-int run_once(pam_handle_t* h, PamOperation op, std::string& error) {
+int run_once_quietly(pam_handle_t* h, PamOperation op, std::string& error) {
   int rc = 0;
   if (op == PamOperation::NameServiceLookup) return look_up_user_and_groups(h, error);
   if (op == PamOperation::OpenAndCloseSession) {
@@ -90,6 +91,13 @@ int run_once(pam_handle_t* h, PamOperation op, std::string& error) {
   }
   rc = pam_setcred(h, PAM_DELETE_CRED);
   if (rc != PAM_SUCCESS) error = std::string("pam_setcred(DELETE): ") + pam_strerror(h, rc);
+  return rc;
+}
+
+// A failed call says what the module logged about it.
+int run_once(pam_handle_t* h, PamOperation op, std::string& error) {
+  const int rc = run_once_quietly(h, op, error);
+  if (rc != PAM_SUCCESS && !last_log().empty()) error += " (the log says: " + last_log() + ")";
   return rc;
 }
 
