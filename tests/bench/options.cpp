@@ -6,7 +6,7 @@ namespace secstore::bench {
 
 const char* const kUsage =
     "usage: secstore-bench --module=PAM_SECSTORE_SO --pam-cap=PAM_CAP_SO [--work=DIR] [--json=FILE]\n"
-    "                      [--user=NAME] [--sizes=1000,100000,1000000] [--calls=N] [--rounds=N]\n"
+    "                      [--user=NAME] [--sizes=1000,100000,200000] [--calls=N] [--rounds=N]\n"
     "                      [--valgrind=PATH]\n"
     "                      [--strace=PATH] [--no-audit-pass] [--no-nss-files-pass]\n"
     "       secstore-bench --generate-store=LINES [--user=NAME]   (the store fixture, to stdout)\n";
