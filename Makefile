@@ -244,11 +244,12 @@ BENCH      := $(B)/bench/secstore-bench
 PEER_DIR   := $(B)/peer
 BENCH_ARGS ?=
 
-# audit_open is exported so that libpam binds to the bench's switch
-# (tests/bench/audit_switch.hpp) before libaudit's.
+# audit_open and __syslog_chk are exported so that libpam binds to the
+# bench's (tests/bench/audit_switch.hpp, log_capture.hpp) before the libraries'.
 $(BENCH): $(BENCH_SRCS:%.cpp=$(B)/%.o) $(LIB_A)
 	@mkdir -p $(dir $@)
-	$(CXX) $(ALL_CXXFLAGS) $(ALL_LDFLAGS) -Wl,--export-dynamic-symbol=audit_open -o $@ $^ -lpam -lcap
+	$(CXX) $(ALL_CXXFLAGS) $(ALL_LDFLAGS) -Wl,--export-dynamic-symbol=audit_open \
+		-Wl,--export-dynamic-symbol=__syslog_chk -o $@ $^ -lpam -lcap
 
 $(PEER_DIR)/.unpacked:
 	rm -rf $(PEER_DIR) && mkdir -p $(PEER_DIR)/deb

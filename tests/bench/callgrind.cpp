@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 namespace secstore::bench {
@@ -28,6 +29,87 @@ bool read_total_ir(const std::string& file, std::uint64_t& ir) {
     }
   }
   return found;
+}
+
+bool is_name_service_entry(const std::string& fn) {
+  // The entry points the module (lookup_subject, lookup_names) calls; glibc
+  // spells some with a symbol version ("getpwnam_r@@GLIBC_2.2.5").
+  static constexpr const char* kEntries[] = {"getpwnam_r", "getpwuid_r", "getgrnam_r", "getgrgid_r",
+                                             "getgrouplist", "getpwnam", "getgrnam", "initgroups"};
+  const std::string base = fn.substr(0, fn.find('@'));
+  for (const char* e : kEntries)
+    if (base == e) return true;
+  return false;
+}
+
+bool is_module_hook(const std::string& fn, const std::string& object) {
+  // pam_permit.so, below it in every stack, has hooks of the same names.
+  return (fn == "pam_sm_open_session" || fn == "pam_sm_close_session") &&
+         object.find("pam_secstore") != std::string::npos;
+}
+
+bool is_libpam(const std::string& object) { return object.find("/libpam.so") != std::string::npos; }
+bool is_module_object(const std::string& object) {
+  return object.find("pam_secstore") != std::string::npos || object.find("libsecstore") != std::string::npos;
+}
+
+// Callgrind's name compression: "(12) name" defines id 12 in a table, "(12)"
+// refers to it, a bare name has no id.
+class NameTable {
+ public:
+  std::string operator()(const std::string& spec) {
+    if (spec.empty() || spec[0] != '(') return spec;
+    const auto close = spec.find(')');
+    if (close == std::string::npos) return spec;
+    const std::string id = spec.substr(0, close + 1);
+    if (close + 2 <= spec.size()) names_[id] = spec.substr(close + 2);
+    return names_[id];
+  }
+
+ private:
+  std::map<std::string, std::string> names_;
+};
+
+// Inclusive costs from the call records of a callgrind profile: a `calls=`
+// line is followed by the cost line of that call, its callee's whole cost.
+// The module's own share is what its hooks cost less what the name-service
+// entry points cost (called from anywhere outside the name service itself,
+// so nested lookups are not subtracted twice) and less its calls into libpam.
+std::optional<std::uint64_t> module_own_ir(const std::string& file) {
+  std::ifstream in(file);
+  std::string line;
+  NameTable functions, objects;  // fn/cfn share one table, ob/cob another
+  std::string ob, cob, fn, cfn;
+  bool call_cost_next = false;
+  std::uint64_t hooks = 0, name_service = 0;  // name_service: and libpam
+  bool saw_hook = false;
+  while (std::getline(in, line)) {
+    if (call_cost_next) {
+      call_cost_next = false;
+      std::istringstream fields(line);
+      std::string position;
+      std::uint64_t ir = 0;
+      if (fields >> position >> ir) {
+        if (is_module_hook(cfn, cob.empty() ? ob : cob)) {
+          hooks += ir;
+          saw_hook = true;
+        } else if (is_name_service_entry(cfn) && !is_name_service_entry(fn)) {
+          name_service += ir;
+        } else if (is_libpam(cob) && is_module_object(ob)) {
+          name_service += ir;  // pam_syslog, pam_get_item, pam_putenv...: libpam's, not the module's
+        }
+      }
+      cob.clear();  // a call without cob= is to the caller's own object
+      continue;
+    }
+    if (line.rfind("ob=", 0) == 0) ob = objects(line.substr(3));
+    else if (line.rfind("cob=", 0) == 0) cob = objects(line.substr(4));
+    else if (line.rfind("fn=", 0) == 0) fn = functions(line.substr(3));
+    else if (line.rfind("cfn=", 0) == 0) cfn = functions(line.substr(4));
+    else if (line.rfind("calls=", 0) == 0) call_cost_next = true;
+  }
+  if (!saw_hook || name_service > hooks) return std::nullopt;
+  return hooks - name_service;
 }
 
 }  // namespace
@@ -74,6 +156,8 @@ InstructionCount count_instructions(const std::string& valgrind, const std::stri
     return r;
   }
   r.instructions_per_call = static_cast<double>(ir) / static_cast<double>(calls);
+  if (const auto own = module_own_ir(out_file))
+    r.module_own_per_call = static_cast<double>(*own) / static_cast<double>(calls);
   r.ok = true;
   return r;
 }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -13,11 +14,15 @@ struct InstructionCount {
   std::string error;
   std::uint64_t calls = 0;
   double instructions_per_call = 0;
+  // What pam_secstore's own hooks cost, all they call included but the name
+  // service: set when the profile has pam_sm_open_session in it.
+  std::optional<double> module_own_per_call;
 };
 
 // Runs `valgrind --tool=callgrind --collect-atstart=no ... PROGRAM ARGS...`
 // (the program switches collection on around its `calls` measured calls),
-// then reads the total Ir from the output file.
+// then reads the total Ir from the output file, and the module's own share
+// from its call graph.
 InstructionCount count_instructions(const std::string& valgrind, const std::string& out_file,
                                     const std::vector<std::string>& program_and_args, std::uint64_t calls);
 

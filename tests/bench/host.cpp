@@ -2,13 +2,18 @@
 
 #include <grp.h>
 #include <pwd.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <vector>
 
 namespace secstore::bench {
 
@@ -41,7 +46,72 @@ std::optional<SessionSubject> subject_for(const std::string& user, std::string& 
     error = "the primary group of \"" + user + "\" (gid " + std::to_string(pw->pw_gid) + ") has no name";
     return std::nullopt;
   }
-  return SessionSubject{user, gr->gr_name};
+  SessionSubject subject{user, gr->gr_name, {gr->gr_name}};
+  std::vector<gid_t> gids(256);
+  int count = static_cast<int>(gids.size());
+  if (getgrouplist(user.c_str(), pw->pw_gid, gids.data(), &count) < 0) {
+    error = "\"" + user + "\" is in more than 256 groups";
+    return std::nullopt;
+  }
+  for (int i = 0; i < count; ++i)
+    if (gids[static_cast<std::size_t>(i)] != pw->pw_gid)
+      if (const group* g = getgrgid(gids[static_cast<std::size_t>(i)])) subject.groups.emplace_back(g->gr_name);
+  return subject;
+}
+
+bool join_bench_groups(const std::string& user, const std::string& etc_copy, std::string& error) {
+  // A copy of the whole of /etc, mounted over it: a bind mount over the file
+  // /etc/group alone is detached as soon as anything on the host replaces
+  // that file (useradd renames a new one over it), which other test runs on
+  // a shared box do at any time.
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::remove_all(etc_copy, ec);
+  fs::copy("/etc", etc_copy, fs::copy_options::recursive | fs::copy_options::copy_symlinks, ec);
+  if (ec) {
+    error = "cannot copy /etc to " + etc_copy + ": " + ec.message();
+    return false;
+  }
+  std::ifstream in(etc_copy + "/group");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (!text.empty() && text.back() != '\n') text += '\n';
+  gid_t gid = 64100;
+  for (const char* name : {"secbench-a", "secbench-b"}) {
+    while (getgrgid(gid) != nullptr) ++gid;
+    text += std::string(name) + ":x:" + std::to_string(gid++) + ":" + user + "\n";
+  }
+  return write_file(etc_copy + "/group", text, error) && bind_in_private_namespace(etc_copy, "/etc", error);
+}
+
+bool bind_in_private_namespace(const std::string& file, const std::string& target, std::string& error) {
+  if (unshare(CLONE_NEWNS) != 0) {
+    error = std::string("unshare(CLONE_NEWNS): ") + std::strerror(errno);
+    return false;
+  }
+  if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
+    error = std::string("making / private in a new mount namespace: ") + std::strerror(errno);
+    return false;
+  }
+  if (mount(file.c_str(), target.c_str(), nullptr, MS_BIND, nullptr) != 0) {
+    error = "bind-mounting " + file + " over " + target + ": " + std::strerror(errno);
+    return false;
+  }
+  return true;
+}
+
+std::string sssd_note() {
+  std::ifstream in("/etc/nsswitch.conf");
+  std::string line, group_line = "(none)";
+  bool sss = false;
+  while (std::getline(in, line)) {
+    if (line.rfind("group:", 0) == 0) group_line = line;
+    if ((line.rfind("passwd:", 0) == 0 || line.rfind("group:", 0) == 0) && line.find(" sss") != std::string::npos)
+      sss = true;
+  }
+  if (!sss)
+    return "sssd row: skipped, this host's NSS has no sssd (\"" + group_line +
+           "\"); a directory-backed root exists only inside the fleet test (make fleet-check)";
+  return "sssd row: skipped, NSS names sss here but the bench has no directory user to time it with";
 }
 
 MachineInfo machine_info() {

@@ -74,11 +74,11 @@ PathChecker timed_checker(const Store& store, const RoleSet& roles, double& buil
 
 }  // namespace
 
-PathCheckThroughput measure_path_checks(const Store& store, const SessionIdentity& who,
+PathCheckThroughput measure_path_checks(const Store& store, const secstore::SessionSubject& who,
                                         const std::vector<std::string>& paths, double min_seconds) {
   PathCheckThroughput r;
-  const RoleSet roles = store.resolve(who);
-  r.roles = roles.ids.size();
+  const RoleSet roles = store.resolve(who).roles;
+  r.roles = roles.size();
   r.distinct_paths = paths.size();
   if (paths.empty()) {
     r.error = "no paths to check";

@@ -1,5 +1,5 @@
 // libsecstore on its own, no PAM: how fast a store parses, and how many
-// path-permission questions one core answers for a ten-role session.
+// path-permission questions one core answers for the bench session.
 #pragma once
 
 #include <cstdint>
@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "secstore/session.hpp"
 #include "secstore/store.hpp"
 
 namespace secstore::bench {
@@ -51,7 +52,7 @@ struct PathCheckThroughput {
 // PathChecker::permissions for at least `min_seconds`, then
 // Store::path_permissions for as long. Broken (not ok) if the two disagree on
 // any path.
-PathCheckThroughput measure_path_checks(const Store& store, const SessionIdentity& who,
+PathCheckThroughput measure_path_checks(const Store& store, const secstore::SessionSubject& who,
                                         const std::vector<std::string>& paths, double min_seconds);
 
 }  // namespace secstore::bench

@@ -6,7 +6,8 @@ namespace secstore::bench {
 
 const char* const kUsage =
     "usage: secstore-bench --module=PAM_SECSTORE_SO --pam-cap=PAM_CAP_SO [--work=DIR] [--json=FILE]\n"
-    "                      [--user=NAME] [--sizes=1000,100000,1000000] [--calls=N] [--valgrind=PATH]\n"
+    "                      [--user=NAME] [--sizes=1000,100000,200000] [--calls=N] [--rounds=N]\n"
+    "                      [--valgrind=PATH]\n"
     "                      [--strace=PATH] [--no-audit-pass] [--no-nss-files-pass]\n"
     "       secstore-bench --generate-store=LINES [--user=NAME]   (the store fixture, to stdout)\n";
 
@@ -37,6 +38,7 @@ bool parse_options(int argc, char** argv, Options& o, std::string& error) {
     else if (key == "--no-audit-pass") o.audit_pass = false;
     else if (key == "--no-nss-files-pass") o.nss_files_pass = false;
     else if (key == "--calls" && parse_u64(value, n) && n > 0) o.calls = n;
+    else if (key == "--rounds" && parse_u64(value, n) && n > 0) o.rounds = n;
     else if (key == "--generate-store" && parse_u64(value, n)) o.generate_store = n;
     else if (key == "--instrumented-row") o.instrumented_row = value;
     else if (key == "--instrumented-calls" && parse_u64(value, n) && n > 0) o.instrumented_calls = n;
@@ -70,6 +72,7 @@ std::string empty_store_path(const Options& o) { return o.work + "/store-empty.s
 std::string conf_path(const Options& o) { return o.work + "/secstore.conf"; }
 std::string pam_cap_conf_path(const Options& o) { return o.work + "/capability.conf"; }
 std::string nsswitch_files_path(const Options& o) { return o.work + "/nsswitch-files.conf"; }
+std::string etc_copy_path(const Options& o) { return o.work + "/etc"; }
 std::string confdir(const Options& o) { return o.work + "/pam.d"; }
 std::string size_row_name(std::uint64_t lines) { return "secstore-" + std::to_string(lines); }
 std::string indexed_store_path(const Options& o, std::uint64_t lines) {

@@ -2,9 +2,7 @@
 
 #include <security/pam_appl.h>
 #include <fcntl.h>
-#include <sched.h>
 #include <sys/capability.h>
-#include <sys/mount.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <valgrind/callgrind.h>
@@ -17,6 +15,9 @@
 #include <fstream>
 #include <memory>
 #include <vector>
+
+#include "host.hpp"
+#include "log_capture.hpp"
 
 namespace secstore::bench {
 
@@ -70,7 +71,7 @@ int look_up_user_and_groups(pam_handle_t* h, std::string& error) {
 
 // One measured unit: both calls, so that whatever open sets up close tears
 // down and every iteration starts from the same state.
-int run_once(pam_handle_t* h, PamOperation op, std::string& error) {
+int run_once_quietly(pam_handle_t* h, PamOperation op, std::string& error) {
   int rc = 0;
   if (op == PamOperation::NameServiceLookup) return look_up_user_and_groups(h, error);
   if (op == PamOperation::OpenAndCloseSession) {
@@ -90,6 +91,13 @@ int run_once(pam_handle_t* h, PamOperation op, std::string& error) {
   }
   rc = pam_setcred(h, PAM_DELETE_CRED);
   if (rc != PAM_SUCCESS) error = std::string("pam_setcred(DELETE): ") + pam_strerror(h, rc);
+  return rc;
+}
+
+// A failed call says what the module logged about it.
+int run_once(pam_handle_t* h, PamOperation op, std::string& error) {
+  const int rc = run_once_quietly(h, op, error);
+  if (rc != PAM_SUCCESS && !last_log().empty()) error += " (the log says: " + last_log() + ")";
   return rc;
 }
 
@@ -149,21 +157,9 @@ bool warm_up(pam_handle_t* h, const PamRow& row, std::uint64_t calls, std::strin
 }
 
 // Only ever called in the forked child: the mount namespace it creates dies
-// with it, and nothing propagates back (the tree is made private first).
+// with it.
 bool use_private_nsswitch(const std::string& file, std::string& error) {
-  if (unshare(CLONE_NEWNS) != 0) {
-    error = std::string("unshare(CLONE_NEWNS): ") + std::strerror(errno);
-    return false;
-  }
-  if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
-    error = std::string("making / private in the child's namespace: ") + std::strerror(errno);
-    return false;
-  }
-  if (mount(file.c_str(), "/etc/nsswitch.conf", nullptr, MS_BIND, nullptr) != 0) {
-    error = "bind-mounting " + file + " over /etc/nsswitch.conf: " + std::strerror(errno);
-    return false;
-  }
-  return true;
+  return bind_in_private_namespace(file, "/etc/nsswitch.conf", error);
 }
 
 // What the child sends back through the pipe: plain bytes, no pointers.
@@ -173,7 +169,8 @@ struct WireResult {
   char error[512] = {};
 };
 
-WireResult measure(const PamRow& row, const std::string& confdir, const std::string& user) {
+WireResult measure(const PamRow& row, const std::string& confdir, const std::string& user,
+                   std::vector<std::uint64_t>& samples) {
   WireResult wire;
   std::string error;
   if (!row.nsswitch_override.empty() && !use_private_nsswitch(row.nsswitch_override, error)) {
@@ -181,7 +178,6 @@ WireResult measure(const PamRow& row, const std::string& confdir, const std::str
     return wire;
   }
   PamHandle h = start(row, confdir, user, error);
-  std::vector<std::uint64_t> samples;
   if (h && warm_up(h.get(), row, row.warmup_calls, error)) {
     samples.reserve(row.max_calls);
     const std::uint64_t started = now_ns();
@@ -195,7 +191,8 @@ WireResult measure(const PamRow& row, const std::string& confdir, const std::str
     }
     if (error.empty()) {
       wire.ok = 1;
-      wire.stats = summarize(samples);
+      std::vector<std::uint64_t> copy = samples;
+      wire.stats = summarize(copy);
     }
   }
   std::strncpy(wire.error, error.c_str(), sizeof wire.error - 1);
@@ -206,6 +203,18 @@ bool read_all(int fd, void* buf, std::size_t len) {
   auto* p = static_cast<char*>(buf);
   while (len > 0) {
     const ssize_t n = read(fd, p, len);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    p += n;
+    len -= static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
+bool write_all(int fd, const void* buf, std::size_t len) {
+  const auto* p = static_cast<const char*>(buf);
+  while (len > 0) {
+    const ssize_t n = write(fd, p, len);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) return false;
     p += n;
@@ -233,13 +242,21 @@ RowResult run_pam_row(const PamRow& row, const std::string& confdir, const std::
   }
   if (pid == 0) {
     close(fds[0]);
-    const WireResult wire = measure(row, confdir, user);
-    const bool sent = write(fds[1], &wire, sizeof wire) == static_cast<ssize_t>(sizeof wire);
+    std::vector<std::uint64_t> samples;
+    const WireResult wire = measure(row, confdir, user, samples);
+    const std::uint64_t count = samples.size();
+    const bool sent = write_all(fds[1], &wire, sizeof wire) && write_all(fds[1], &count, sizeof count) &&
+                      write_all(fds[1], samples.data(), count * sizeof(std::uint64_t));
     _exit(sent ? 0 : 1);
   }
   close(fds[1]);
   WireResult wire;
-  const bool got = read_all(fds[0], &wire, sizeof wire);
+  std::uint64_t count = 0;
+  bool got = read_all(fds[0], &wire, sizeof wire) && read_all(fds[0], &count, sizeof count);
+  if (got) {
+    result.samples_ns.resize(count);
+    got = read_all(fds[0], result.samples_ns.data(), count * sizeof(std::uint64_t));
+  }
   close(fds[0]);
   int status = 0;
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "stats.hpp"
 
@@ -44,6 +45,7 @@ struct RowResult {
   bool ok = false;
   std::string error;  // set when !ok
   CallStats stats;
+  std::vector<std::uint64_t> samples_ns;  // every timed call, for merging rounds
 };
 
 // Writes CONFDIR/NAME, forks, runs the loop for `user` in the child, and

@@ -44,6 +44,8 @@ struct MachineInfo {
 struct BenchReport {
   MachineInfo machine;
   std::string user;
+  std::string groups;     // the session user's groups, as NSS gives them in the run
+  std::string sssd_note;  // why there is no sssd row, if there is none
   std::string command;
   std::vector<MeasuredRow> rows;             // audit write stubbed out
   std::vector<MeasuredRow> rows_with_audit;  // libpam's real audit_open

@@ -4,7 +4,18 @@
 
 namespace secstore::bench {
 
-std::vector<RowPlan> plan_rows(const Options& o) {
+namespace {
+
+std::string joined(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ",") + n;
+  return out;
+}
+
+}  // namespace
+
+std::vector<RowPlan> plan_rows(const Options& o, const SessionSubject& subject) {
+  const std::string expected_roles = joined(realistic_core(subject).session_roles);
   std::vector<RowPlan> plans;
   auto add = [&](std::string name, std::string service, PamOperation op, GrantCheck check, std::string what,
                  std::string baseline) {
@@ -30,8 +41,7 @@ std::vector<RowPlan> plan_rows(const Options& o) {
                      PamOperation::OpenAndCloseSession, GrantCheck::InheritableRaised,
                      "pam_permit + pam_secstore, " + std::to_string(lines) + "-line store; open+close",
                      "permit-session");
-    for (const auto& role : session_role_names())
-      p->row.expected_roles += (p->row.expected_roles.empty() ? "" : ",") + role;
+    p->row.expected_roles = expected_roles;
     // Each open parses the whole store (today): bound the time, not the calls.
     if (lines >= 1000000) {
       p->row.warmup_calls = 1;
@@ -55,16 +65,16 @@ std::vector<RowPlan> plan_rows(const Options& o) {
                      PamOperation::OpenAndCloseSession, GrantCheck::InheritableRaised,
                      "pam_permit + pam_secstore, " + std::to_string(lines) + "-line store with its index; open+close",
                      "permit-session");
-    for (const auto& role : session_role_names())
-      p->row.expected_roles += (p->row.expected_roles.empty() ? "" : ",") + role;
+    p->row.expected_roles = expected_roles;
   }
   // The module with nothing to parse: what an open costs besides reading the
   // store (configuration, NSS, capabilities, log), i.e. the floor a compiled
-  // store index could approach. The user selector still grants the capability.
+  // store index could approach. Nothing grants: the scopes select by role
+  // and group, and an empty store gives no roles.
   add("secstore-empty",
       "session required pam_permit.so\nsession required " + o.module + " store=" + empty_store_path(o) +
           " conf=" + conf_path(o) + "\n",
-      PamOperation::OpenAndCloseSession, GrantCheck::InheritableRaised,
+      PamOperation::OpenAndCloseSession, GrantCheck::None,
       "pam_permit + pam_secstore, empty store; open+close", "permit-session");
   // Not a PAM stack: the name-service lookups both modules make for the
   // session's user, timed alone. Neither module can cost less than this while
@@ -76,12 +86,12 @@ std::vector<RowPlan> plan_rows(const Options& o) {
   add("pam_cap",
       "auth required pam_permit.so\nauth optional " + o.pam_cap + " config=" + pam_cap_conf_path(o) + "\n",
       PamOperation::EstablishAndDeleteCred, GrantCheck::InheritableRaised,
-      "pam_permit + pam_cap (as Debian's profile: no options); setcred establish+delete", "permit-setcred");
+      "pam_permit + pam_cap (as Debian's profile: no options), @group line then user line; setcred establish+delete", "permit-setcred");
   add("pam_cap-defer",
       "auth required pam_permit.so\nauth optional " + o.pam_cap + " config=" + pam_cap_conf_path(o) +
           " keepcaps defer\n",
       PamOperation::EstablishAndDeleteCred, GrantCheck::None,
-      "pam_permit + pam_cap keepcaps defer (IAB applied at pam_end); setcred establish+delete", "permit-setcred");
+      "pam_permit + pam_cap keepcaps defer (IAB applied at pam_end), @group line then user line; setcred", "permit-setcred");
   return plans;
 }
 

@@ -6,6 +6,7 @@
 
 #include "options.hpp"
 #include "pam_rows.hpp"
+#include "store_generator.hpp"
 
 namespace secstore::bench {
 
@@ -15,10 +16,8 @@ struct RowPlan {
   std::string baseline;
 };
 
-// Every row of the run. The PAM rows' `what` says what is timed.
-
 // Every row of the run, in report order. The PAM rows' `what` says what is
 // timed; `baseline` names the row whose median is subtracted for "added".
-std::vector<RowPlan> plan_rows(const Options& o);
+std::vector<RowPlan> plan_rows(const Options& o, const SessionSubject& subject);
 
 }  // namespace secstore::bench

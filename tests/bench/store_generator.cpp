@@ -1,5 +1,6 @@
 #include "store_generator.hpp"
 
+#include <algorithm>
 #include <array>
 #include <string_view>
 
@@ -34,7 +35,8 @@ constexpr std::array<std::string_view, 10> kGlobalPermissions = {
     "VIEW_SERVER",   "CONTROL_SERVER",  "VIEW_SECURITY",  "MODIFY_SECURITY",
     "READ_TOPIC_VIEWS", "MODIFY_TOPIC_VIEWS"};
 
-// Top-level segments t0..t63; the subject's roles own t0..t7.
+// Top-level segments t0..t63; generate_paths draws half of its paths under
+// t0..t7.
 constexpr std::uint64_t kTopSegments = 64;
 constexpr std::uint64_t kSubjectTops = 8;
 constexpr std::uint64_t kInnerSegments = 12;
@@ -71,50 +73,83 @@ std::string quoted_list(const std::vector<std::string>& items) {
 
 std::string generic_role(std::uint64_t i) { return "role-" + std::to_string(i); }
 
-// The fixed part: the subject's ten roles and what they may do. Its size does
-// not depend on the store's, so a session's evaluation cost does not either.
-void append_session_block(std::string& out, std::uint64_t& lines, const SessionSubject& subject, Rng& rng) {
-  auto line = [&](const std::string& s) {
-    out += s;
-    out += '\n';
-    ++lines;
-  };
-  line("# The bench session: user \"" + subject.user + "\", group \"" + subject.group + "\".");
-  line("set roles for named sessions [\"session-base\"]");
-  line("set roles for anonymous sessions [\"anonymous-base\"]");
-  line("set roles for user \"" + subject.user + "\" [\"ops\", \"dev\"]");
-  line("set roles for group \"" + subject.group + "\" [\"svc\"]");
-  line("set \"ops\" includes [\"ops-read\", \"ops-write\"]");
-  line("set \"dev\" includes [\"dev-read\", \"build\"]");
-  line("set \"svc\" includes [\"svc-net\", \"svc-log\"]");
-  line("set \"session-base\" permissions [AUTHENTICATE, VIEW_SESSION]");
-  line("set \"ops\" permissions [VIEW_SERVER, CONTROL_SERVER]");
-  line("set \"anonymous-base\" default path permissions [READ_TOPIC]");
-  for (const auto& role : session_role_names()) {
-    line("set \"" + role + "\" default path permissions " + random_list(rng, kPathPermissions, 2));
-    for (int i = 0; i < 8; ++i)
-      line("set \"" + role + "\" path \"" + random_path(rng, kSubjectTops) + "\" permissions " +
-           random_list(rng, kPathPermissions, 3));
-  }
-  line("isolate path \"t1/s1\"");
-  line("set role \"ops\" locked by principal \"root\"");
-  line("");
-}
+std::string core_role(std::uint64_t i) { return (i < 10 ? "r0" : "r") + std::to_string(i); }
+
+constexpr std::uint64_t kCoreRoles = 100;
+constexpr std::uint64_t kCorePaths = 1000;
+constexpr std::uint64_t kCoreSeed = 20261201;
 
 }  // namespace
 
-std::vector<std::string> session_role_names() {
-  return {"build", "dev", "dev-read", "ops", "ops-read", "ops-write", "session-base", "svc", "svc-log", "svc-net"};
+RealisticCore realistic_core(const SessionSubject& subject) {
+  Rng rng(kCoreSeed);
+  RealisticCore core;
+  auto line = [&](const std::string& s) {
+    core.text += s;
+    core.text += '\n';
+    ++core.lines;
+  };
+  line("# The realistic store: " + std::to_string(kCoreRoles) + " roles with includes, " +
+       std::to_string(kCorePaths) + " path assignments, user and group roles.");
+  line("set roles for named sessions [\"r00\"]");
+  line("set roles for anonymous sessions [\"r01\"]");
+  // Includes point only to lower-numbered roles, so the graph is acyclic;
+  // every odd role includes one or two others.
+  std::vector<std::vector<std::uint64_t>> includes(kCoreRoles);
+  for (std::uint64_t i = 0; i < kCoreRoles; ++i) {
+    if (i % 3 == 0) line("set \"" + core_role(i) + "\" permissions " + random_list(rng, kGlobalPermissions, 2));
+    if (i % 4 == 0)
+      line("set \"" + core_role(i) + "\" default path permissions " + random_list(rng, kPathPermissions, 2));
+    if (i % 2 == 1 && i > 2) {
+      for (std::uint64_t n = 1 + rng.below(2); n > 0; --n) includes[i].push_back(rng.below(i));
+      std::vector<std::string> names;
+      for (const auto r : includes[i]) names.push_back(core_role(r));
+      line("set \"" + core_role(i) + "\" includes " + quoted_list(names));
+    }
+  }
+  for (std::uint64_t i = 0; i < kCorePaths; ++i)
+    line("set \"" + core_role(rng.below(kCoreRoles)) + "\" path \"" + random_path(rng, kTopSegments) +
+         "\" permissions " + random_list(rng, kPathPermissions, 3));
+  for (int i = 0; i < 5; ++i) line("isolate path \"" + random_path(rng, kTopSegments) + "\"");
+  line("set role \"r00\" locked by principal \"root\"");
+  // The session: two user roles and one role for each of its three groups.
+  std::vector<std::uint64_t> held = {0, 91, 77};
+  line("set roles for user \"" + subject.user + "\" [\"r91\", \"r77\"]");
+  for (std::size_t g = 0; g < subject.groups.size(); ++g) {
+    held.push_back(81 + 2 * g);
+    line("set roles for group \"" + subject.groups[g] + "\" [\"" + core_role(81 + 2 * g) + "\"]");
+  }
+  // Other accounts, as a real store has them.
+  for (std::uint64_t u = 0; u < 30; ++u)
+    line("set roles for user \"user" + std::to_string(u) + "\" " +
+         quoted_list({core_role(rng.below(kCoreRoles)), core_role(rng.below(kCoreRoles))}));
+  for (std::uint64_t g = 0; g < 10; ++g)
+    line("set roles for group \"group" + std::to_string(g) + "\" " + quoted_list({core_role(rng.below(kCoreRoles))}));
+  line("");
+  // The closure, as SPEC §2.2 defines it: every role reachable by includes.
+  std::vector<bool> in(kCoreRoles, false);
+  while (!held.empty()) {
+    const std::uint64_t r = held.back();
+    held.pop_back();
+    if (in[r]) continue;
+    in[r] = true;
+    for (const auto inc : includes[r]) held.push_back(inc);
+  }
+  for (std::uint64_t r = 0; r < kCoreRoles; ++r)
+    if (in[r]) core.session_roles.push_back(core_role(r));
+  return core;
 }
 
 std::string generate_store(std::uint64_t lines, const SessionSubject& subject, std::uint64_t seed) {
   Rng rng(seed);
+  const RealisticCore core = realistic_core(subject);
   std::string out;
-  out.reserve(lines * 72);
+  out.reserve(lines * 72 + core.text.size());
   std::uint64_t written = 0;
   out += "# Generated by secstore-bench: " + std::to_string(lines) + " lines, seed " + std::to_string(seed) + "\n";
   ++written;
-  append_session_block(out, written, subject, rng);
+  out += core.text;
+  written += core.lines;
 
   const std::uint64_t roles = lines / 40 > 50 ? lines / 40 : 50;
   const std::uint64_t users = roles / 4 + 1;
@@ -128,7 +163,7 @@ std::string generate_store(std::uint64_t lines, const SessionSubject& subject, s
     const std::uint64_t r = rng.below(roles);
     std::string s;
     if (kind < 60) {
-      std::string path = random_path(rng, kTopSegments - kSubjectTops, kSubjectTops);
+      std::string path = random_path(rng, kTopSegments);
       s = "set \"" + generic_role(r) + "\" path \"" + path + "\" permissions " + random_list(rng, kPathPermissions, 3);
       if (removable.size() < 4096) removable.emplace_back(r, std::move(path));
     } else if (kind < 68) {
@@ -149,9 +184,9 @@ std::string generate_store(std::uint64_t lines, const SessionSubject& subject, s
       s = "set roles for group \"group" + std::to_string(rng.below(groups)) + "\" " +
           quoted_list({generic_role(r)});
     } else if (kind < 94) {
-      s = "isolate path \"" + random_path(rng, kTopSegments - kSubjectTops, kSubjectTops) + "\"";
+      s = "isolate path \"" + random_path(rng, kTopSegments) + "\"";
     } else if (kind < 95) {
-      s = "deisolate path \"" + random_path(rng, kTopSegments - kSubjectTops, kSubjectTops) + "\"";
+      s = "deisolate path \"" + random_path(rng, kTopSegments) + "\"";
     } else if (kind < 97 && !removable.empty()) {
       s = "remove \"" + generic_role(removable.back().first) + "\" permissions for path \"" +
           removable.back().second + "\"";
@@ -181,23 +216,37 @@ std::vector<std::string> generate_paths(std::size_t count, std::uint64_t seed) {
 }
 
 std::string generate_conf(const SessionSubject& subject) {
-  return "# Generated by secstore-bench.\n"
-         "Security \"net\" {\n"
-         "  user = \"" + subject.user + "\"\n"
-         "  capabilities = \"^cap_net_bind_service\"\n"
-         "}\n"
-         "Security \"operators\" {\n"
-         "  role = ( ops svc )\n"
-         "  capabilities = \"cap_net_bind_service+i\"\n"
-         "}\n"
-         "Security \"others\" {\n"
-         "  user = \"bin\"\n"
-         "  capabilities = \"cap_net_raw+ep\"\n"
-         "}\n";
+  // Ten scopes, as the realistic deployment has them: eight select by role
+  // (three of them match the session), two by group (one matches: the
+  // subject's second group; `root` has no members here).
+  const std::vector<std::string> session = realistic_core(subject).session_roles;
+  auto holds = [&](const std::string& role) {
+    return std::find(session.begin(), session.end(), role) != session.end();
+  };
+  std::vector<std::string> held, not_held;
+  for (std::uint64_t i = 0; i < kCoreRoles; ++i) (holds(core_role(i)) ? held : not_held).push_back(core_role(i));
+  const std::array<std::string_view, 8> caps = {"^cap_net_bind_service", "cap_net_raw+i", "cap_sys_nice+i",
+                                                "cap_ipc_lock+i",        "cap_kill+i",    "cap_chown+i",
+                                                "cap_fowner+i",          "cap_sys_time+i"};
+  std::string out = "# Generated by secstore-bench: 10 scopes, 8 by role, 2 by group.\n";
+  for (std::size_t k = 0; k < caps.size(); ++k) {
+    const std::string first = k < 3 ? held[k % held.size()] : not_held[(7 * k) % not_held.size()];
+    const std::string second = not_held[(13 * k + 5) % not_held.size()];
+    out += "Security \"by-role-" + std::to_string(k) + "\" {\n  role = ( " + first + " " + second +
+           " )\n  capabilities = \"" + std::string(caps[k]) + "\"\n}\n";
+  }
+  const std::string group = subject.groups.size() > 1 ? subject.groups[1] : subject.group;
+  out += "Security \"by-group-0\" {\n  group = " + group + "\n  capabilities = \"cap_net_admin+i\"\n}\n";
+  out += "Security \"by-group-1\" {\n  group = root\n  capabilities = \"cap_sys_admin+i\"\n}\n";
+  return out;
 }
 
 std::string generate_pam_cap_conf(const SessionSubject& subject) {
-  return "# Generated by secstore-bench: the same grant as the secstore.conf fixture.\n"
+  // One @group line and one user line. The group line comes first, so that
+  // pam_cap resolves the user's groups (as pam_secstore must) before the user
+  // line grants; in the other order it would never ask for them.
+  return "# Generated by secstore-bench: the peer's share of the same grant.\n"
+         "cap_sys_admin @root\n"
          "^cap_net_bind_service " + subject.user + "\n"
          "none *\n";
 }

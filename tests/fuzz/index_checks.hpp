@@ -52,7 +52,7 @@ inline std::vector<IndexKey> repair_index_checksums(std::string& image) {
   if (h.sources_size >= sizeof(std::uint32_t) && h.sources_at <= image.size() &&
       h.sources_size <= image.size() - h.sources_at) {
     const std::uint64_t sum_at = h.sources_at + h.sources_size - sizeof(std::uint32_t);
-    write_at(image, sum_at, fnv32(image.data() + h.sources_at, h.sources_size - sizeof(std::uint32_t)));
+    write_at(image, sum_at, checksum32(image.data() + h.sources_at, h.sources_size - sizeof(std::uint32_t)));
   }
   if (h.slot_count == 0 || h.slot_count > image.size() / sizeof(IndexSlot)) return keys;
   for (std::uint64_t i = 0; i < h.slot_count && i < 4096; ++i) {
@@ -63,7 +63,7 @@ inline std::vector<IndexKey> repair_index_checksums(std::string& image) {
     if (slot.entry_at != 0 && read_at(image, slot.entry_at, head) && head.size >= sizeof head &&
         head.size <= image.size() - slot.entry_at) {
       const std::size_t covered = offsetof(EntryHead, kind);
-      head.checksum = fnv32(image.data() + slot.entry_at + covered, head.size - covered);
+      head.checksum = checksum32(image.data() + slot.entry_at + covered, head.size - covered);
       write_at(image, slot.entry_at, head);
       if (head.name_size <= head.size - sizeof head) {
         std::string name(image.data() + slot.entry_at + sizeof head, head.name_size);

@@ -125,6 +125,7 @@ if wait_for_flag ready-ours-plain 900; then
   done
   wait_for_flag finished 300 || status=1
   ssh_to alice "cat /var/lib/secstore-test/cells.txt" </dev/null >"$work/cells-guest.txt" || status=1
+  ssh_to alice "cat /var/lib/secstore-test/index.txt" </dev/null >"$work/index.txt" 2>&1 || status=1
   ssh_to alice "cat /var/lib/secstore-test/getcap.txt /var/lib/secstore-test/driver.log" </dev/null \
     >"$work/guest-notes.txt" 2>&1 || true
   baseline=$(ssh_to alice "awk '/^CapBnd:/ { print \$2 }' /proc/1/status" </dev/null) || status=1
@@ -156,4 +157,15 @@ echo
 echo "Login programs x scenarios in the booted $("$system/release-name.sh" "$root") guest (CapBnd 'all' = $baseline there)"
 echo "$("$system/release-name.sh" "$root" --versions)"
 echo
-"$system/render.sh" "$work/cells.txt" "$work/expected.txt" "$baseline" "$root"
+# The package's secstore-compile.path recompiles the index after a hand edit.
+echo
+sed 's/^/guest: /' "$work/index.txt"
+index_ok=0
+grep -q '^INDEX compiled' "$work/index.txt" || index_ok=1
+rc=0
+"$system/render.sh" "$work/cells.txt" "$work/expected.txt" "$baseline" "$root" || rc=$?
+if [ "$index_ok" != 0 ]; then
+  echo "vm-check: FAIL: the compiled policy was not recompiled after a hand edit (see above)"
+  exit 1
+fi
+exit "$rc"

@@ -41,7 +41,7 @@ std::optional<Sources> read_sources(int fd, const IndexHeader& h) {
   if (!read_exactly(fd, bytes.data(), bytes.size(), h.sources_at)) return std::nullopt;
   std::uint32_t sum = 0;
   std::memcpy(&sum, bytes.data() + bytes.size() - sizeof sum, sizeof sum);
-  if (fnv32(bytes.data(), bytes.size() - sizeof sum) != sum) return std::nullopt;
+  if (checksum32(bytes.data(), bytes.size() - sizeof sum) != sum) return std::nullopt;
   ByteReader r(std::string_view(bytes).substr(0, bytes.size() - sizeof sum));
   Sources out;
   out.store = r.get_string();
@@ -169,7 +169,7 @@ CompiledIndex::Lookup CompiledIndex::find(std::uint8_t kind, std::string_view na
       return Lookup::Damaged;
     }
     const std::size_t covered = offsetof(EntryHead, kind);
-    if (fnv32(bytes.data() + covered, bytes.size() - covered) != head.checksum ||
+    if (checksum32(bytes.data() + covered, bytes.size() - covered) != head.checksum ||
         head.name_size > bytes.size() - sizeof head) {
       problem = "an entry is damaged";
       return Lookup::Damaged;

@@ -1,5 +1,7 @@
 #include "index/scopes_codec.hpp"
 
+#include <algorithm>
+
 #include "index/bytes.hpp"
 
 namespace secstore::detail {
@@ -77,6 +79,9 @@ void encode_scopes(const std::vector<SecurityScope>& scopes, std::string& out) {
 
 bool decode_scopes(std::string_view bytes, std::uint32_t count, std::vector<SecurityScope>& out) {
   ByteReader r(bytes);
+  // A scope takes more than eight bytes: a count the bytes cannot hold is
+  // damage, and no reason to reserve for it.
+  out.reserve(std::min<std::size_t>(count, bytes.size() / 8));
   for (std::uint32_t i = 0; i < count && r.ok(); ++i) {
     SecurityScope scope;
     const auto flags = r.get<std::uint8_t>();

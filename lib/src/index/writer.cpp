@@ -67,7 +67,7 @@ std::string make_entry(const detail::StoreData& d, const Key& key) {
   entry += key.name;
   entry += body;
   const std::size_t covered = offsetof(detail::EntryHead, kind);
-  const std::uint32_t sum = detail::fnv32(entry.data() + covered, entry.size() - covered);
+  const std::uint32_t sum = detail::checksum32(entry.data() + covered, entry.size() - covered);
   std::memcpy(entry.data() + offsetof(detail::EntryHead, checksum), &sum, sizeof sum);
   return entry;
 }
@@ -85,7 +85,7 @@ std::string sources_section(const PolicyFiles& files, const std::vector<SourceRe
     for (std::uint64_t v : {id.dev, id.ino, id.size}) w.put(v);
     for (std::int64_t v : {id.mtime_sec, id.mtime_nsec, id.ctime_sec, id.ctime_nsec}) w.put(v);
   }
-  w.put(detail::fnv32(out.data(), out.size()));
+  w.put(detail::checksum32(out.data(), out.size()));
   return out;
 }
 

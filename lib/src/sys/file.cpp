@@ -184,10 +184,12 @@ class Walker {
   // A directory on the way (target false) may be a root-owned sticky one;
   // the directory asked for (target true) must be writable by root alone.
   bool check_directory(const struct stat& st, const std::string& path, bool target) {
-    const std::string what = target ? "it is " : "its directory " + path + " is ";
-    if (st.st_uid != 0) return note(what + owner_text(st.st_uid));
+    // The message is built only for a directory that fails: this runs for
+    // every directory of every file an open reads.
+    auto what = [&] { return target ? std::string("it is ") : "its directory " + path + " is "; };
+    if (st.st_uid != 0) return note(what() + owner_text(st.st_uid));
     if (writable_by_others(st.st_mode) && (target || !(st.st_mode & S_ISVTX)))
-      return note(what + writable_text(st.st_mode));
+      return note(what() + writable_text(st.st_mode));
     return true;
   }
 

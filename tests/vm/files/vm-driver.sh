@@ -40,6 +40,28 @@ echo "driver: chroot matrix done $(date +%T)"
 
 install -m 0644 "$share/Security.store" "$share/secstore.conf" "$share/capability-test.conf" /etc/security/
 
+# The package's path unit keeps the compiled policy current: compile once,
+# let the unit settle, then edit the store by hand as an admin would (no
+# `secstore apply`) and give the unit ten seconds to compile it again. The
+# appended role is held by nobody, so the matrix below sees the same policy.
+index=/etc/security/Security.store.idx
+{
+  echo "unit: $(systemctl is-enabled secstore-compile.path 2>&1) $(systemctl is-active secstore-compile.path 2>&1)"
+  secstore compile && sleep 2
+  before=$(stat -c %Y.%i "$index" 2>/dev/null)
+  echo 'set "vm-hand-edit" permissions [VIEW_SERVER]' >>/etc/security/Security.store
+  verdict="INDEX stale 10 s after a hand edit ($(secstore check 2>&1 | grep 'does not use it' | head -n 1))"
+  for tenth in $(seq 100); do
+    if [ "$(stat -c %Y.%i "$index" 2>/dev/null)" != "$before" ] && ! secstore check 2>&1 | grep -q 'does not use it'; then
+      verdict="INDEX compiled $((tenth / 10)).$((tenth % 10)) s after a hand edit"
+      break
+    fi
+    sleep 0.1
+  done
+  echo "$verdict"
+} >"$out/index.txt" 2>&1
+echo "driver: index check done $(date +%T)"
+
 # sshd's stack has `nokeepcaps` (pam_secstore(8)): sshd never ends the
 # handle in its child, so KEEPCAPS would only keep root's permitted set
 # across its setuid until the exec; the grant reaches the session in CapInh,
