@@ -322,6 +322,22 @@ TEST_F(ApplyThroughSudo, ASudoUidThatIsNoUserIsRefused) {
   }
 }
 
+// The drop-ins are part of the store: a lock one sets binds a script as a
+// lock in the main file does.
+TEST_F(ApplyThroughSudo, ALockInADropInBindsToo) {
+  dir.write("Security.store", "set \"R\" permissions [AUTHENTICATE]\n");
+  dir.write("Security.store.d/10-locks.store", "set role \"R\" locked by principal \"daemon\"\n");
+  const auto before = read_text(dir.path() + "/Security.store");
+  auto r = run_secstore({"apply", "-"}, sudo_with_script("set \"R\" permissions [CONTROL_SERVER]\n"));
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("<stdin>:1:1: error: role \"R\" is locked by principal \"daemon\""));
+  EXPECT_EQ(read_text(dir.path() + "/Security.store"), before);
+  auto forced = run_secstore({"apply", "--force", "-"}, sudo_with_script("set \"R\" permissions [CONTROL_SERVER]\n"));
+  ASSERT_EQ(forced.exit_code, 0) << forced.err;
+  ASSERT_EQ(forced.syslog.size(), 1u) << "the override is logged once";
+  EXPECT_THAT(forced.syslog[0].text, HasSubstr("role \"R\" is locked by principal \"daemon\""));
+}
+
 TEST_F(ApplyThroughSudo, RootsOwnLoginOverridesLocksAndIsLogged) {
   auto locked = locked_by("daemon");
   auto script = dir.write("edit.script", "set \"A\" permissions [CONTROL_SERVER]\n");

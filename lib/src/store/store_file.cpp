@@ -3,6 +3,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <optional>
 
@@ -43,6 +44,34 @@ Outcome<AppliedScript> apply_script_to_store_file(const std::string& store_path,
   out.diagnostics.insert(out.diagnostics.end(), std::make_move_iterator(result.diagnostics.begin()),
                          std::make_move_iterator(result.diagnostics.end()));
   if (!result.ok()) return out;
+
+  // A lock set in a drop-in binds the script as one in the store does (the
+  // drop-ins are part of the store, SPEC §2.4): the script is checked again
+  // against every lock in force, as the store's canonical lock statements.
+  if (exists) {
+    auto whole = Store::load(store_path, safety);
+    if (whole.ok()) {
+      std::string locks;
+      std::string_view dumped = whole.value->dump();
+      for (std::size_t at = 0; at < dumped.size();) {
+        const std::size_t end = std::min(dumped.find('\n', at), dumped.size());
+        if (dumped.substr(at, 9) == "set role ") locks.append(dumped.substr(at, end - at)).append("\n");
+        at = end + 1;
+      }
+      auto checked = Store::parse_with_script(locks, store_path + " (its locks, with the drop-ins)", script,
+                                              script_name, invoker, root_overrides_locks);
+      bool refused = false;
+      for (auto& d : checked.diagnostics) {
+        if (d.message.find("locked by principal") == std::string::npos) continue;
+        refused = refused || d.severity == Severity::Error;
+        const std::string text = d.str();
+        if (std::none_of(out.diagnostics.begin(), out.diagnostics.end(),
+                         [&](const Diagnostic& seen) { return seen.str() == text; }))
+          out.diagnostics.push_back(std::move(d));
+      }
+      if (refused) return out;
+    }
+  }
 
   // Nothing to do when the result means what the file already says,
   // however it is spelled.
