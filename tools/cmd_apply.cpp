@@ -57,6 +57,8 @@ struct Script {
   std::vector<Diagnostic> errors;
 };
 
+constexpr off_t kMaxScriptBytes = off_t{16} << 20;
+
 Script read_script(const std::string& argument, const std::optional<SudoCaller>& sudo) {
   if (argument == "-") {
     std::string text(std::istreambuf_iterator<char>(std::cin), {});
@@ -66,26 +68,32 @@ Script read_script(const std::string& argument, const std::optional<SudoCaller>&
     return {std::move(text), "<stdin>", {}};
   }
   if (sudo) {
-    // Judged on the file opened, not its name, so that a link swapped in
-    // after a check cannot have root read another user's file.
-    UniqueFd fd(::open(argument.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
+    // Judged on the file the name leads to, looked at without opening it
+    // (O_PATH: opening a device or a FIFO as root can have effects), and
+    // then read through that same descriptor. Every refusal reads alike, so
+    // that it says nothing of paths the caller cannot see.
+    const std::vector<Diagnostic> refused{make_error(
+        Location{argument, 0, 0},
+        "through sudo, the script must be a regular file " + log_quoted(sudo->name) +
+            " owns, of at most 16 MiB (or standard input, -)",
+        Problem::Unreadable)};
+    UniqueFd where(::open(argument.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
     struct stat st {};
-    if (!fd || ::fstat(fd.get(), &st) != 0)
-      return {std::nullopt, argument,
-              {make_error(Location{argument, 0, 0}, std::string("cannot open the script: ") + std::strerror(errno),
-                          Problem::Unreadable)}};
-    if (auto why = sudo_refuses_unowned(*sudo, argument, st); !why.empty())
-      return {std::nullopt, argument, {make_error(Location{argument, 0, 0}, why, Problem::Unreadable)}};
+    if (!where || ::fstat(where.get(), &st) != 0 || !sudo_refuses_unowned(*sudo, argument, st).empty() ||
+        st.st_size > kMaxScriptBytes)
+      return {std::nullopt, argument, refused};
+    const std::string reopen = "/proc/self/fd/" + std::to_string(where.get());
+    UniqueFd fd(::open(reopen.c_str(), O_RDONLY | O_NOCTTY | O_CLOEXEC));
+    if (!fd) return {std::nullopt, argument, refused};
     std::string text;
     char buffer[65536];
     for (ssize_t n; (n = ::read(fd.get(), buffer, sizeof buffer)) != 0;) {
       if (n < 0) {
         if (errno == EINTR) continue;
-        return {std::nullopt, argument,
-                {make_error(Location{argument, 0, 0}, std::string("cannot read the script: ") + std::strerror(errno),
-                            Problem::Unreadable)}};
+        return {std::nullopt, argument, refused};
       }
       text.append(buffer, static_cast<std::size_t>(n));
+      if (text.size() > kMaxScriptBytes) return {std::nullopt, argument, refused};
     }
     return {std::move(text), argument, {}};
   }

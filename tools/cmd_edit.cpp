@@ -180,7 +180,8 @@ int run_edit(const Args& args, const Io& io) {
   auto lock = FileLock::acquire(target);
   if (!lock.ok()) {
     print_errors(io.err, lock.diagnostics);
-    return kExitUsage;
+    io.err << "secstore edit: " << target << " is left as it is\n";
+    return exit_code_for(lock.diagnostics);
   }
   // The file as pam_secstore reads it now. One it would refuse is fixed by
   // its owner or mode first: editing cannot make it usable.

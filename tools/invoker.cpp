@@ -57,8 +57,8 @@ bool caller_may_search(const SudoCaller& caller, const struct stat& st) {
   return (st.st_mode & S_IXOTH) != 0;
 }
 
-std::string refuse_unreadable(const SudoCaller& caller, const std::string& path, bool directory) {
-  auto opened = directory ? open_checked_directory(path, FileSafety{true}) : open_checked_file(path, FileSafety{true});
+std::string refuse_unreadable(const SudoCaller& caller, const std::string& path) {
+  auto opened = open_checked_file(path, FileSafety{true});
   if (!opened.ok()) {
     const Diagnostic* first = opened.first_error();
     return "through sudo, secstore reads only files pam_secstore could use: " +
@@ -83,7 +83,8 @@ std::string refuse_unreadable(const SudoCaller& caller, const std::string& path,
 SudoCheck sudo_caller() {
   SudoCheck out;
   const char* value = std::getenv("SUDO_UID");
-  if (::getuid() != 0 || value == nullptr) return out;
+  // SUDO_UID=0: root ran sudo, and acts as root.
+  if (::getuid() != 0 || value == nullptr || std::string_view(value) == "0") return out;
   char* end = nullptr;
   errno = 0;
   const unsigned long uid = std::strtoul(value, &end, 10);
@@ -121,24 +122,22 @@ Invoker invoker_of_this_process(bool force, const std::optional<SudoCaller>& sud
 }
 
 std::string sudo_refusal(const SudoCaller& caller, const std::string& command, const ParsedOptions& options) {
-  if (command == "apply" || command == "edit") {
-    for (const char* name : {"store", "conf"})
-      if (options.has(name))
-        return "through sudo, " + command + " changes only " SECSTORE_DEFAULT_STORE " and " SECSTORE_DEFAULT_CONF
-               "; --" + name + " names another file (as root without sudo, any file)";
-    return "";
-  }
+  // The files named inside others (a pam line's conf=, includes, drop-ins)
+  // are chosen by whoever wrote those, and the store's text by whoever may
+  // apply: only the system's own files, which root wrote, are safe to show.
   for (const char* name : {"store", "conf"})
-    if (auto path = options.value(name))
-      if (auto why = refuse_unreadable(caller, *path, false); !why.empty()) return why;
+    if (options.has(name))
+      return "through sudo, secstore " + command + " works only on " SECSTORE_DEFAULT_STORE " and " SECSTORE_DEFAULT_CONF
+             "; --" + name + " names another file (as root without sudo, any file)";
   for (const auto& path : options.values("pam")) {
-    struct stat st {};
-    const bool directory = ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
-    if (auto why = refuse_unreadable(caller, path, directory); !why.empty()) return why;
+    std::unique_ptr<char, decltype(&std::free)> real(::realpath(path.c_str(), nullptr), &std::free);
+    const std::string_view resolved = real ? std::string_view(real.get()) : std::string_view();
+    if (resolved != "/etc/pam.d" && resolved.rfind("/etc/pam.d/", 0) != 0)
+      return "through sudo, --pam reads only /etc/pam.d and the files in it; " + path + " is elsewhere";
   }
   if (command == "import-pam-cap")
     for (const auto& path : options.positionals())
-      if (auto why = refuse_unreadable(caller, path, false); !why.empty()) return why;
+      if (auto why = refuse_unreadable(caller, path); !why.empty()) return why;
   return "";
 }
 

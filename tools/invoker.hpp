@@ -46,9 +46,10 @@ struct Invoker {
 Invoker invoker_of_this_process(bool force, const std::optional<SudoCaller>& sudo);
 
 // Through sudo: "" when the files the options name may be used for the
-// caller, else why not. `apply` and `edit` change only the default store and
-// configuration; every other file named must be one pam_secstore could use
-// (the file rule: no one but root can swap it) that the caller may read.
+// caller, else why not. Every command works only on the default store and
+// configuration (and --pam only in /etc/pam.d); a file import-pam-cap reads
+// must be one pam_secstore could use (no one but root can swap it) that the
+// caller may read.
 std::string sudo_refusal(const SudoCaller& caller, const std::string& command, const ParsedOptions& options);
 
 // Through sudo: "" when `st` (of a file the caller named, as opened) is one

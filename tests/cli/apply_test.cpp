@@ -261,7 +261,7 @@ TEST_F(ApplyThroughSudo, OnlyTheDefaultStoreIsChanged) {
   const auto before = read_text(other);
   auto r = run_secstore({"apply", "--store", other, "-"}, sudo_with_script("set roles for user \"$(id)\" [\"A\"]\n"));
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_THAT(r.err, HasSubstr("through sudo, apply changes only /etc/security/Security.store"));
+  EXPECT_THAT(r.err, HasSubstr("through sudo, secstore apply works only on /etc/security/Security.store"));
   EXPECT_EQ(read_text(other), before);
   auto absent = run_secstore({"apply", "--store", elsewhere.path() + "/new.sh", "-"},
                              sudo_with_script("set roles for user \"x\" [\"A\"]\n"));
@@ -276,7 +276,7 @@ TEST_F(ApplyThroughSudo, AScriptFileMustBeTheCallersOwn) {
   auto secret = secrets.write("shadow", "root:$y$SECRET-HASH:19000:0:99999:7:::\n", 0600);
   auto r = run_secstore({"apply", secret}, sudo_);
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_THAT(r.err, HasSubstr("must be a file \"nobody\" owns"));
+  EXPECT_THAT(r.err, HasSubstr("the script must be a regular file \"nobody\" owns"));
   EXPECT_THAT(r.err + r.out, ::testing::Not(HasSubstr("SECRET-HASH")));
   // A link the caller made to it is not followed.
   TempDir own;
@@ -293,26 +293,38 @@ TEST_F(ApplyThroughSudo, AScriptFileMustBeTheCallersOwn) {
   EXPECT_NE(read_text(locked), before);
 }
 
-TEST_F(ApplyThroughSudo, OtherCommandsReadOnlyWhatTheCallerMayRead) {
+// Files named inside others (a pam line's conf=, includes, drop-ins) are
+// chosen by whoever wrote those, and the store's text by whoever may apply:
+// through sudo every command works on the system's own files only.
+TEST_F(ApplyThroughSudo, EveryCommandWorksOnlyOnTheSystemsFiles) {
   locked_by("nobody");
   TempDir secrets;
   auto secret = secrets.write("shadow", "root:$y$SECRET-HASH:19000:0:99999:7:::\n", 0600);
-  for (const char* option : {"--conf", "--store"}) {
-    auto r = run_secstore({"check", option, secret}, sudo_);
-    EXPECT_EQ(r.exit_code, 2) << option;
-    EXPECT_THAT(r.err, HasSubstr("through sudo, secstore reads only files \"nobody\" may read")) << option;
-    EXPECT_THAT(r.err + r.out, ::testing::Not(HasSubstr("SECRET-HASH"))) << option;
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"check", "--conf", secret}, {"check", "--store", secret}, {"dump", "--store", secret},
+        {"explain", "--conf", secret, "--user", "root"}, {"compile", "--store", secret}}) {
+    auto r = run_secstore(args, sudo_);
+    EXPECT_EQ(r.exit_code, 2) << args[0];
+    EXPECT_THAT(r.err, HasSubstr("through sudo, secstore " + args[0] + " works only on /etc/security/Security.store"))
+        << args[0];
+    EXPECT_THAT(r.err + r.out, ::testing::Not(HasSubstr("SECRET-HASH"))) << args[0];
   }
-  auto world_readable = secrets.write("Security.store", "set \"B\" permissions [AUTHENTICATE]\n", 0644);
-  ASSERT_EQ(::chmod(secrets.path().c_str(), 0755), 0);
-  auto r = run_secstore({"check", "--store", world_readable}, sudo_);
-  EXPECT_EQ(r.exit_code, 0) << r.err;
+  // The store's text is the caller's to write through apply: it must not be
+  // read as a pam.d file naming conf=SECRET.
+  auto pam = run_secstore({"check", "--pam", "/etc/security/Security.store"}, sudo_);
+  EXPECT_EQ(pam.exit_code, 2);
+  EXPECT_THAT(pam.err, HasSubstr("through sudo, --pam reads only /etc/pam.d"));
+  EXPECT_EQ(::access((dir.path() + "/Security.store.idx").c_str(), F_OK), -1) << "nothing compiled";
+  // The system's own files are fine.
+  auto own = run_secstore({"dump"}, sudo_);
+  EXPECT_EQ(own.exit_code, 0) << own.err;
+  EXPECT_THAT(own.out, HasSubstr("locked by principal \"nobody\""));
 }
 
 TEST_F(ApplyThroughSudo, ASudoUidThatIsNoUserIsRefused) {
   auto locked = locked_by("daemon");
   const auto before = read_text(locked);
-  for (const char* bad : {"0", "1000x", "", "4294967295"}) {
+  for (const char* bad : {"1000x", "", "4294967295", "-1"}) {
     RunOptions options = sudo_with_script("set \"A\" permissions [CONTROL_SERVER]\n");
     options.env = {{"SUDO_UID", bad}};
     auto r = run_secstore({"apply", "-"}, options);
@@ -409,7 +421,8 @@ TEST_F(Apply, RootWritesOnlyWhereNoOneElseCanSwapTheFile) {
   auto script = dir.write("edit.script", "set \"A\" permissions [CONTROL_SERVER]\n");
   auto r = run_secstore({"apply", "--store", draft, script});
   EXPECT_NE(r.exit_code, 0);
-  EXPECT_THAT(r.err, HasSubstr(draft + ": error: refusing to write it as root, because of " + theirs.path() + ": "));
+  EXPECT_THAT(r.err, HasSubstr(draft + ": error: refusing to write it as root"));
+  EXPECT_THAT(r.err, HasSubstr(theirs.path()));
   EXPECT_EQ(read_text(draft), kStore);
 
   TempDir roots;
@@ -421,6 +434,18 @@ TEST_F(Apply, RootWritesOnlyWhereNoOneElseCanSwapTheFile) {
   EXPECT_THAT(through_link.err, HasSubstr("refusing to write it as root"));
   EXPECT_EQ(read_text(victim), "# root's own file\n");
   EXPECT_NE(::access((roots.path() + "/bashrc.lock").c_str(), F_OK), 0) << "no lock beside the link's target either";
+
+  // Nor through a chain: root's own link, in a directory only root can
+  // write, to a link of theirs that leads to root's file.
+  const std::string theirs_hop = theirs.path() + "/hop";
+  ASSERT_EQ(::symlink(victim.c_str(), theirs_hop.c_str()), 0);
+  const std::string roots_link = roots.path() + "/Security.store";
+  ASSERT_EQ(::symlink(theirs_hop.c_str(), roots_link.c_str()), 0);
+  auto chained = run_secstore({"apply", "--store", roots_link, script});
+  EXPECT_NE(chained.exit_code, 0);
+  EXPECT_THAT(chained.err, HasSubstr(roots_link + ": error: refusing to write it as root, because of " + theirs.path()));
+  EXPECT_EQ(read_text(victim), "# root's own file\n");
+  EXPECT_NE(::access((roots.path() + "/bashrc.lock").c_str(), F_OK), 0);
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <climits>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -76,11 +77,35 @@ Outcome<UniqueFd> directory_to_write_in(const std::string& dir, const std::strin
     std::string why = first ? first->message : std::string("it cannot be checked");
     const std::string_view unsafe = "refusing an unsafe directory: ";
     if (why.rfind(unsafe, 0) == 0) why.erase(0, unsafe.size());
-    return Outcome<UniqueFd>::failure(make_error(Location{target, 0, 0},
-                                                 "refusing to write it as root, because of " + dir + ": " + why,
+    const std::string what = ::geteuid() == 0 ? "refusing to write it as root, because of " : "cannot write in ";
+    return Outcome<UniqueFd>::failure(make_error(Location{target, 0, 0}, what + dir + ": " + why,
                                                  first ? first->problem : Problem::Unsafe));
   }
   return Outcome<UniqueFd>::success(std::move(opened.value->fd));
+}
+
+// As root, a name is followed to the file it leads to only through links
+// that no one but root could have made or can change: the directory holding
+// each link on the way, and the file's own, passes the module's file rule.
+// The file itself may be anyone's (its owner cannot rename it in such a
+// directory); what root must not be led to is another file.
+Outcome<bool> root_may_follow(const std::string& path) {
+  if (::geteuid() != 0) return Outcome<bool>::success(true);
+  std::string current = path;
+  for (int hops = 0; hops < 40; ++hops) {
+    struct stat st {};
+    if (::lstat(current.c_str(), &st) != 0) return Outcome<bool>::success(true);  // the rest is new
+    const std::string dir = split_dir(current).first;
+    if (auto checked = directory_to_write_in(dir, path); !checked.ok())
+      return Outcome<bool>::failure(std::move(checked.diagnostics));
+    if (!S_ISLNK(st.st_mode)) return Outcome<bool>::success(true);
+    std::string target(static_cast<std::size_t>(PATH_MAX), '\0');
+    const ssize_t n = ::readlink(current.c_str(), target.data(), target.size());
+    if (n < 0 || static_cast<std::size_t>(n) >= target.size()) return io_error<bool>(path, "cannot read the link", errno);
+    target.resize(static_cast<std::size_t>(n));
+    current = target.front() == '/' ? target : dir + "/" + target;
+  }
+  return Outcome<bool>::failure(make_error(Location{path, 0, 0}, "refusing to write it as root: too many links"));
 }
 
 // A new, exclusive temporary name beside `base` (what mkostemp does, but in
@@ -133,6 +158,7 @@ bool write_all(int fd, std::string_view text) {
 std::string lock_file_path(const std::string& path) { return resolved(path) + ".lock"; }
 
 Outcome<FileLock> FileLock::acquire(const std::string& path) {
+  if (auto followed = root_may_follow(path); !followed.ok()) return Outcome<FileLock>::failure(std::move(followed.diagnostics));
   if (auto named_in = directory_to_write_in(split_dir(path).first, path); !named_in.ok())
     return Outcome<FileLock>::failure(std::move(named_in.diagnostics));
   const std::string lock_path = lock_file_path(path);
@@ -151,6 +177,7 @@ Outcome<FileLock> FileLock::acquire(const std::string& path) {
 
 Outcome<bool> replace_file_atomically(const std::string& path, std::string_view text, const ReplaceMode& how) {
   // A symlink is followed only where no one else could have made it.
+  if (auto followed = root_may_follow(path); !followed.ok()) return Outcome<bool>::failure(std::move(followed.diagnostics));
   if (auto named_in = directory_to_write_in(split_dir(path).first, path); !named_in.ok())
     return Outcome<bool>::failure(std::move(named_in.diagnostics));
   const std::string target = resolved(path);
