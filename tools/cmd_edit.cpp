@@ -111,7 +111,10 @@ class PrivateCopy {
   std::optional<std::string> read() const {
     UniqueFd fd(::open(path_.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
     struct stat st {};
-    if (!fd || ::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) return std::nullopt;
+    // Bounded as every policy file is (through sudo the copy is the
+    // caller's, and may be made huge or sparse).
+    constexpr off_t kMaxBytes = off_t{16} << 20;
+    if (!fd || ::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > kMaxBytes) return std::nullopt;
     std::string text;
     char buffer[65536];
     for (ssize_t n; (n = ::read(fd.get(), buffer, sizeof buffer)) != 0;) {
@@ -120,6 +123,7 @@ class PrivateCopy {
         return std::nullopt;
       }
       text.append(buffer, static_cast<std::size_t>(n));
+      if (text.size() > static_cast<std::size_t>(kMaxBytes)) return std::nullopt;
     }
     return text;
   }
