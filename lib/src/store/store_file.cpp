@@ -52,7 +52,7 @@ Outcome<AppliedScript> apply_script_to_store_file(const std::string& store_path,
     auto whole = Store::load(store_path, safety);
     if (whole.ok()) {
       std::string locks;
-      std::string_view dumped = whole.value->dump();
+      const std::string dumped = whole.value->dump();
       for (std::size_t at = 0; at < dumped.size();) {
         const std::size_t end = std::min(dumped.find('\n', at), dumped.size());
         if (dumped.substr(at, 9) == "set role ") locks.append(dumped.substr(at, end - at)).append("\n");
