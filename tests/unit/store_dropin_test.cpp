@@ -13,6 +13,7 @@ namespace {
 
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::Not;
 using secstore::testing::diagnostics_of;
 using secstore::testing::global_names;
 using secstore::testing::Names;
@@ -95,10 +96,12 @@ TEST_F(StoreDropIn, ADropInUndoesWhatTheStoreSaidAsOneTransaction) {
   dir.write("Security.store.d/host.store", "remove \"A\" permissions for path \"x\"\n");
   auto s = load();
   ASSERT_TRUE(s.ok()) << diagnostics_of(s);
-  EXPECT_EQ(diagnostics_of(s), "");
+  // (Built as a non-root user, the files also get the "pam_secstore would
+  // refuse" warnings of their owner; those are not what is asserted here.)
+  EXPECT_THAT(diagnostics_of(s), Not(HasSubstr("changes nothing")));
   EXPECT_THAT(secstore::testing::path_names(*s.value, {"A"}, "x"), ElementsAre());
   auto alone = Store::parse("remove \"A\" permissions for path \"x\"\n", "host.store");
-  EXPECT_THAT(diagnostics_of(alone), HasSubstr("warning"));
+  EXPECT_THAT(diagnostics_of(alone), HasSubstr("this statement changes nothing"));
 }
 
 TEST_F(StoreDropIn, AGroupWritableDropInIsRefused) {
