@@ -1,5 +1,9 @@
 #include "cli.hpp"
 
+#include <unistd.h>
+
+#include <cerrno>
+
 #include "commands.hpp"
 
 namespace secstore::cli {
@@ -33,6 +37,20 @@ int usage_error(const Io& io, std::string_view reason) {
 
 void print_error(const Io& io, std::string_view message) {
   io.err << "secstore: error: " << message << '\n';
+}
+
+std::optional<std::string> read_bounded(int fd, std::size_t max_bytes) {
+  std::string text;
+  char buffer[65536];
+  for (ssize_t n; (n = ::read(fd, buffer, sizeof buffer)) != 0;) {
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return std::nullopt;
+    }
+    text.append(buffer, static_cast<std::size_t>(n));
+    if (text.size() > max_bytes) return std::nullopt;
+  }
+  return text;
 }
 
 }  // namespace secstore::cli

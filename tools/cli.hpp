@@ -2,6 +2,9 @@
 // streams it writes to, and how a usage error is reported.
 #pragma once
 
+#include <optional>
+#include <string>
+
 #include <ostream>
 #include <string>
 #include <string_view>
@@ -25,6 +28,10 @@ std::string usage_text(std::string_view command);
 // Prints "secstore COMMAND: REASON" and the command's usage to stderr, and
 // returns kExitUsage, so callers can `return usage_error(io, "...")`.
 int usage_error(const Io& io, std::string_view reason);
+
+// Everything left to read on `fd`, or nullopt on a read error or when it is
+// more than `max_bytes` (a file someone else can make huge or sparse).
+std::optional<std::string> read_bounded(int fd, std::size_t max_bytes);
 
 // Prints "secstore: error: MESSAGE" (not tied to a file) to stderr.
 void print_error(const Io& io, std::string_view message);

@@ -85,17 +85,9 @@ Script read_script(const std::string& argument, const std::optional<SudoCaller>&
     const std::string reopen = "/proc/self/fd/" + std::to_string(where.get());
     UniqueFd fd(::open(reopen.c_str(), O_RDONLY | O_NOCTTY | O_CLOEXEC));
     if (!fd) return {std::nullopt, argument, refused};
-    std::string text;
-    char buffer[65536];
-    for (ssize_t n; (n = ::read(fd.get(), buffer, sizeof buffer)) != 0;) {
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        return {std::nullopt, argument, refused};
-      }
-      text.append(buffer, static_cast<std::size_t>(n));
-      if (text.size() > kMaxScriptBytes) return {std::nullopt, argument, refused};
-    }
-    return {std::move(text), argument, {}};
+    auto text = read_bounded(fd.get(), static_cast<std::size_t>(kMaxScriptBytes));
+    if (!text) return {std::nullopt, argument, refused};
+    return {std::move(*text), argument, {}};
   }
   auto file = read_config_file(argument, FileSafety{false});
   if (!file.value) return {std::nullopt, argument, file.diagnostics};

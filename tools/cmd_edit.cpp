@@ -115,17 +115,7 @@ class PrivateCopy {
     // caller's, and may be made huge or sparse).
     constexpr off_t kMaxBytes = off_t{16} << 20;
     if (!fd || ::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > kMaxBytes) return std::nullopt;
-    std::string text;
-    char buffer[65536];
-    for (ssize_t n; (n = ::read(fd.get(), buffer, sizeof buffer)) != 0;) {
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        return std::nullopt;
-      }
-      text.append(buffer, static_cast<std::size_t>(n));
-      if (text.size() > static_cast<std::size_t>(kMaxBytes)) return std::nullopt;
-    }
-    return text;
+    return read_bounded(fd.get(), static_cast<std::size_t>(kMaxBytes));
   }
 
  private:
