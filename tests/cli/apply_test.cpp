@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "needs_root.hpp"
+#include "private_mounts.hpp"
 #include "run_command.hpp"
 
 namespace secstore_test {
@@ -187,7 +188,7 @@ TEST_F(Apply, LockedRoleIsRefusedToAnotherUser) {
 class ApplyThroughSudo : public Apply {
  protected:
   void SetUp() override {
-    SECSTORE_NEEDS_ROOT("the command runs as root, as under sudo");
+    SECSTORE_NEEDS_PRIVATE_MOUNTS("the command runs as root, as under sudo, with its own /etc/security and /dev/log");
     struct passwd* nobody = ::getpwnam("nobody");
     if (nobody == nullptr) GTEST_SKIP() << "no user nobody";
     sudo_.env = {{"SUDO_UID", std::to_string(nobody->pw_uid)}, {"SUDO_USER", "nobody"}};

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "needs_root.hpp"
+#include "private_mounts.hpp"
 #include "run_command.hpp"
 
 namespace secstore_test {
@@ -170,6 +171,7 @@ TEST_F(Edit, OneFileAtATime) {
 // they own, as sudoedit does. The result is still validated and installed
 // by root, with the store's own owner and mode.
 TEST_F(Edit, ThroughSudoTheEditorRunsAsTheCaller) {
+  SECSTORE_NEEDS_PRIVATE_MOUNTS("the command runs as root, as under sudo, with its own /etc/security");
   struct passwd* nobody = ::getpwnam("nobody");
   if (nobody == nullptr) GTEST_SKIP() << "no user nobody";
   ASSERT_EQ(::chmod(dir.path().c_str(), 0755), 0);  // the editor script must be reachable

@@ -1,4 +1,5 @@
 #include "run_command.hpp"
+#include "private_mounts.hpp"
 
 #include <fcntl.h>
 #include <grp.h>
@@ -76,8 +77,7 @@ void drain(Pipe& out_pipe, Pipe& err_pipe, std::string& out, std::string& err) {
 // In the child, before exec: a private /dev holding the usual devices and,
 // as "log", the socket `log_socket` (made in the parent, which reads it).
 bool give_private_dev_log(int log_socket, const std::string& scratch) {
-  if (::unshare(CLONE_NEWNS) != 0) return false;
-  if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) return false;
+  if (!secstore_test::enter_private_mount_namespace()) return false;
   if (::mount("tmpfs", scratch.c_str(), "tmpfs", MS_NOSUID, "mode=0755") != 0) return false;
   for (const char* node : {"null", "zero", "full", "random", "urandom", "tty"}) {
     const std::string from = std::string("/dev/") + node, to = scratch + "/" + node;
@@ -98,8 +98,7 @@ bool give_private_dev_log(int log_socket, const std::string& scratch) {
 // In the child, before exec: `dir` bound over /etc/security in a mount
 // namespace of its own.
 bool give_private_etc_security(const std::string& dir) {
-  if (::unshare(CLONE_NEWNS) != 0) return false;
-  if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) return false;
+  if (!secstore_test::enter_private_mount_namespace()) return false;
   return ::mount(dir.c_str(), "/etc/security", nullptr, MS_BIND, nullptr) == 0;
 }
 

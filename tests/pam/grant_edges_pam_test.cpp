@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "pam/real_pam.hpp"
+#include "private_mounts.hpp"
 #include "secstore/encoding.hpp"
 
 namespace secstore::test {
@@ -118,6 +119,7 @@ TEST_F(GrantEdges, AConfinedRootKeepsNothingItInherited) {
 // is root, and an account whose name is digits is not the uid those digits
 // spell.
 TEST_F(GrantEdges, EveryUidZeroAccountIsRoot) {
+  SECSTORE_NEEDS_PRIVATE_MOUNTS("a second uid-0 account in a private /etc/passwd");
   tree_.write("secstore.conf", "Security \"root\" {\n  user = root\n  capabilities = \"^cap_net_bind_service\"\n}\n");
   PamScenario scenario;
   scenario.extra_passwd = {"secstore-t-toor:x:0:0::/nonexistent:/usr/sbin/nologin"};
@@ -129,6 +131,7 @@ TEST_F(GrantEdges, EveryUidZeroAccountIsRoot) {
 }
 
 TEST_F(GrantEdges, AnAccountNamedWithDigitsIsNotThatUid) {
+  SECSTORE_NEEDS_PRIVATE_MOUNTS("an account named with digits in a private /etc/passwd");
   const std::string alice_uid = std::to_string(uid_of(kAlice));
   tree_.write("secstore.conf", "Security {\n  user = " + alice_uid +
                                    "\n  capabilities = \"cap_net_bind_service+ep\"\n}\n");

@@ -1,4 +1,5 @@
 #include "pam_harness.hpp"
+#include "private_mounts.hpp"
 
 #include <fcntl.h>
 #include <grp.h>
@@ -109,8 +110,7 @@ std::string shell_capabilities() {
 // Makes the scenario's accounts visible to this child alone.
 std::string add_private_accounts(const std::vector<std::string>& lines) {
   if (lines.empty()) return "";
-  if (::unshare(CLONE_NEWNS) != 0) return "unshare(CLONE_NEWNS) failed";
-  if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) return "cannot make / private";
+  if (!secstore_test::enter_private_mount_namespace()) return "cannot make a private mount namespace";
   char path[] = "/tmp/secstore-passwd-XXXXXX";
   int fd = ::mkstemp(path);
   if (fd < 0) return "mkstemp failed";

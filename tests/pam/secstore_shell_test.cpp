@@ -17,6 +17,7 @@
 #include "cli/run_command.hpp"
 #include "module/temp_tree.hpp"
 #include "needs_root.hpp"
+#include "private_mounts.hpp"
 #include "pam/test_users.hpp"
 
 namespace secstore::test {
@@ -40,6 +41,7 @@ class SecstoreShell : public ::testing::Test {
  protected:
   void SetUp() override {
     SECSTORE_NEEDS_ROOT("a private /etc/pam.d, file capabilities and another user's login need root");
+    SECSTORE_NEEDS_PRIVATE_MOUNTS("a private /etc/pam.d and library directory");
     if (!test_users_ready()) GTEST_SKIP() << "useradd could not create the test users";
     store_ = tree_.write("Security.store", read_text(SECSTORE_SOURCE_DIR "/tests/data/pam/Security.store"));
     conf_ = tree_.write("conf/secstore.conf", kConf);
