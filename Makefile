@@ -308,6 +308,8 @@ man:
 			groff -t -ww -z -man -Tutf8 $$m 2>&1); \
 		if [ -n "$$out" ]; then echo "$$m:"; echo "$$out"; exit 1; fi; \
 		lexgrog $$m >/dev/null || { echo "$$m: lexgrog cannot read NAME"; exit 1; }; \
+		if grep -q '^\.TS' $$m && ! head -n 1 $$m | grep -q "^'\\\\\" [a-z]*t"; then \
+			echo "$$m: has a table but no '\\\" t first line (man runs tbl only then)"; exit 1; fi; \
 	done; echo "man pages: $(words $(MANPAGES)) clean"
 
 # The README's role graph: the stores of the shipped examples read as one
