@@ -171,7 +171,7 @@ int run_edit(const Args& args, const Io& io) {
   const bool editing_conf = opts.has("conf");
   const std::string target = editing_conf ? files.conf : files.store;
 
-  auto lock = FileLock::acquire(target);
+  auto lock = FileLock::try_acquire(target);
   if (!lock.ok()) {
     print_errors(io.err, lock.diagnostics);
     io.err << "secstore edit: " << target << " is left as it is\n";

@@ -4,6 +4,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <pwd.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -82,6 +84,22 @@ TEST_F(Edit, TheEditorEditsAPrivateCopyUnderTheFilesName) {
   EXPECT_THAT(seen, HasSubstr("/Security.store\n"));
   EXPECT_THAT(seen, HasSubstr("drwx------ ")) << "only root may enter the copy's directory";
   EXPECT_EQ(r.out, store + ": unchanged\n") << "the editor changed nothing";
+}
+
+// As visudo: a file someone else is editing (or applying to) is busy. The
+// second admin is told so at once, not left waiting on a lock an editor may
+// hold for an hour, and their editor never starts.
+TEST_F(Edit, AFileAnotherWriterHoldsIsBusy) {
+  const int held = ::open((store + ".lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  ASSERT_GE(held, 0);
+  ASSERT_EQ(::flock(held, LOCK_EX), 0);
+  auto r = edit(editor("append.sh", "echo '# edited' >> \"$1\"\n"));
+  ::close(held);
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_THAT(r.err, HasSubstr(store + ": error: busy: another secstore edit or apply is changing it"));
+  EXPECT_THAT(r.err, HasSubstr("try again later"));
+  EXPECT_EQ(read_text(store), kStore);
+  EXPECT_FALSE(private_copies_left());
 }
 
 TEST_F(Edit, AnInvalidEditWithoutATerminalIsRefusedAndChangesNothing) {

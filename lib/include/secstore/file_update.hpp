@@ -28,6 +28,10 @@ class FileLock {
  public:
   // Blocks until the lock is ours. Errors: the lock file cannot be opened.
   static Outcome<FileLock> acquire(const std::string& path);
+  // Does not wait: while another writer holds the lock, fails at once
+  // saying the file is busy (as visudo does), a Problem::Unreadable. For a
+  // writer that may hold it long, such as an editor.
+  static Outcome<FileLock> try_acquire(const std::string& path);
 
  private:
   explicit FileLock(UniqueFd fd) : fd_(std::move(fd)) {}

@@ -157,22 +157,44 @@ bool write_all(int fd, std::string_view text) {
 
 std::string lock_file_path(const std::string& path) { return resolved(path) + ".lock"; }
 
-Outcome<FileLock> FileLock::acquire(const std::string& path) {
-  if (auto followed = root_may_follow(path); !followed.ok()) return Outcome<FileLock>::failure(std::move(followed.diagnostics));
+namespace {
+
+// The descriptor of PATH.lock, flock(2)ed; without `wait`, a lock another
+// writer holds is "busy".
+Outcome<UniqueFd> locked_lock_file(const std::string& path, bool wait) {
+  if (auto followed = root_may_follow(path); !followed.ok()) return Outcome<UniqueFd>::failure(std::move(followed.diagnostics));
   if (auto named_in = directory_to_write_in(split_dir(path).first, path); !named_in.ok())
-    return Outcome<FileLock>::failure(std::move(named_in.diagnostics));
+    return Outcome<UniqueFd>::failure(std::move(named_in.diagnostics));
   const std::string lock_path = lock_file_path(path);
   const auto [dir, base] = split_dir(lock_path);
   auto dir_fd = directory_to_write_in(dir, path);
-  if (!dir_fd.ok()) return Outcome<FileLock>::failure(std::move(dir_fd.diagnostics));
+  if (!dir_fd.ok()) return Outcome<UniqueFd>::failure(std::move(dir_fd.diagnostics));
   // O_NOFOLLOW: root must not be led to create or lock a file elsewhere.
   UniqueFd fd(::openat(dir_fd.value->get(), base.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0600));
-  if (!fd) return io_error<FileLock>(lock_path, "cannot open the lock file", errno);
-  while (::flock(fd.get(), LOCK_EX) != 0) {
+  if (!fd) return io_error<UniqueFd>(lock_path, "cannot open the lock file", errno);
+  while (::flock(fd.get(), wait ? LOCK_EX : LOCK_EX | LOCK_NB) != 0) {
     if (errno == EINTR) continue;
-    return io_error<FileLock>(lock_path, "cannot lock the lock file", errno);
+    if (errno == EWOULDBLOCK)
+      return Outcome<UniqueFd>::failure(make_error(
+          Location{path, 0, 0}, "busy: another secstore edit or apply is changing it (it holds " + lock_path +
+                                    "); try again later", Problem::Unreadable));
+    return io_error<UniqueFd>(lock_path, "cannot lock the lock file", errno);
   }
-  return Outcome<FileLock>::success(FileLock(std::move(fd)));
+  return Outcome<UniqueFd>::success(std::move(fd));
+}
+
+}  // namespace
+
+Outcome<FileLock> FileLock::acquire(const std::string& path) {
+  auto fd = locked_lock_file(path, true);
+  if (!fd.ok()) return Outcome<FileLock>::failure(std::move(fd.diagnostics));
+  return Outcome<FileLock>::success(FileLock(std::move(*fd.value)));
+}
+
+Outcome<FileLock> FileLock::try_acquire(const std::string& path) {
+  auto fd = locked_lock_file(path, false);
+  if (!fd.ok()) return Outcome<FileLock>::failure(std::move(fd.diagnostics));
+  return Outcome<FileLock>::success(FileLock(std::move(*fd.value)));
 }
 
 Outcome<bool> replace_file_atomically(const std::string& path, std::string_view text, const ReplaceMode& how) {
