@@ -46,10 +46,15 @@ bool tokenize_line(std::string_view line, std::vector<Token>& tokens, std::strin
     const std::uint8_t cls = class_of(c);
     if (cls & kSpace) {
       ++i;
-    } else if (cls & kWordStart) {
+      continue;
+    }
+    // Every branch that makes a token fills this and falls through to the
+    // one push_back below: a single call site, which the compiler inlines.
+    Token token{TokenKind::Word, column, {}, 0};
+    if (cls & kWordStart) {
       std::size_t j = i + 1;
       while (j < n && (class_of(s[j]) & kWordChar)) ++j;
-      tokens.push_back({TokenKind::Word, column, line.substr(i, j - i), static_cast<unsigned>(j + 1)});
+      token.text = line.substr(i, j - i);
       i = j;
     } else if (c == '"' || c == '\'') {
       std::size_t j = i + 1;
@@ -75,16 +80,12 @@ bool tokenize_line(std::string_view line, std::vector<Token>& tokens, std::strin
         error = {column, std::string("expected a closing ") + c + " for the string opened here, found the end of the line"};
         return false;
       }
-      tokens.push_back({TokenKind::String, column, text, static_cast<unsigned>(j + 2)});
+      token.kind = TokenKind::String;
+      token.text = text;
       i = j + 1;
-    } else if (c == '[') {
-      tokens.push_back({TokenKind::ListOpen, column, "[", column + 1});
-      ++i;
-    } else if (c == ']') {
-      tokens.push_back({TokenKind::ListClose, column, "]", column + 1});
-      ++i;
-    } else if (c == ',') {
-      tokens.push_back({TokenKind::Comma, column, ",", column + 1});
+    } else if (c == '[' || c == ']' || c == ',') {
+      token.kind = c == '[' ? TokenKind::ListOpen : c == ']' ? TokenKind::ListClose : TokenKind::Comma;
+      token.text = line.substr(i, 1);
       ++i;
     } else if (c == '#') {
       return true;  // the rest of the line is a comment
@@ -92,6 +93,8 @@ bool tokenize_line(std::string_view line, std::vector<Token>& tokens, std::strin
       error = {column, "expected a keyword, a quoted string, '[', ']' or ',', found " + printable(c)};
       return false;
     }
+    token.end_column = static_cast<unsigned>(i + 1);
+    tokens.push_back(token);
   }
   return true;
 }
