@@ -52,11 +52,13 @@ std::vector<std::uint32_t> StoreBuilder::intern_all(const std::vector<std::strin
 }
 
 PathNode& StoreBuilder::node_for(std::string_view path) {
-  auto [id, added] = node_ids_.find_or_add(path, static_cast<std::uint32_t>(data_.nodes.size()),
+  const std::uint64_t h = PathIndex::hash(path);
+  auto [id, added] = node_ids_.find_or_add(h, path, static_cast<std::uint32_t>(data_.nodes.size()),
                                            [&](std::uint32_t n) -> std::string_view { return data_.nodes[n].path; });
   if (added) {
     data_.nodes.emplace_back();
     data_.nodes.back().path = path;
+    node_hashes_.push_back(h);
   }
   return data_.nodes[id];
 }
@@ -202,16 +204,21 @@ std::shared_ptr<StoreData> StoreBuilder::finish(std::vector<Diagnostic>& diagnos
 
   // Only paths with something on them take part in evaluation.
   std::vector<PathNode> nodes;
+  std::vector<std::uint64_t> hashes;
   nodes.reserve(d.nodes.size());
-  for (auto& node : d.nodes) {
+  hashes.reserve(d.nodes.size());
+  for (std::size_t k = 0; k < d.nodes.size(); ++k) {
+    PathNode& node = d.nodes[k];
     if (node.assignments.empty() && !node.isolated) continue;
     for (auto& a : node.assignments) a.role = new_id[a.role];
     std::sort(node.assignments.begin(), node.assignments.end(),
               [](const RoleAssignment& a, const RoleAssignment& b) { return a.role < b.role; });
     nodes.push_back(std::move(node));
+    hashes.push_back(node_hashes_[k]);
   }
   d.nodes = std::move(nodes);
-  d.index.build(d.nodes);
+  d.index.build(d.nodes, hashes);
+  node_hashes_.clear();
   index_nodes_by_role(d);
   node_ids_.clear();
   role_ids_.clear();

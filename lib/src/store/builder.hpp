@@ -46,6 +46,7 @@ class StoreBuilder {
   StoreData data_;  // roles in first-mention order until finish()
   NameIds role_ids_;
   NameIds node_ids_;
+  std::vector<std::uint64_t> node_hashes_;  // hash(path) of each of data_.nodes, for the path index
   std::optional<Invoker> invoker_;
 };
 

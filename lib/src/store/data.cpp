@@ -28,8 +28,9 @@ std::optional<std::string> normalize_path(std::string_view path) {
 namespace detail {
 
 std::string_view normal_view(std::string_view path, std::string& storage) {
-  const bool normal = !path.empty() && path.front() != '/' && path.back() != '/' &&
-                      path.find("//") == std::string_view::npos;
+  // One pass for "//" (string_view::find restarts its search at every '/').
+  bool normal = !path.empty() && path.front() != '/' && path.back() != '/';
+  for (std::size_t i = 1; normal && i < path.size(); ++i) normal = !(path[i] == '/' && path[i - 1] == '/');
   if (normal) return path;
   auto n = normalize_path(path);
   if (!n) return {};
@@ -38,10 +39,17 @@ std::string_view normal_view(std::string_view path, std::string& storage) {
 }
 
 void PathIndex::build(const std::vector<PathNode>& nodes) {
+  std::vector<std::uint64_t> hashes;
+  hashes.reserve(nodes.size());
+  for (const auto& node : nodes) hashes.push_back(hash(node.path));
+  build(nodes, hashes);
+}
+
+void PathIndex::build(const std::vector<PathNode>& nodes, std::span<const std::uint64_t> hashes) {
   ids_.clear();
   ids_.reserve(nodes.size());
   for (std::uint32_t n = 0; n < nodes.size(); ++n)
-    ids_.find_or_add(nodes[n].path, n, [&](std::uint32_t m) -> std::string_view { return nodes[m].path; });
+    ids_.find_or_add(hashes[n], nodes[n].path, n, [&](std::uint32_t m) -> std::string_view { return nodes[m].path; });
 }
 
 std::optional<std::uint32_t> StoreData::find_role(std::string_view name) const {

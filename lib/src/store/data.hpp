@@ -86,8 +86,13 @@ class NameIds {
   // true when it was added.
   template <class NameOf>
   std::pair<std::uint32_t, bool> find_or_add(std::string_view name, std::uint32_t fresh, NameOf name_of) {
+    return find_or_add(NameHash::of(name), name, fresh, name_of);
+  }
+  // As above, for a name whose hash `h` the caller has.
+  template <class NameOf>
+  std::pair<std::uint32_t, bool> find_or_add(std::uint64_t h, std::string_view name, std::uint32_t fresh,
+                                             NameOf name_of) {
     if ((count_ + 1) * 2 > slots_.size()) grow((count_ + 1) * 2);
-    const std::uint64_t h = NameHash::of(name);
     for (std::size_t i = slot_of(h);; i = (i + 1) & (slots_.size() - 1)) {
       Slot& s = slots_[i];
       if (s.id == kNoId) {
@@ -164,6 +169,9 @@ class PathIndex {
   static std::uint64_t hash(std::string_view s) { return NameHash::of(s); }
 
   void build(const std::vector<PathNode>& nodes);
+  // The same, with each node's hash(path) already known (the builder has
+  // them from interning the paths): one entry per node of `hashes`.
+  void build(const std::vector<PathNode>& nodes, std::span<const std::uint64_t> hashes);
   // The node index for `path` (whose hash is `h`), or kNoNode.
   std::uint32_t find(std::uint64_t h, std::string_view path, const std::vector<PathNode>& nodes) const {
     return ids_.find(h, path, [&](std::uint32_t n) -> std::string_view { return nodes[n].path; });
