@@ -300,12 +300,15 @@ Outcome<FileContents> read_config_file(const std::string& path, const FileSafety
   // Straight into the text. A file whose size fits the budget gets a buffer
   // of that size and a byte more, so that a file that does not change
   // meanwhile costs one read that fills it and one that finds its end, and
-  // no copy. Anything else (no size, or more than fits: /proc) is read as a
-  // stream, a chunk at a time, until its end or the budget's.
+  // no copy; one that grows goes on a chunk at a time. A size of 0 or past
+  // the budget is not believed (/proc files say 0; /proc/self/pagemap reads
+  // only in whole 8-byte entries): that file is read as a stream of chunks,
+  // a page first (an empty store is common), until its end or the budget's.
+  constexpr std::size_t kFirstChunk = 4096;
   constexpr std::size_t kChunk = 65536;
   std::string& text = contents.text;
   const auto size = opened.value->st.st_size > 0 ? static_cast<std::size_t>(opened.value->st.st_size) : 0;
-  text.resize(size > 0 && size <= limit ? size + 1 : kChunk);
+  text.resize(size > 0 && size <= limit ? size + 1 : kFirstChunk);
   std::size_t used = 0;
   for (;;) {
     if (used == text.size()) text.resize(used + kChunk);
