@@ -35,6 +35,36 @@ TEST(Permissions, EveryNameRoundTrips) {
   }
 }
 
+// Names are found by length and first letter, then compared whole: names
+// that share both (READ_TOPIC_VIEWS, REGISTER_HANDLER) must still be told
+// apart, in any case.
+TEST(Permissions, NamesSharingLengthAndFirstLetterAreToldApart) {
+  EXPECT_EQ(global_permission_from_name("read_topic_views"), GlobalPermission::READ_TOPIC_VIEWS);
+  EXPECT_EQ(global_permission_from_name("Register_Handler"), GlobalPermission::REGISTER_HANDLER);
+  EXPECT_EQ(path_permission_from_name("select_topic"), PathPermission::SELECT_TOPIC);
+  EXPECT_EQ(path_permission_from_name("SEND_TO_SESSION"), PathPermission::SEND_TO_SESSION);
+  EXPECT_FALSE(global_permission_from_name("REGISTER_HANDLEs"));
+  EXPECT_FALSE(path_permission_from_name("SELECT_TOPIX"));
+}
+
+TEST(Permissions, LowerCaseOfEveryNameIsFound) {
+  for (unsigned i = 0; i < kPathPermissionCount; ++i) {
+    auto p = static_cast<PathPermission>(i);
+    std::string lower(name_of(p));
+    for (auto& c : lower) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+    EXPECT_EQ(path_permission_from_name(lower), p) << lower;
+  }
+}
+
+TEST(Permissions, WordsThatCannotBeNamesAreNotFound) {
+  EXPECT_FALSE(path_permission_from_name("_READ_TOPIC"));
+  EXPECT_FALSE(path_permission_from_name("1READ_TOPIC"));
+  EXPECT_FALSE(path_permission_from_name(std::string(200, 'Q')));
+  EXPECT_FALSE(path_permission_from_name("READ\xdfTOPIC"));
+  EXPECT_FALSE(path_permission_from_name("READ?TOPIC"));
+  EXPECT_FALSE(global_permission_from_name("AUTHENTICATE\n"));
+}
+
 TEST(Permissions, SetsListNamesInDeclarationOrder) {
   PathPermissions s;
   s.add(PathPermission::EXPOSE_BRANCH);

@@ -14,7 +14,9 @@
 namespace secstore {
 namespace {
 
-using DataOutcome = Outcome<std::shared_ptr<const detail::ConfData>>;
+// Not yet const: the per-service override changes the main file's data in
+// place rather than copying every scope.
+using DataOutcome = Outcome<std::shared_ptr<detail::ConfData>>;
 
 DataOutcome data_from_tree(Outcome<detail::ConfTree> tree, const std::string& file) {
   if (!tree.ok()) return DataOutcome::failure(std::move(tree.diagnostics));
@@ -33,7 +35,6 @@ Outcome<Config> config_from(DataOutcome data) {
   if (!data.ok()) return Outcome<Config>::failure(std::move(data.diagnostics));
   return Outcome<Config>::success(detail::ConfigAccess::make(std::move(*data.value)), std::move(data.diagnostics));
 }
-
 
 }  // namespace
 
@@ -80,7 +81,7 @@ Outcome<Config> Config::load_for_service(const std::string& path, std::string_vi
     return Outcome<Config>::failure(make_error(
         Location{path, 0, 0}, "the PAM service name \"" + std::string(service) + "\" cannot name a file in " + dir +
                                   " (it holds '/' or starts with '.'); refusing it"));
-  auto merged = std::make_shared<detail::ConfData>(**main.value);
+  std::shared_ptr<detail::ConfData> merged = std::move(*main.value);
   std::vector<Diagnostic> diagnostics = std::move(main.diagnostics);
   // The directory itself is checked: whoever can write it can plant an
   // override for any service.
@@ -96,7 +97,7 @@ Outcome<Config> Config::load_for_service(const std::string& path, std::string_vi
   auto override_data = data_from_tree(detail::load_conf_tree(override_path, safety, *budget), override_path);
   for (auto& d : override_data.diagnostics) diagnostics.push_back(std::move(d));
   if (!override_data.ok()) return Outcome<Config>::failure(std::move(diagnostics));
-  merged->scopes = (*override_data.value)->scopes;
+  merged->scopes = std::move((*override_data.value)->scopes);
   for (const auto& s : (*override_data.value)->sources) merged->sources.push_back(s);
   return Outcome<Config>::success(detail::ConfigAccess::make(std::move(merged)), std::move(diagnostics));
 }

@@ -113,14 +113,4 @@ void store_levels(const StoreData& d, std::string_view path, LevelBuffer& out) {
   }
 }
 
-std::string_view normal_view(std::string_view path, std::string& storage) {
-  const bool normal = !path.empty() && path.front() != '/' && path.back() != '/' &&
-                      path.find("//") == std::string_view::npos;
-  if (normal) return path;
-  auto n = normalize_path(path);
-  if (!n) return {};
-  storage = std::move(*n);
-  return storage;
-}
-
 }  // namespace secstore::detail

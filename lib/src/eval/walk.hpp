@@ -78,8 +78,4 @@ class LevelBuffer {
 // The store's nodes along a normalised path (one hash lookup per level).
 void store_levels(const StoreData& d, std::string_view normal_path, LevelBuffer& out);
 
-// The normal form of `path`: `path` itself when it already is normal, else
-// normalised into `storage`; empty for an empty path.
-std::string_view normal_view(std::string_view path, std::string& storage);
-
 }  // namespace secstore::detail

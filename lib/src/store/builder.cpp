@@ -34,13 +34,14 @@ void index_nodes_by_role(StoreData& d) {
 
 StoreBuilder::StoreBuilder(std::vector<std::string> files) { data_.files = std::move(files); }
 
-std::uint32_t StoreBuilder::intern(const std::string& role) {
-  auto [it, inserted] = role_ids_.try_emplace(role, static_cast<std::uint32_t>(data_.roles.size()));
-  if (inserted) {
+std::uint32_t StoreBuilder::intern(std::string_view role) {
+  auto [id, added] = role_ids_.find_or_add(role, static_cast<std::uint32_t>(data_.roles.size()),
+                                           [&](std::uint32_t r) -> std::string_view { return data_.roles[r].name; });
+  if (added) {
     data_.roles.emplace_back();
     data_.roles.back().name = role;
   }
-  return it->second;
+  return id;
 }
 
 std::vector<std::uint32_t> StoreBuilder::intern_all(const std::vector<std::string>& roles) {
@@ -50,20 +51,31 @@ std::vector<std::uint32_t> StoreBuilder::intern_all(const std::vector<std::strin
   return ids;
 }
 
-PathNode& StoreBuilder::node_for(const std::string& path) {
-  auto [it, inserted] = node_ids_.try_emplace(path, static_cast<std::uint32_t>(data_.nodes.size()));
-  if (inserted) {
+PathNode& StoreBuilder::node_for(std::string_view path) {
+  const std::uint64_t h = PathIndex::hash(path);
+  auto [id, added] = node_ids_.find_or_add(h, path, static_cast<std::uint32_t>(data_.nodes.size()),
+                                           [&](std::uint32_t n) -> std::string_view { return data_.nodes[n].path; });
+  if (added) {
     data_.nodes.emplace_back();
     data_.nodes.back().path = path;
+    node_hashes_.push_back(h);
   }
-  return data_.nodes[it->second];
+  return data_.nodes[id];
+}
+
+std::uint32_t StoreBuilder::find_role(std::string_view role) const {
+  return role_ids_.find(role, [&](std::uint32_t r) -> std::string_view { return data_.roles[r].name; });
+}
+
+std::uint32_t StoreBuilder::find_node(std::string_view path) const {
+  return node_ids_.find(path, [&](std::uint32_t n) -> std::string_view { return data_.nodes[n].path; });
 }
 
 bool StoreBuilder::lock_allows(const Statement& s, std::vector<Diagnostic>& diagnostics) {
   if (!invoker_ || s.role.empty()) return true;
-  auto it = role_ids_.find(s.role);
-  if (it == role_ids_.end()) return true;
-  const RoleData& role = data_.roles[it->second];
+  const std::uint32_t id = find_role(s.role);
+  if (id == kNoId) return true;
+  const RoleData& role = data_.roles[id];
   if (!role.locked || role.lock_principal == invoker_->user) return true;
   if (invoker_->overrides_locks) {
     // Said every time, so that the command can log it (SPEC §5).
@@ -112,8 +124,8 @@ void StoreBuilder::apply(const Statement& s, std::vector<Diagnostic>& diagnostic
     case StatementKind::RemovePathPermissions: {
       const std::uint32_t id = intern(s.role);
       bool removed = false;
-      if (auto n = node_ids_.find(s.subject); n != node_ids_.end()) {
-        auto& list = data_.nodes[n->second].assignments;
+      if (const std::uint32_t n = find_node(s.subject); n != kNoId) {
+        auto& list = data_.nodes[n].assignments;
         auto it = std::find_if(list.begin(), list.end(), [&](const RoleAssignment& a) { return a.role == id; });
         if (it != list.end()) {
           list.erase(it);
@@ -154,7 +166,7 @@ void StoreBuilder::apply(const Statement& s, std::vector<Diagnostic>& diagnostic
       break;
     }
     case StatementKind::Deisolate: {
-      if (auto n = node_ids_.find(s.subject); n != node_ids_.end()) data_.nodes[n->second].isolated = false;
+      if (const std::uint32_t n = find_node(s.subject); n != kNoId) data_.nodes[n].isolated = false;
       break;
     }
     case StatementKind::RoleLock: {
@@ -192,16 +204,21 @@ std::shared_ptr<StoreData> StoreBuilder::finish(std::vector<Diagnostic>& diagnos
 
   // Only paths with something on them take part in evaluation.
   std::vector<PathNode> nodes;
+  std::vector<std::uint64_t> hashes;
   nodes.reserve(d.nodes.size());
-  for (auto& node : d.nodes) {
+  hashes.reserve(d.nodes.size());
+  for (std::size_t k = 0; k < d.nodes.size(); ++k) {
+    PathNode& node = d.nodes[k];
     if (node.assignments.empty() && !node.isolated) continue;
     for (auto& a : node.assignments) a.role = new_id[a.role];
     std::sort(node.assignments.begin(), node.assignments.end(),
               [](const RoleAssignment& a, const RoleAssignment& b) { return a.role < b.role; });
     nodes.push_back(std::move(node));
+    hashes.push_back(node_hashes_[k]);
   }
   d.nodes = std::move(nodes);
-  d.index.build(d.nodes);
+  d.index.build(d.nodes, hashes);
+  node_hashes_.clear();
   index_nodes_by_role(d);
   node_ids_.clear();
   role_ids_.clear();

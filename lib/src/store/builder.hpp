@@ -5,7 +5,6 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "secstore/diagnostic.hpp"
@@ -37,14 +36,17 @@ class StoreBuilder {
   std::shared_ptr<StoreData> finish(std::vector<Diagnostic>& diagnostics);
 
  private:
-  std::uint32_t intern(const std::string& role);
+  std::uint32_t intern(std::string_view role);
   std::vector<std::uint32_t> intern_all(const std::vector<std::string>& roles);
-  PathNode& node_for(const std::string& path);
+  PathNode& node_for(std::string_view path);
+  std::uint32_t find_role(std::string_view role) const;
+  std::uint32_t find_node(std::string_view path) const;
   bool lock_allows(const Statement& s, std::vector<Diagnostic>& diagnostics);
 
   StoreData data_;  // roles in first-mention order until finish()
-  std::unordered_map<std::string, std::uint32_t> role_ids_;
-  std::unordered_map<std::string, std::uint32_t> node_ids_;
+  NameIds role_ids_;
+  NameIds node_ids_;
+  std::vector<std::uint64_t> node_hashes_;  // hash(path) of each of data_.nodes, for the path index
   std::optional<Invoker> invoker_;
 };
 

@@ -27,29 +27,29 @@ std::optional<std::string> normalize_path(std::string_view path) {
 
 namespace detail {
 
-void PathIndex::build(const std::vector<PathNode>& nodes) {
-  std::size_t capacity = 8;
-  while (capacity < nodes.size() * 2) capacity *= 2;  // load factor <= 0.5
-  slots_.assign(capacity, Slot{});
-  mask_ = capacity - 1;
-  shift_ = 64;
-  for (std::size_t c = capacity; c > 1; c >>= 1) --shift_;
-  for (std::uint32_t n = 0; n < nodes.size(); ++n) {
-    const std::uint64_t h = hash(nodes[n].path);
-    std::size_t i = slot_of(h);
-    while (slots_[i].node != kNoNode) i = (i + 1) & mask_;
-    slots_[i] = Slot{h, n};
-  }
+std::string_view normal_view(std::string_view path, std::string& storage) {
+  // One pass for "//" (string_view::find restarts its search at every '/').
+  bool normal = !path.empty() && path.front() != '/' && path.back() != '/';
+  for (std::size_t i = 1; normal && i < path.size(); ++i) normal = !(path[i] == '/' && path[i - 1] == '/');
+  if (normal) return path;
+  auto n = normalize_path(path);
+  if (!n) return {};
+  storage = std::move(*n);
+  return storage;
 }
 
-std::uint32_t PathIndex::find(std::uint64_t h, std::string_view path,
-                              const std::vector<PathNode>& nodes) const {
-  if (slots_.empty()) return kNoNode;
-  for (std::size_t i = slot_of(h);; i = (i + 1) & mask_) {
-    const Slot& s = slots_[i];
-    if (s.node == kNoNode) return kNoNode;
-    if (s.hash == h && nodes[s.node].path == path) return s.node;
-  }
+void PathIndex::build(const std::vector<PathNode>& nodes) {
+  std::vector<std::uint64_t> hashes;
+  hashes.reserve(nodes.size());
+  for (const auto& node : nodes) hashes.push_back(hash(node.path));
+  build(nodes, hashes);
+}
+
+void PathIndex::build(const std::vector<PathNode>& nodes, std::span<const std::uint64_t> hashes) {
+  ids_.clear();
+  ids_.reserve(nodes.size());
+  for (std::uint32_t n = 0; n < nodes.size(); ++n)
+    ids_.find_or_add(hashes[n], nodes[n].path, n, [&](std::uint32_t m) -> std::string_view { return nodes[m].path; });
 }
 
 std::optional<std::uint32_t> StoreData::find_role(std::string_view name) const {

@@ -4,6 +4,7 @@
 
 #include "secstore/store.hpp"
 #include "secstore/suggest.hpp"
+#include "store/data.hpp"
 
 namespace secstore::detail {
 namespace {
@@ -82,10 +83,12 @@ class Cursor {
     return fail("'path' (or 'topic')");
   }
 
-  bool expect_name(const std::string& what, std::string& out) {
-    if (at_end() || tokens_[pos_].kind != TokenKind::String) return fail(what + " in quotes");
+  // What is expected is named by a view: the message is built only when
+  // there is an error to report, never on the way through a good line.
+  bool expect_name(std::string_view what, std::string& out) {
+    if (at_end() || tokens_[pos_].kind != TokenKind::String) return fail(std::string(what) + " in quotes");
     if (tokens_[pos_].text.empty()) {
-      errors_.push_back({tokens_[pos_].column, "expected " + what + ", found an empty string"});
+      errors_.push_back({tokens_[pos_].column, "expected " + std::string(what) + ", found an empty string"});
       return false;
     }
     out.assign(next().text);
@@ -95,12 +98,14 @@ class Cursor {
   bool expect_path(std::string& out) {
     if (at_end() || tokens_[pos_].kind != TokenKind::String) return fail("a path in quotes");
     const Token& t = next();
-    auto normal = normalize_path(t.text);
-    if (!normal) {
+    // Into `out`'s own buffer: the statement is reused line after line.
+    std::string storage;
+    const std::string_view normal = normal_view(t.text, storage);
+    if (normal.empty()) {
       errors_.push_back({t.column, "expected a non-empty path, found " + describe(t)});
       return false;
     }
-    out = std::move(*normal);
+    out.assign(normal);
     return true;
   }
 
@@ -108,8 +113,9 @@ class Cursor {
   // `item` consumes one token and returns false after reporting a bad one;
   // the list keeps going so that every bad item on the line is reported.
   template <class ItemFn>
-  bool expect_list(const std::string& item_what, ItemFn item) {
-    if (at_end() || tokens_[pos_].kind != TokenKind::ListOpen) return fail("'[' to open a list of " + item_what);
+  bool expect_list(std::string_view item_what, ItemFn item) {
+    if (at_end() || tokens_[pos_].kind != TokenKind::ListOpen)
+      return fail("'[' to open a list of " + std::string(item_what));
     const unsigned open_column = next().column;
     bool ok = true;
     bool after_item = false;
@@ -130,7 +136,7 @@ class Cursor {
         continue;
       }
       if (t.kind == TokenKind::Comma || t.kind == TokenKind::ListOpen)
-        return fail(item_what.substr(0, item_what.size() - 1) + " or ']'");
+        return fail(std::string(item_what.substr(0, item_what.size() - 1)) + " or ']'");
       if (!item(next())) ok = false;
       after_item = true;
     }

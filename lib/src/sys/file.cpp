@@ -297,22 +297,36 @@ Outcome<FileContents> read_config_file(const std::string& path, const FileSafety
     if (budget != nullptr) budget->spend(contents.text.size());
     return Outcome<FileContents>::success(std::move(contents));
   }
-  char buf[65536];
+  // Straight into the text. A file whose size fits the budget gets a buffer
+  // of that size and a byte more, so that a file that does not change
+  // meanwhile costs one read that fills it and one that finds its end, and
+  // no copy; one that grows goes on a chunk at a time. A size of 0 or past
+  // the budget is not believed (/proc files say 0; /proc/self/pagemap reads
+  // only in whole 8-byte entries): that file is read as a stream of chunks,
+  // a page first (an empty store is common), until its end or the budget's.
+  constexpr std::size_t kFirstChunk = 4096;
+  constexpr std::size_t kChunk = 65536;
+  std::string& text = contents.text;
+  const auto size = opened.value->st.st_size > 0 ? static_cast<std::size_t>(opened.value->st.st_size) : 0;
+  text.resize(size > 0 && size <= limit ? size + 1 : kFirstChunk);
+  std::size_t used = 0;
   for (;;) {
-    ssize_t n = ::read(opened.value->fd.get(), buf, sizeof buf);
+    if (used == text.size()) text.resize(used + kChunk);
+    ssize_t n = ::read(opened.value->fd.get(), text.data() + used, text.size() - used);
     if (n < 0) {
       if (errno == EINTR) continue;
       return Outcome<FileContents>::failure(
           make_error(at, std::string("cannot read the file: ") + std::strerror(errno), Problem::Unreadable));
     }
     if (n == 0) break;
-    if (contents.text.size() + static_cast<std::size_t>(n) > limit)
+    used += static_cast<std::size_t>(n);
+    if (used > limit)
       return Outcome<FileContents>::failure(make_error(
           at, "not read: one load may read at most " + std::to_string(ReadBudget::kMaxBytes >> 20) +
                   " MiB in all (the store, its drop-ins, the configuration and everything it includes)"));
-    contents.text.append(buf, static_cast<std::size_t>(n));
   }
-  if (budget != nullptr) budget->spend(contents.text.size());
+  text.resize(used);
+  if (budget != nullptr) budget->spend(text.size());
   return Outcome<FileContents>::success(std::move(contents));
 }
 
