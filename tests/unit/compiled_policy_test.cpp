@@ -378,6 +378,32 @@ TEST_F(CompiledPolicyUse, AGroupWritableIndexIsNotUsed) {
   EXPECT_THAT(open_problem(), HasSubstr("writable by its group (mode 0664)"));
 }
 
+TEST_F(CompiledPolicyUse, ADirectoryAboveTheSourcesMadeWritableStopsTheIndex) {
+  // The sources are checked by name in their directory, walked once: that
+  // walk holds the directory to the whole rule. (The text is refused too.)
+  ASSERT_EQ(::chmod(dir_.path().c_str(), 0775), 0);
+  EXPECT_THAT(stale_index_reason(files_).value_or(""), HasSubstr("writable by its group (mode 0775)"));
+  ASSERT_EQ(::chmod(dir_.path().c_str(), 0700), 0);
+  EXPECT_EQ(stale_index_reason(files_), "");
+  ASSERT_EQ(::chmod(dir_.file("conf.d").c_str(), 0777), 0);
+  EXPECT_THAT(stale_index_reason(files_).value_or(""), HasSubstr("writable by others (mode 0777)"));
+}
+
+TEST_F(CompiledPolicyUse, ASourceMadeUnsafeStopsTheIndex) {
+  ASSERT_EQ(::chmod(dir_.file("conf.d/10-alice.conf").c_str(), 0666), 0);
+  EXPECT_THAT(stale_index_reason(files_).value_or(""), HasSubstr("10-alice.conf"));
+}
+
+TEST_F(CompiledPolicyUse, ASourceReachedThroughASymbolicLinkIsStillCurrent) {
+  // The link is resolved and checked by the whole walk, as the text reads it.
+  fs::rename(dir_.file("conf.d/10-alice.conf"), dir_.file("10-alice.real"));
+  ASSERT_EQ(::symlink("../10-alice.real", dir_.file("conf.d/10-alice.conf").c_str()), 0);
+  compile();
+  EXPECT_EQ(open_problem(), "");
+  write_file(dir_.file("10-alice.real"), "Security { role = C\n capabilities = \"cap_sys_admin+ep\" }\n");
+  EXPECT_THAT(open_problem(), HasSubstr("10-alice.conf has changed"));
+}
+
 TEST_F(CompiledPolicyUse, AnUnsafeStoreIsRefusedByTheText) {
   ASSERT_EQ(::chmod(files_.store.c_str(), 0666), 0);
   auto opened = Policy::open(files_, Policy::Options{});

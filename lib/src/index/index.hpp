@@ -20,6 +20,8 @@
 
 namespace secstore::detail {
 
+class VerifiedDirectories;
+
 class CompiledIndex : public std::enable_shared_from_this<CompiledIndex> {
  public:
   struct Opened {
@@ -36,7 +38,9 @@ class CompiledIndex : public std::enable_shared_from_this<CompiledIndex> {
   // the table's bounds and the sources section; with `expected`, the
   // sources must name its store and conf and be unchanged. The index fuzz
   // target reads hostile bytes through this, without `expected`.
-  static Opened read(UniqueFd fd, std::uint64_t size, const PolicyFiles* expected);
+  // `dirs`: directories already verified (open's, for the sources).
+  static Opened read(UniqueFd fd, std::uint64_t size, const PolicyFiles* expected,
+                     VerifiedDirectories* dirs = nullptr);
 
   bool has_group_roles() const { return (flags_ & 1u) != 0; }
   bool selects_by_group() const { return (flags_ & 2u) != 0; }
@@ -76,5 +80,7 @@ class CompiledIndex : public std::enable_shared_from_this<CompiledIndex> {
 // Whether the file or directory at record.path is still what was recorded
 // (and safe): "" when it is, else why not.
 std::string source_change(const SourceRecord& record);
+// The same, checking in directories `dirs` has verified where it can.
+std::string source_change(const SourceRecord& record, VerifiedDirectories& dirs);
 
 }  // namespace secstore::detail

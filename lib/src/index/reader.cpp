@@ -11,6 +11,7 @@
 #include "index/format.hpp"
 #include "index/index.hpp"
 #include "index/scopes_codec.hpp"
+#include "sys/verified_dirs.hpp"
 
 namespace secstore::detail {
 namespace {
@@ -92,6 +93,15 @@ std::string source_change(const SourceRecord& record) {
   return record.path + " is of an unknown kind";
 }
 
+std::string source_change(const SourceRecord& record, VerifiedDirectories& dirs) {
+  // Only an unchanged and safe source is decided here; the full check says
+  // what is wrong with any other.
+  if (record.kind != SourceRecord::Kind::Absent)
+    if (auto st = dirs.stat_entry(record.path, record.kind == SourceRecord::Kind::Directory))
+      if (FileIdentity::of(*st) == record.identity) return "";
+  return source_change(record);
+}
+
 CompiledIndex::CompiledIndex(UniqueFd fd, std::uint64_t slot_count, std::uint64_t slots_at, std::uint64_t size,
                              std::uint32_t flags, std::vector<SourceRecord> sources, std::string store_path,
                              std::string conf_path)
@@ -107,13 +117,20 @@ CompiledIndex::CompiledIndex(UniqueFd fd, std::uint64_t slot_count, std::uint64_
 CompiledIndex::Opened CompiledIndex::open(const PolicyFiles& files) {
   const std::string index_path = policy_index_path(files.store);
   if (path_absent(index_path)) return {};
-  auto opened = open_checked_file(index_path, FileSafety{true});
-  if (!opened.ok()) return Opened{nullptr, opened.first_error()->message};
-  const auto size = static_cast<std::uint64_t>(opened.value->st.st_size);
-  return read(std::move(opened.value->fd), size, &files);
+  // The index and its sources share a few directories: each is walked once.
+  VerifiedDirectories dirs;
+  std::optional<OpenedFile> index = dirs.open_file(index_path);
+  if (!index) {
+    auto opened = open_checked_file(index_path, FileSafety{true});
+    if (!opened.ok()) return Opened{nullptr, opened.first_error()->message};
+    index = std::move(*opened.value);
+  }
+  const auto size = static_cast<std::uint64_t>(index->st.st_size);
+  return read(std::move(index->fd), size, &files, &dirs);
 }
 
-CompiledIndex::Opened CompiledIndex::read(UniqueFd fd, std::uint64_t size, const PolicyFiles* expected) {
+CompiledIndex::Opened CompiledIndex::read(UniqueFd fd, std::uint64_t size, const PolicyFiles* expected,
+                                          VerifiedDirectories* dirs) {
   auto stale = [](const std::string& why) { return Opened{nullptr, why}; };
   IndexHeader h{};
   if (!read_exactly(fd.get(), &h, sizeof h, 0)) return stale("it is truncated");
@@ -134,8 +151,10 @@ CompiledIndex::Opened CompiledIndex::read(UniqueFd fd, std::uint64_t size, const
     // No configuration asked for (store-only questions): any will do.
     if (!expected->conf.empty() && sources->conf != expected->conf)
       return stale("it was compiled for the configuration " + sources->conf);
+    VerifiedDirectories own;
     for (const auto& record : sources->records)
-      if (auto why = source_change(record); !why.empty()) return stale(why + " since it was compiled");
+      if (auto why = source_change(record, dirs ? *dirs : own); !why.empty())
+        return stale(why + " since it was compiled");
   }
   return Opened{std::make_shared<const CompiledIndex>(std::move(fd), h.slot_count, h.slots_at, h.file_size, h.flags,
                                                       std::move(sources->records), std::move(sources->store),
