@@ -13,6 +13,7 @@
 
 #include "conf/data.hpp"
 #include "eval/walk.hpp"
+#include "index/scopes_codec.hpp"
 #include "secstore/file.hpp"
 #include "secstore/policy.hpp"
 #include "secstore/session.hpp"
@@ -55,7 +56,8 @@ class CompiledIndex : public std::enable_shared_from_this<CompiledIndex> {
                                                   std::string& problem) const;
   // The service's scopes: its override's if it has one, else the main
   // configuration's.
-  std::optional<std::vector<SecurityScope>> scopes(std::string_view service, std::string& problem) const;
+  std::optional<std::vector<SecurityScope>> scopes(std::string_view service, std::string& problem,
+                                                   ScopeDetail detail = ScopeDetail::Full) const;
 
   CompiledIndex(UniqueFd fd, std::uint64_t slot_count, std::uint64_t slots_at, std::uint64_t size,
                 std::uint32_t flags, std::vector<SourceRecord> sources, std::string store_path,

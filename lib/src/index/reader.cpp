@@ -314,7 +314,8 @@ std::optional<PathPermissions> CompiledIndex::path_permissions(const RoleSet& ro
   return walk_path(level, levels, ids, defaults);
 }
 
-std::optional<std::vector<SecurityScope>> CompiledIndex::scopes(std::string_view service, std::string& problem) const {
+std::optional<std::vector<SecurityScope>> CompiledIndex::scopes(std::string_view service, std::string& problem,
+                                                                ScopeDetail detail) const {
   std::string bytes;
   std::size_t at = 0;
   auto lookup = find(static_cast<std::uint8_t>(EntryKind::Scopes), service, bytes, at, problem);
@@ -323,7 +324,7 @@ std::optional<std::vector<SecurityScope>> CompiledIndex::scopes(std::string_view
   if (lookup == Lookup::Damaged) return std::nullopt;
   std::vector<SecurityScope> out;
   if (lookup == Lookup::Absent) return out;
-  if (!decode_scopes(std::string_view(bytes).substr(at), count_of(bytes), out)) {
+  if (!decode_scopes(std::string_view(bytes).substr(at), count_of(bytes), out, detail)) {
     problem = "an entry is damaged";
     return std::nullopt;
   }
