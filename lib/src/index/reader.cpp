@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <deque>
 
 #include "eval/role_set.hpp"
 #include "index/bytes.hpp"
@@ -203,14 +204,17 @@ CompiledIndex::Lookup CompiledIndex::find(std::uint8_t kind, std::string_view na
 }
 
 std::optional<SessionAccess> CompiledIndex::session_access(const SessionSubject& who, std::string& problem) const {
+  // Names stay views into their entries' bytes until the duplicates are
+  // gone: a session's lists overlap (each is closed under includes).
   struct Role {
     std::uint32_t id;
     std::uint32_t global;
-    std::string name;
+    std::string_view name;
   };
+  std::deque<std::string> entries;  // growing moves none of them
   std::vector<Role> roles;
   auto add = [&](EntryKind kind, std::string_view name) {
-    std::string bytes;
+    std::string& bytes = entries.emplace_back();
     std::size_t at = 0;
     switch (find(static_cast<std::uint8_t>(kind), name, bytes, at, problem)) {
       case Lookup::Absent: return true;
@@ -221,7 +225,7 @@ std::optional<SessionAccess> CompiledIndex::session_access(const SessionSubject&
     const std::uint32_t count = count_of(bytes);
     for (std::uint32_t k = 0; k < count && r.ok(); ++k) {
       const auto head = r.get<RoleHead>();
-      roles.push_back({head.id, head.global, std::string(r.get_view(head.name_size))});
+      roles.push_back({head.id, head.global, r.get_view(head.name_size)});
     }
     if (!r.ok() || !r.at_end()) {
       problem = "an entry is damaged";
@@ -244,10 +248,12 @@ std::optional<SessionAccess> CompiledIndex::session_access(const SessionSubject&
   std::sort(roles.begin(), roles.end(), [](const Role& a, const Role& b) { return a.id < b.id; });
   SessionAccess access;
   std::vector<std::uint32_t> ids;
+  ids.reserve(roles.size());
+  access.role_names.reserve(roles.size());
   for (std::size_t i = 0; i < roles.size(); ++i) {
     if (i > 0 && roles[i].id == roles[i - 1].id) continue;
     ids.push_back(roles[i].id);
-    access.role_names.push_back(std::move(roles[i].name));  // ids are in name order
+    access.role_names.emplace_back(roles[i].name);  // ids are in name order
     access.global.bits |= roles[i].global;
   }
   access.roles = RoleSetAccess::make(shared_from_this(), std::move(ids));
