@@ -31,10 +31,15 @@ std::string join(const std::vector<std::string>& items, const char* separator) {
   return out;
 }
 
+// join() of the escaped names, without a list of copies on the way: a
+// session's roles are listed in every line that names what it got.
 std::string escaped_roles(const std::vector<std::string>& roles) {
-  std::vector<std::string> out;
-  for (const auto& r : roles) out.push_back(log_escape(r));
-  return join(out, ",");
+  std::string out;
+  for (const auto& r : roles) {
+    if (!out.empty()) out += ',';
+    out += log_escape(r);
+  }
+  return out;
 }
 
 void log_warnings(pam_handle_t* pamh, const std::vector<Diagnostic>& diagnostics) {

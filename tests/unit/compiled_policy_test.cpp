@@ -76,8 +76,24 @@ void expect_same(const Policy& text, const Policy& compiled, const SessionSubjec
   auto a = text.resolve(who, names, kernel_capability_count());
   auto b = compiled.resolve(who, names, kernel_capability_count());
   ASSERT_EQ(a.ok(), b.ok()) << context;
-  if (!a.ok()) return;
+  auto texts = [](const std::vector<Diagnostic>& ds) {
+    std::vector<std::string> out;
+    for (const auto& d : ds) out.push_back(d.str());
+    return out;
+  };
+  if (!a.ok()) {
+    EXPECT_EQ(texts(b.diagnostics), texts(a.diagnostics)) << context;
+    return;
+  }
   EXPECT_TRUE(b.diagnostics.empty()) << context << ": " << b.diagnostics.front().str();
+  ASSERT_EQ(b.value->plan.matched.size(), a.value->plan.matched.size()) << context;
+  for (std::size_t i = 0; i < a.value->plan.matched.size(); ++i) {
+    EXPECT_EQ(b.value->plan.matched[i].name, a.value->plan.matched[i].name) << context;
+    EXPECT_EQ(b.value->plan.matched[i].where.file, a.value->plan.matched[i].where.file) << context;
+    EXPECT_EQ(b.value->plan.matched[i].where.line, a.value->plan.matched[i].where.line) << context;
+    EXPECT_EQ(b.value->plan.matched[i].where.column, a.value->plan.matched[i].where.column) << context;
+  }
+  EXPECT_EQ(b.value->plan.supplemental_groups, a.value->plan.supplemental_groups) << context;
   EXPECT_EQ(b.value->access.role_names, a.value->access.role_names) << context;
   EXPECT_EQ(b.value->access.global.bits, a.value->access.global.bits) << context;
   EXPECT_EQ(b.value->plan.caps, a.value->plan.caps) << context;
@@ -376,6 +392,52 @@ TEST_F(CompiledPolicyUse, AnIndexNotOwnedByRootIsNotUsed) {
 TEST_F(CompiledPolicyUse, AGroupWritableIndexIsNotUsed) {
   ASSERT_EQ(::chmod(index_.c_str(), 0664), 0);
   EXPECT_THAT(open_problem(), HasSubstr("writable by its group (mode 0664)"));
+}
+
+TEST_F(CompiledPolicyUse, ADirectoryAboveTheSourcesMadeWritableStopsTheIndex) {
+  // The sources are checked by name in their directory, walked once: that
+  // walk holds the directory to the whole rule. (The text is refused too.)
+  ASSERT_EQ(::chmod(dir_.path().c_str(), 0775), 0);
+  EXPECT_THAT(stale_index_reason(files_).value_or(""), HasSubstr("writable by its group (mode 0775)"));
+  ASSERT_EQ(::chmod(dir_.path().c_str(), 0700), 0);
+  EXPECT_EQ(stale_index_reason(files_), "");
+  ASSERT_EQ(::chmod(dir_.file("conf.d").c_str(), 0777), 0);
+  EXPECT_THAT(stale_index_reason(files_).value_or(""), HasSubstr("writable by others (mode 0777)"));
+}
+
+TEST_F(CompiledPolicyUse, ASourceMadeUnsafeStopsTheIndex) {
+  ASSERT_EQ(::chmod(dir_.file("conf.d/10-alice.conf").c_str(), 0666), 0);
+  EXPECT_THAT(stale_index_reason(files_).value_or(""), HasSubstr("10-alice.conf"));
+}
+
+TEST_F(CompiledPolicyUse, ASourceReachedThroughASymbolicLinkIsStillCurrent) {
+  // The link is resolved and checked by the whole walk, as the text reads it.
+  fs::rename(dir_.file("conf.d/10-alice.conf"), dir_.file("10-alice.real"));
+  ASSERT_EQ(::symlink("../10-alice.real", dir_.file("conf.d/10-alice.conf").c_str()), 0);
+  compile();
+  EXPECT_EQ(open_problem(), "");
+  write_file(dir_.file("10-alice.real"), "Security { role = C\n capabilities = \"cap_sys_admin+ep\" }\n");
+  EXPECT_THAT(open_problem(), HasSubstr("10-alice.conf has changed"));
+}
+
+TEST_F(CompiledPolicyUse, APlanThatFailsNamesWhereAsTheTextDoes) {
+  write_file(dir_.file("conf.d/20-group.conf"),
+             "Security \"g\" {\n group = no-such-group-here\n supplemental_groups = ( nor-this-one )\n"
+             " capabilities = \"cap_net_raw+ep\" }\n");
+  compile();
+  const Policy compiled = open_as(files_, true);
+  ASSERT_EQ(compiled.form(), Policy::Form::Compiled);
+  const Policy text = open_as(files_, false);
+  const SessionSubject alice = SessionSubject::named("alice", {});
+  auto from_index = compiled.resolve(alice, {}, kernel_capability_count());
+  auto from_text = text.resolve(alice, {}, kernel_capability_count());
+  ASSERT_FALSE(from_index.ok());
+  ASSERT_FALSE(from_text.ok());
+  std::vector<std::string> a, b;
+  for (const auto& d : from_index.diagnostics) a.push_back(d.str());
+  for (const auto& d : from_text.diagnostics) b.push_back(d.str());
+  EXPECT_EQ(a, b);
+  EXPECT_THAT(a.front(), HasSubstr("20-group.conf:2:"));
 }
 
 TEST_F(CompiledPolicyUse, AnUnsafeStoreIsRefusedByTheText) {

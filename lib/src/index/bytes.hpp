@@ -59,6 +59,7 @@ class ByteReader {
   }
   bool ok() const { return ok_; }
   bool at_end() const { return at_ == bytes_.size(); }
+  std::size_t left() const { return bytes_.size() - at_; }
   std::size_t offset() const { return at_; }
 
  private:

@@ -13,12 +13,15 @@
 
 #include "conf/data.hpp"
 #include "eval/walk.hpp"
+#include "index/scopes_codec.hpp"
 #include "secstore/file.hpp"
 #include "secstore/policy.hpp"
 #include "secstore/session.hpp"
 #include "secstore/unique_fd.hpp"
 
 namespace secstore::detail {
+
+class VerifiedDirectories;
 
 class CompiledIndex : public std::enable_shared_from_this<CompiledIndex> {
  public:
@@ -36,7 +39,9 @@ class CompiledIndex : public std::enable_shared_from_this<CompiledIndex> {
   // the table's bounds and the sources section; with `expected`, the
   // sources must name its store and conf and be unchanged. The index fuzz
   // target reads hostile bytes through this, without `expected`.
-  static Opened read(UniqueFd fd, std::uint64_t size, const PolicyFiles* expected);
+  // `dirs`: directories already verified (open's, for the sources).
+  static Opened read(UniqueFd fd, std::uint64_t size, const PolicyFiles* expected,
+                     VerifiedDirectories* dirs = nullptr);
 
   bool has_group_roles() const { return (flags_ & 1u) != 0; }
   bool selects_by_group() const { return (flags_ & 2u) != 0; }
@@ -51,7 +56,8 @@ class CompiledIndex : public std::enable_shared_from_this<CompiledIndex> {
                                                   std::string& problem) const;
   // The service's scopes: its override's if it has one, else the main
   // configuration's.
-  std::optional<std::vector<SecurityScope>> scopes(std::string_view service, std::string& problem) const;
+  std::optional<std::vector<SecurityScope>> scopes(std::string_view service, std::string& problem,
+                                                   ScopeDetail detail = ScopeDetail::Full) const;
 
   CompiledIndex(UniqueFd fd, std::uint64_t slot_count, std::uint64_t slots_at, std::uint64_t size,
                 std::uint32_t flags, std::vector<SourceRecord> sources, std::string store_path,
@@ -76,5 +82,7 @@ class CompiledIndex : public std::enable_shared_from_this<CompiledIndex> {
 // Whether the file or directory at record.path is still what was recorded
 // (and safe): "" when it is, else why not.
 std::string source_change(const SourceRecord& record);
+// The same, checking in directories `dirs` has verified where it can.
+std::string source_change(const SourceRecord& record, VerifiedDirectories& dirs);
 
 }  // namespace secstore::detail

@@ -5,12 +5,14 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <deque>
 
 #include "eval/role_set.hpp"
 #include "index/bytes.hpp"
 #include "index/format.hpp"
 #include "index/index.hpp"
 #include "index/scopes_codec.hpp"
+#include "sys/verified_dirs.hpp"
 
 namespace secstore::detail {
 namespace {
@@ -92,6 +94,15 @@ std::string source_change(const SourceRecord& record) {
   return record.path + " is of an unknown kind";
 }
 
+std::string source_change(const SourceRecord& record, VerifiedDirectories& dirs) {
+  // Only an unchanged and safe source is decided here; the full check says
+  // what is wrong with any other.
+  if (record.kind != SourceRecord::Kind::Absent)
+    if (auto st = dirs.stat_entry(record.path, record.kind == SourceRecord::Kind::Directory))
+      if (FileIdentity::of(*st) == record.identity) return "";
+  return source_change(record);
+}
+
 CompiledIndex::CompiledIndex(UniqueFd fd, std::uint64_t slot_count, std::uint64_t slots_at, std::uint64_t size,
                              std::uint32_t flags, std::vector<SourceRecord> sources, std::string store_path,
                              std::string conf_path)
@@ -107,13 +118,20 @@ CompiledIndex::CompiledIndex(UniqueFd fd, std::uint64_t slot_count, std::uint64_
 CompiledIndex::Opened CompiledIndex::open(const PolicyFiles& files) {
   const std::string index_path = policy_index_path(files.store);
   if (path_absent(index_path)) return {};
-  auto opened = open_checked_file(index_path, FileSafety{true});
-  if (!opened.ok()) return Opened{nullptr, opened.first_error()->message};
-  const auto size = static_cast<std::uint64_t>(opened.value->st.st_size);
-  return read(std::move(opened.value->fd), size, &files);
+  // The index and its sources share a few directories: each is walked once.
+  VerifiedDirectories dirs;
+  std::optional<OpenedFile> index = dirs.open_file(index_path);
+  if (!index) {
+    auto opened = open_checked_file(index_path, FileSafety{true});
+    if (!opened.ok()) return Opened{nullptr, opened.first_error()->message};
+    index = std::move(*opened.value);
+  }
+  const auto size = static_cast<std::uint64_t>(index->st.st_size);
+  return read(std::move(index->fd), size, &files, &dirs);
 }
 
-CompiledIndex::Opened CompiledIndex::read(UniqueFd fd, std::uint64_t size, const PolicyFiles* expected) {
+CompiledIndex::Opened CompiledIndex::read(UniqueFd fd, std::uint64_t size, const PolicyFiles* expected,
+                                          VerifiedDirectories* dirs) {
   auto stale = [](const std::string& why) { return Opened{nullptr, why}; };
   IndexHeader h{};
   if (!read_exactly(fd.get(), &h, sizeof h, 0)) return stale("it is truncated");
@@ -134,8 +152,10 @@ CompiledIndex::Opened CompiledIndex::read(UniqueFd fd, std::uint64_t size, const
     // No configuration asked for (store-only questions): any will do.
     if (!expected->conf.empty() && sources->conf != expected->conf)
       return stale("it was compiled for the configuration " + sources->conf);
+    VerifiedDirectories own;
     for (const auto& record : sources->records)
-      if (auto why = source_change(record); !why.empty()) return stale(why + " since it was compiled");
+      if (auto why = source_change(record, dirs ? *dirs : own); !why.empty())
+        return stale(why + " since it was compiled");
   }
   return Opened{std::make_shared<const CompiledIndex>(std::move(fd), h.slot_count, h.slots_at, h.file_size, h.flags,
                                                       std::move(sources->records), std::move(sources->store),
@@ -184,14 +204,17 @@ CompiledIndex::Lookup CompiledIndex::find(std::uint8_t kind, std::string_view na
 }
 
 std::optional<SessionAccess> CompiledIndex::session_access(const SessionSubject& who, std::string& problem) const {
+  // Names stay views into their entries' bytes until the duplicates are
+  // gone: a session's lists overlap (each is closed under includes).
   struct Role {
     std::uint32_t id;
     std::uint32_t global;
-    std::string name;
+    std::string_view name;
   };
+  std::deque<std::string> entries;  // growing moves none of them
   std::vector<Role> roles;
   auto add = [&](EntryKind kind, std::string_view name) {
-    std::string bytes;
+    std::string& bytes = entries.emplace_back();
     std::size_t at = 0;
     switch (find(static_cast<std::uint8_t>(kind), name, bytes, at, problem)) {
       case Lookup::Absent: return true;
@@ -202,7 +225,7 @@ std::optional<SessionAccess> CompiledIndex::session_access(const SessionSubject&
     const std::uint32_t count = count_of(bytes);
     for (std::uint32_t k = 0; k < count && r.ok(); ++k) {
       const auto head = r.get<RoleHead>();
-      roles.push_back({head.id, head.global, std::string(r.get_view(head.name_size))});
+      roles.push_back({head.id, head.global, r.get_view(head.name_size)});
     }
     if (!r.ok() || !r.at_end()) {
       problem = "an entry is damaged";
@@ -225,10 +248,12 @@ std::optional<SessionAccess> CompiledIndex::session_access(const SessionSubject&
   std::sort(roles.begin(), roles.end(), [](const Role& a, const Role& b) { return a.id < b.id; });
   SessionAccess access;
   std::vector<std::uint32_t> ids;
+  ids.reserve(roles.size());
+  access.role_names.reserve(roles.size());
   for (std::size_t i = 0; i < roles.size(); ++i) {
     if (i > 0 && roles[i].id == roles[i - 1].id) continue;
     ids.push_back(roles[i].id);
-    access.role_names.push_back(std::move(roles[i].name));  // ids are in name order
+    access.role_names.emplace_back(roles[i].name);  // ids are in name order
     access.global.bits |= roles[i].global;
   }
   access.roles = RoleSetAccess::make(shared_from_this(), std::move(ids));
@@ -295,7 +320,8 @@ std::optional<PathPermissions> CompiledIndex::path_permissions(const RoleSet& ro
   return walk_path(level, levels, ids, defaults);
 }
 
-std::optional<std::vector<SecurityScope>> CompiledIndex::scopes(std::string_view service, std::string& problem) const {
+std::optional<std::vector<SecurityScope>> CompiledIndex::scopes(std::string_view service, std::string& problem,
+                                                                ScopeDetail detail) const {
   std::string bytes;
   std::size_t at = 0;
   auto lookup = find(static_cast<std::uint8_t>(EntryKind::Scopes), service, bytes, at, problem);
@@ -304,7 +330,7 @@ std::optional<std::vector<SecurityScope>> CompiledIndex::scopes(std::string_view
   if (lookup == Lookup::Damaged) return std::nullopt;
   std::vector<SecurityScope> out;
   if (lookup == Lookup::Absent) return out;
-  if (!decode_scopes(std::string_view(bytes).substr(at), count_of(bytes), out)) {
+  if (!decode_scopes(std::string_view(bytes).substr(at), count_of(bytes), out, detail)) {
     problem = "an entry is damaged";
     return std::nullopt;
   }

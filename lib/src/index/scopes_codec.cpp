@@ -15,9 +15,15 @@ void put_location(ByteWriter& w, const Location& l) {
   w.put(static_cast<std::uint32_t>(l.column));
 }
 
-Location get_location(ByteReader& r) {
+// Reads a location, or with `keep` false only steps over it: planning a
+// session that nothing goes wrong with reads only the scopes' own.
+Location get_location(ByteReader& r, bool keep = true) {
   Location l;
-  l.file = r.get_string();
+  if (keep) {
+    l.file = r.get_string();
+  } else {
+    r.get_view(r.get<std::uint32_t>());
+  }
   l.line = r.get<std::uint32_t>();
   l.column = r.get<std::uint32_t>();
   return l;
@@ -28,10 +34,10 @@ void put_setting(ByteWriter& w, const ConfSetting& s) {
   put_location(w, s.where);
 }
 
-ConfSetting get_setting(ByteReader& r) {
+ConfSetting get_setting(ByteReader& r, bool where) {
   ConfSetting s;
   s.text = r.get_string();
-  s.where = get_location(r);
+  s.where = get_location(r, where);
   return s;
 }
 
@@ -40,9 +46,11 @@ void put_settings(ByteWriter& w, const std::vector<ConfSetting>& list) {
   for (const auto& s : list) put_setting(w, s);
 }
 
-bool get_settings(ByteReader& r, std::vector<ConfSetting>& list) {
+bool get_settings(ByteReader& r, std::vector<ConfSetting>& list, bool where) {
   const auto count = r.get<std::uint32_t>();
-  for (std::uint32_t i = 0; i < count && r.ok(); ++i) list.push_back(get_setting(r));
+  // Each setting takes more than eight bytes (as decode_scopes' count).
+  list.reserve(std::min<std::size_t>(count, r.left() / 8));
+  for (std::uint32_t i = 0; i < count && r.ok(); ++i) list.push_back(get_setting(r, where));
   return r.ok();
 }
 
@@ -77,7 +85,8 @@ void encode_scopes(const std::vector<SecurityScope>& scopes, std::string& out) {
   }
 }
 
-bool decode_scopes(std::string_view bytes, std::uint32_t count, std::vector<SecurityScope>& out) {
+bool decode_scopes(std::string_view bytes, std::uint32_t count, std::vector<SecurityScope>& out, ScopeDetail detail) {
+  const bool where = detail == ScopeDetail::Full;
   ByteReader r(bytes);
   // A scope takes more than eight bytes: a count the bytes cannot hold is
   // damage, and no reason to reserve for it.
@@ -87,20 +96,20 @@ bool decode_scopes(std::string_view bytes, std::uint32_t count, std::vector<Secu
     const auto flags = r.get<std::uint8_t>();
     scope.instance = r.get_string();
     scope.where = get_location(r);
-    if (flags & kHasUser) scope.user = get_setting(r);
-    if (flags & kHasGroup) scope.group = get_setting(r);
+    if (flags & kHasUser) scope.user = get_setting(r, where);
+    if (flags & kHasGroup) scope.group = get_setting(r, where);
     if (flags & kHasRole) {
-      scope.role_where = get_location(r);
-      get_settings(r, scope.roles);
+      scope.role_where = get_location(r, where);
+      get_settings(r, scope.roles, where);
     }
     if (flags & kHasCapabilities) {
-      scope.capabilities_text = get_setting(r);
+      scope.capabilities_text = get_setting(r, where);
       scope.capabilities.ambient = r.get<std::uint64_t>();
       scope.capabilities.inheritable = r.get<std::uint64_t>();
       scope.capabilities.bounding_drop = r.get<std::uint64_t>();
     }
-    if (flags & kHasChroot) scope.chroot = get_setting(r);
-    get_settings(r, scope.supplemental_groups);
+    if (flags & kHasChroot) scope.chroot = get_setting(r, where);
+    get_settings(r, scope.supplemental_groups, where);
     out.push_back(std::move(scope));
   }
   return r.ok() && r.at_end();

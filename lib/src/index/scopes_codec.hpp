@@ -10,8 +10,16 @@
 
 namespace secstore::detail {
 
+// Full: every setting with where it was written. ForPlanning: what
+// Config::plan reads of a session it plans without an error (each scope's
+// own instance and location, every setting's text), for an open that must
+// not pay for copying the file name of every setting; a plan that fails is
+// made again from the Full scopes, whose messages name where.
+enum class ScopeDetail { Full, ForPlanning };
+
 void encode_scopes(const std::vector<SecurityScope>& scopes, std::string& out);
 // false when the bytes are not what encode_scopes wrote (damage).
-bool decode_scopes(std::string_view bytes, std::uint32_t count, std::vector<SecurityScope>& out);
+bool decode_scopes(std::string_view bytes, std::uint32_t count, std::vector<SecurityScope>& out,
+                   ScopeDetail detail = ScopeDetail::Full);
 
 }  // namespace secstore::detail

@@ -46,6 +46,17 @@ struct PolicyState {
     return store && text_conf;
   }
 
+  // The service's scopes from the index as a Config.
+  std::optional<Config> compiled_conf(detail::ScopeDetail detail, std::string& problem) const {
+    auto scopes = files.conf.empty() ? std::optional<std::vector<SecurityScope>>(std::vector<SecurityScope>{})
+                                     : index->scopes(files.service, problem, detail);
+    if (!scopes) return std::nullopt;
+    auto data = std::make_shared<ConfData>();
+    data->file = files.conf;
+    data->scopes = std::move(*scopes);
+    return ConfigAccess::make(std::move(data));
+  }
+
   Diagnostic index_not_used(const std::string& why) const {
     return make_warning(Location{policy_index_path(files.store), 0, 0},
                         "not used, " + why + "; reading the text instead (run `secstore compile`)");
@@ -82,16 +93,12 @@ Outcome<Policy> Policy::open(const PolicyFiles& files, const Options& options) {
     auto opened = detail::CompiledIndex::open(files);
     if (opened.index) {
       std::string problem;
-      auto scopes = files.conf.empty() ? std::optional<std::vector<detail::SecurityScope>>(std::vector<detail::SecurityScope>{})
-                                       : opened.index->scopes(files.service, problem);
-      if (scopes) {
-        auto data = std::make_shared<detail::ConfData>();
-        data->file = files.conf;
-        data->scopes = std::move(*scopes);
-        state->conf = detail::ConfigAccess::make(std::move(data));
-        state->index = std::move(opened.index);
+      state->index = std::move(opened.index);
+      if (auto conf = state->compiled_conf(detail::ScopeDetail::ForPlanning, problem)) {
+        state->conf = std::move(*conf);
         return Outcome<Policy>::success(Policy(std::move(state)));
       }
+      state->index.reset();
       opened.problem = problem;
     }
     if (!opened.problem.empty()) diagnostics.push_back(state->index_not_used(opened.problem));
@@ -134,6 +141,14 @@ Outcome<Session> Policy::resolve(const SessionSubject& who, const ResolvedNames&
   }
   session.access = std::move(*access);
   auto plan = conf->plan(who, session.access, names, capability_count);
+  if (!plan.ok() && conf == &s.conf && s.index) {
+    // The compiled scopes were read without their settings' locations,
+    // which only a failing plan's messages need: it is made again from the
+    // whole scopes. Should they not decode, the first plan's errors stand.
+    std::string problem;
+    if (auto whole = s.compiled_conf(detail::ScopeDetail::Full, problem))
+      plan = whole->plan(who, session.access, names, capability_count);
+  }
   for (auto& d : plan.diagnostics) diagnostics.push_back(std::move(d));
   if (!plan.ok()) return Outcome<Session>::failure(std::move(diagnostics));
   session.plan = std::move(*plan.value);

@@ -1,5 +1,7 @@
 #include "secstore/encoding.hpp"
 
+#include <algorithm>
+
 namespace secstore {
 namespace {
 
@@ -51,6 +53,13 @@ int hex_value(char c) {
 // is not valid UTF-8, and whatever `special` says.
 template <class Special, class Escape>
 std::string transform(std::string_view text, Special special, Escape escape) {
+  // Nearly every name (each role of a session, in its log line and its
+  // environment) is printable ASCII with nothing to escape: one pass says so.
+  if (std::all_of(text.begin(), text.end(), [&](char ch) {
+        const auto c = static_cast<unsigned char>(ch);
+        return c >= 0x20 && c < 0x7F && !special(ch);
+      }))
+    return std::string(text);
   std::string out;
   out.reserve(text.size());
   for (std::size_t i = 0; i < text.size();) {

@@ -6,6 +6,7 @@
 #include "secstore/file.hpp"
 
 #include "secstore/store.hpp"
+#include "sys/verified_dirs.hpp"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -54,7 +55,10 @@ struct Step {
   bool sticky_open = false;
 };
 
-enum class Want { File, Directory };
+// Parent: a directory on the way to files that are checked by name in it
+// later (VerifiedDirectories), so it is held to the rule for the
+// directories above a file, not to the one for a directory read itself.
+enum class Want { File, Directory, Parent };
 
 class Walker {
  public:
@@ -194,12 +198,12 @@ class Walker {
   }
 
   Outcome<OpenedFile> finish(const Step& dir, const std::string& name, const struct stat& st) {
-    if (want_ == Want::Directory) {
+    if (want_ != Want::File) {
       if (!S_ISDIR(st.st_mode)) return unreadable("expected a directory, found " + kind_of(st.st_mode));
     } else if (!S_ISREG(st.st_mode)) {
       return unreadable("expected a regular file, found " + kind_of(st.st_mode));
     }
-    const int flags = want_ == Want::Directory ? O_RDONLY | O_DIRECTORY : O_RDONLY | O_NONBLOCK | O_NOCTTY;
+    const int flags = want_ != Want::File ? O_RDONLY | O_DIRECTORY : O_RDONLY | O_NONBLOCK | O_NOCTTY;
     UniqueFd fd(::openat(dir.fd.get(), name.c_str(), flags | O_NOFOLLOW | O_CLOEXEC));
     if (!fd) return unreadable(open_error(errno));
     OpenedFile out;
@@ -230,7 +234,7 @@ class Walker {
   }
 
   bool check_target(const struct stat& st) {
-    if (want_ == Want::Directory) return check_directory(st, given_, /*target=*/true);
+    if (want_ != Want::File) return check_directory(st, given_, /*target=*/want_ == Want::Directory);
     if (st.st_uid != 0) return note("it is " + owner_text(st.st_uid));
     if (writable_by_others(st.st_mode)) return note("it is " + writable_text(st.st_mode));
     return true;
@@ -274,6 +278,67 @@ Outcome<OpenedFile> open_checked_file(const std::string& path, const FileSafety&
 Outcome<OpenedFile> open_checked_directory(const std::string& path, const FileSafety& safety) {
   return Walker(path, Want::Directory, safety.enforce).run();
 }
+
+namespace detail {
+
+int VerifiedDirectories::directory_fd(std::string_view dir) {
+  for (const auto& [path, fd] : dirs_)
+    if (path == dir) return fd.get();
+  // A directory that fails is remembered too (as -1): the full walk of each
+  // file in it says why.
+  std::string path(dir);
+  auto walked = Walker(path, Want::Parent, /*enforce=*/true).run();
+  UniqueFd fd = walked.ok() ? std::move(walked.value->fd) : UniqueFd();
+  const int raw = fd.get();
+  dirs_.emplace_back(std::move(path), std::move(fd));
+  return raw;
+}
+
+bool VerifiedDirectories::locate(const std::string& path, int& dir_fd, std::string& name) {
+  if (path.empty() || path.front() != '/') return false;
+  const std::size_t slash = path.rfind('/');
+  name = path.substr(slash + 1);
+  if (name.empty() || name == "." || name == "..") return false;
+  dir_fd = directory_fd(slash == 0 ? std::string_view("/") : std::string_view(path).substr(0, slash));
+  return dir_fd >= 0;
+}
+
+std::optional<struct stat> VerifiedDirectories::stat_entry(const std::string& path, bool directory) {
+  int dir_fd = -1;
+  std::string name;
+  if (!locate(path, dir_fd, name)) return std::nullopt;
+  struct stat st {};
+  // No following: a symbolic link is the full walk's to resolve and check.
+  if (::fstatat(dir_fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) return std::nullopt;
+  if (directory ? !S_ISDIR(st.st_mode) : !S_ISREG(st.st_mode)) return std::nullopt;
+  // The target's rule (Walker::check_target): root's alone; a sticky
+  // directory is not safe to read.
+  if (st.st_uid != 0 || writable_by_others(st.st_mode)) return std::nullopt;
+  return st;
+}
+
+std::optional<OpenedFile> VerifiedDirectories::open_file(const std::string& path) {
+  int dir_fd = -1;
+  std::string name;
+  if (!locate(path, dir_fd, name)) return std::nullopt;
+  // As Walker::finish: the kind is known before anything is opened for
+  // reading (a FIFO or a device must not be), and checked again on what was
+  // opened.
+  struct stat first {};
+  if (::fstatat(dir_fd, name.c_str(), &first, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(first.st_mode))
+    return std::nullopt;
+  UniqueFd fd(::openat(dir_fd, name.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_NOFOLLOW | O_CLOEXEC));
+  if (!fd) return std::nullopt;
+  OpenedFile out;
+  if (::fstat(fd.get(), &out.st) != 0 || !S_ISREG(out.st.st_mode) || out.st.st_uid != 0 ||
+      writable_by_others(out.st.st_mode))
+    return std::nullopt;
+  out.path = path;
+  out.fd = std::move(fd);
+  return out;
+}
+
+}  // namespace detail
 
 Outcome<FileContents> read_config_file(const std::string& path, const FileSafety& safety, ReadBudget* budget) {
   const Location at{path, 0, 0};
