@@ -10,6 +10,7 @@
 #   make system-check real su/runuser/login, sudo, cron in a Debian chroot (DIST=bookworm|trixie)
 #   make vm-check     the same in a booted guest, with sshd, a console, systemd (DIST=)
 #   make fleet-check  roles from LDAP groups through sssd and nslcd (DIST=bookworm|trixie)
+#   make fleet-bench  the bench's session rows with sssd, then nslcd, as NSS in that root (DIST=)
 #   make dist-check   DIST=trixie|bookworm: build as non-root, lintian, autopkgtest in a clean root
 #   make role-graph   doc/examples-roles.svg, the README's picture (needs graphviz)
 #
@@ -79,7 +80,7 @@ MODULE   := $(B)/pam_secstore.so
 TOOL     := $(B)/secstore
 PCFILE   := $(B)/secstore.pc
 
-.PHONY: all deps check install uninstall deb bench fuzz fuzz-build leak-check system-check vm-check fleet-check \
+.PHONY: all deps check install uninstall deb bench fuzz fuzz-build leak-check system-check vm-check fleet-check fleet-bench \
 	clean man dist-deb dist-check role-graph
 all: $(LIB_A) $(LIB_SO) $(MODULE) $(TOOL) $(PCFILE)
 
@@ -377,6 +378,15 @@ vm-check: $(if $(DEBS),,deb)
 # building them again.
 fleet-check: $(if $(DEBS),,deb)
 	tests/fleet/run.sh $(DIST) --debs $(or $(DEBS),$(B)/deb)
+
+# The bench's session rows in the fleet-check root (tests/fleet/bench.sh):
+# slapd up, sssd and then nslcd as the name service, a directory user in
+# directory groups as the session user; the module is the one our package
+# installs there, pam_cap the bench's. FLEET_BENCH_ARGS: e.g. --calls=2000.
+FLEET_BENCH_ARGS ?=
+fleet-bench: $(if $(DEBS),,deb) $(BENCH) $(PEER_DIR)/.unpacked
+	tests/fleet/run.sh $(DIST) --debs $(or $(DEBS),$(B)/deb) --bench $(BENCH) \
+		$$(find $(abspath $(PEER_DIR)) -name pam_cap.so -path '*/security/*' | head -n 1) $(FLEET_BENCH_ARGS)
 
 # ---------------------------------------------------------------- dist
 # One release's packages built and tested as Debian does it, in a clean

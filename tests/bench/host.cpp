@@ -99,7 +99,7 @@ bool bind_in_private_namespace(const std::string& file, const std::string& targe
   return true;
 }
 
-std::string sssd_note() {
+std::string sssd_note(bool directory_groups) {
   std::ifstream in("/etc/nsswitch.conf");
   std::string line, group_line = "(none)";
   bool sss = false;
@@ -108,10 +108,14 @@ std::string sssd_note() {
     if ((line.rfind("passwd:", 0) == 0 || line.rfind("group:", 0) == 0) && line.find(" sss") != std::string::npos)
       sss = true;
   }
+  if (directory_groups)
+    return std::string(sss ? "sssd row: this run; " : "directory run without sssd; ") + "NSS \"" + group_line +
+           "\", the user's groups as the name service gives them";
   if (!sss)
     return "sssd row: skipped, this host's NSS has no sssd (\"" + group_line +
-           "\"); a directory-backed root exists only inside the fleet test (make fleet-check)";
-  return "sssd row: skipped, NSS names sss here but the bench has no directory user to time it with";
+           "\"); `make fleet-bench` runs these rows in the LDAP+sssd root of the fleet test";
+  return "sssd row: skipped, NSS names sss here but the bench needs a directory user:"
+         " --directory-groups --user=NAME, or `make fleet-bench`";
 }
 
 MachineInfo machine_info() {

@@ -25,8 +25,9 @@ bool join_bench_groups(const std::string& user, const std::string& etc_copy, std
 // Moves this process into a new mount namespace, makes its tree private (so
 // nothing propagates back to the host) and bind-mounts `file` over `target`.
 bool bind_in_private_namespace(const std::string& file, const std::string& target, std::string& error);
-// Why the report has no row with sssd as the name service.
-std::string sssd_note();
+// Whether this run is the one with sssd as the name service, and if not,
+// why not and where that run is.
+std::string sssd_note(bool directory_groups);
 MachineInfo machine_info();
 std::string self_exe();
 

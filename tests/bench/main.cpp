@@ -229,7 +229,9 @@ int run_all(const Options& o, const std::string& command) {
   const std::uint64_t started = now_ns();
   std::string error;
   mkdir(o.work.c_str(), 0755);
-  if (!join_bench_groups(o.user, etc_copy_path(o), error)) {
+  // A directory user's groups come from the directory: adding local ones
+  // would time files, not the directory.
+  if (!o.directory_groups && !join_bench_groups(o.user, etc_copy_path(o), error)) {
     std::cerr << "secstore-bench: " << error << "\n";
     return 2;
   }
@@ -240,7 +242,7 @@ int run_all(const Options& o, const std::string& command) {
   }
   BenchReport report;
   for (const auto& g : subject->groups) report.groups += (report.groups.empty() ? "" : ", ") + g;
-  report.sssd_note = sssd_note();
+  report.sssd_note = sssd_note(o.directory_groups);
   report.machine = machine_info();
   report.user = o.user;
   report.command = command;

@@ -9,6 +9,7 @@ const char* const kUsage =
     "                      [--user=NAME] [--sizes=1000,100000,200000] [--calls=N] [--rounds=N]\n"
     "                      [--valgrind=PATH]\n"
     "                      [--strace=PATH] [--no-audit-pass] [--no-nss-files-pass]\n"
+    "                      [--directory-groups]\n"
     "       secstore-bench --generate-store=LINES [--user=NAME]   (the store fixture, to stdout)\n";
 
 namespace {
@@ -37,6 +38,7 @@ bool parse_options(int argc, char** argv, Options& o, std::string& error) {
     else if (key == "--strace") o.strace = value;
     else if (key == "--no-audit-pass") o.audit_pass = false;
     else if (key == "--no-nss-files-pass") o.nss_files_pass = false;
+    else if (key == "--directory-groups") o.directory_groups = true;
     else if (key == "--calls" && parse_u64(value, n) && n > 0) o.calls = n;
     else if (key == "--rounds" && parse_u64(value, n) && n > 0) o.rounds = n;
     else if (key == "--generate-store" && parse_u64(value, n)) o.generate_store = n;

@@ -25,6 +25,9 @@ struct Options {
   std::uint64_t rounds = 5;
   bool audit_pass = true;
   bool nss_files_pass = true;
+  // The user's groups as the name service gives them (a directory user in
+  // directory groups), not the two the private /etc adds.
+  bool directory_groups = false;
   // Modes other than the full run.
   std::optional<std::uint64_t> generate_store;
   std::string instrumented_row;

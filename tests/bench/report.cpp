@@ -116,6 +116,27 @@ std::string rows_json(const std::vector<MeasuredRow>& rows) {
   return out + "\n  ]";
 }
 
+// What the name service is of a session open: the lookups both modules
+// make (nss-groups) against the whole indexed open+close and against what
+// the module and the peer add over their pam_permit floors.
+std::optional<std::string> name_service_share(const BenchReport& report) {
+  const std::uint64_t ref_lines = report.sizes.empty() ? 1000 : report.sizes.front().lines;
+  const std::string indexed = indexed_row_name(ref_lines);
+  const MeasuredRow* nss = find_row(report.rows, "nss-groups");
+  const MeasuredRow* open = find_row(report.rows, indexed);
+  const auto added = added_us(report.rows, indexed);
+  const auto peer = added_us(report.rows, "pam_cap-defer");
+  if (nss == nullptr || open == nullptr || !nss->result.ok || !open->result.ok || !added || !peer ||
+      open->result.stats.median_us <= 0 || *peer <= 0)
+    return std::nullopt;
+  const double ns_us = nss->result.stats.median_us;
+  return "name service: nss-groups (getpwnam_r + getgrouplist) " + fmt_us(ns_us) + " us is " +
+         fmt(100.0 * ns_us / open->result.stats.median_us, 0) + "% of " + indexed + "'s open+close (" +
+         fmt_us(open->result.stats.median_us) + " us); the module adds " + fmt_us(*added) +
+         " us over permit-session, pam_cap-defer " + fmt_us(*peer) + " us over permit-setcred (" +
+         fmt(*added / *peer, 2) + "x)";
+}
+
 }  // namespace
 
 std::vector<TargetVerdict> judge(const BenchReport& report) {
@@ -320,6 +341,7 @@ void print_report(const BenchReport& report, const std::vector<TargetVerdict>& v
 
   out << "\n-- The directory as the name service\n   " << (report.sssd_note.empty() ? "-" : report.sssd_note)
       << "\n";
+  if (const auto share = name_service_share(report)) out << "   " << *share << "\n";
 
   out << "\n-- Targets (reported, not asserted)\n";
   for (const auto& t : verdicts)
@@ -336,6 +358,7 @@ std::string to_json(const BenchReport& report, const std::vector<TargetVerdict>&
   o << "  \"user\": " << Json::str(report.user) << ",\n";
   o << "  \"groups\": " << Json::str(report.groups) << ",\n";
   o << "  \"sssd\": " << Json::str(report.sssd_note) << ",\n";
+  o << "  \"name_service_share\": " << Json::str(name_service_share(report).value_or("")) << ",\n";
   o << "  \"audit\": \"stubbed: audit_open fails with EPROTONOSUPPORT in rows; real in rows_with_audit\",\n";
   o << "  \"rows\": " << rows_json(report.rows) << ",\n";
   o << "  \"rows_with_audit\": " << rows_json(report.rows_with_audit) << ",\n";

@@ -9,6 +9,12 @@
 # (loopback only), so no daemon can reach or outlive anything here.
 #
 #   tests/fleet/run.sh [bookworm|trixie] [--debs DIR | --raw BUILDDIR]
+#                      [--bench BENCH PAM_CAP [BENCH_ARGS...]]
+#
+# With --bench (make fleet-bench), the same root runs tests/fleet/bench.sh
+# instead of the cases: the bench binary BENCH and Debian's PAM_CAP
+# (pam_cap.so) are copied into it, and the session rows are timed with sssd
+# and then nslcd as the name service.
 #
 # Needs root. The root is a cached tarball (build/fleet/cache/,
 # tests/system/build-root.sh fleet), unpacked once beside it; each run
@@ -25,6 +31,7 @@ system=$here/../system
 # and cases.sh takes over as PID 1.
 if [ "${1:-}" = --in-namespace ]; then
   base=$2 run=$3 mode=$4 from=$5 start=$6
+  shift 6
   root=$run/root
   mount -t overlay overlay -o "lowerdir=$base,upperdir=$run/upper,workdir=$run/overlay-work" "$root"
   # Maintainer scripts run by dpkg -i must start nothing: cases.sh starts
@@ -34,11 +41,26 @@ if [ "${1:-}" = --in-namespace ]; then
   "$system/install-ours.sh" "$root" "$mode" "$from"
   "$here/prepare-root.sh" "$root"
   echo "fleet-check: root ready in $(($(date +%s) - start)) s"
+  if [ "${1:-}" = --bench ]; then
+    bench_dir=/usr/local/lib/secstore-bench
+    install -d "$root$bench_dir"
+    install -m 0755 "$2" "$root$bench_dir/secstore-bench"
+    install -m 0644 "$3" "$root$bench_dir/pam_cap.so"
+    # A build tree's module (--raw) needs its library, which no package put there.
+    if [ "$mode" = --raw ]; then install -m 0644 "$from/libsecstore.so.1" "$root/usr/lib/"; fi
+    exec "$here/bench.sh" "$root" "$bench_dir/secstore-bench" "$bench_dir/pam_cap.so" "${@:4}"
+  fi
   exec "$here/cases.sh" "$root" "$system/files/syslog-listener.py"
 fi
 dist=${1:-bookworm}
 mode=${2:---debs}
 from=${3:-$here/../../build/deb}
+bench=()
+if [ "${4:-}" = --bench ]; then
+  bench=("${@:4}")
+  [ "${#bench[@]}" -ge 3 ] || { echo "fleet-check: --bench BENCH PAM_CAP [BENCH_ARGS...]" >&2; exit 2; }
+  bench[1]=$(realpath "${bench[1]}") bench[2]=$(realpath "${bench[2]}")
+fi
 work=${SECSTORE_FLEET_DIR:-$here/../../build/fleet}
 
 if [ "$(id -u)" != 0 ]; then
@@ -75,6 +97,13 @@ rm -rf "$run/upper" "$run/overlay-work" "$root"
 mkdir -p "$run/upper" "$run/overlay-work" "$root"
 
 set +e
+if [ "${#bench[@]}" -gt 0 ]; then
+  unshare --net --mount --pid --fork --kill-child --mount-proc --propagation private \
+    "$0" --in-namespace "$base" "$run" "$mode" "$from" "$start" "${bench[@]}" | tee "$run/bench.txt"
+  status=${PIPESTATUS[0]}
+  echo "fleet-bench: $dist: $(($(date +%s) - start)) s in all; output in $run/bench.txt, exit $status"
+  exit "$status"
+fi
 unshare --net --mount --pid --fork --kill-child --mount-proc --propagation private \
   "$0" --in-namespace "$base" "$run" "$mode" "$from" "$start" | tee "$run/cases.txt"
 status=${PIPESTATUS[0]}
