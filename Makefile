@@ -134,7 +134,7 @@ TEST_BINS   := $(if $(UNIT_SRCS),$(UNIT_TESTS)) $(if $(MODUNIT_SRCS),$(MODUNIT_T
 	$(if $(PAMTEST_SRCS),$(PAM_TESTS)) $(if $(CLITEST_SRCS),$(CLI_TESTS)) \
 	$(if $(CAPITEST_SRCS),$(CAPI_TESTS))
 TEST_CPPFLAGS := -Itests -Ilib/src -DSECSTORE_BUILD_DIR='"$(abspath $(B))"' \
-	-DSECSTORE_SOURCE_DIR='"$(abspath .)"'
+	-DSECSTORE_SOURCE_DIR='"$(abspath .)"' -DSECSTORE_SANITIZE_FLAGS='"$(if $(SANITIZE),-fsanitize=$(SANITIZE))"'
 
 $(B)/tests/%.o: tests/%.cpp
 	@mkdir -p $(dir $@)
