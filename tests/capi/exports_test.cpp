@@ -11,24 +11,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "capi/run_shell.hpp"
+
 namespace {
 
-struct Output {
-  std::string text;
-  int status = -1;
-};
-
-Output run_shell(const std::string& command) {
-  Output out;
-  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
-  if (pipe == nullptr) return out;
-  std::array<char, 4096> buffer{};
-  size_t n;
-  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) out.text.append(buffer.data(), n);
-  int status = ::pclose(pipe);
-  out.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return out;
-}
+using secstore_test::run_shell;
+using Output = secstore_test::ShellOutput;
 
 bool have(const char* program) {
   return run_shell(std::string("command -v ") + program + " >/dev/null").status == 0;
