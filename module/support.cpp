@@ -31,14 +31,18 @@ std::string join(const std::vector<std::string>& items, const char* separator) {
   return out;
 }
 
-// join() of the escaped names, without a list of copies on the way: a
-// session's roles are listed in every line that names what it got.
+// The escaped names joined with ',', appended: a session's roles are listed
+// in every line that names what it got.
+void append_escaped_roles(std::string& out, const std::vector<std::string>& roles) {
+  for (std::size_t i = 0; i < roles.size(); ++i) {
+    if (i) out += ',';
+    append_log_escaped(out, roles[i]);
+  }
+}
+
 std::string escaped_roles(const std::vector<std::string>& roles) {
   std::string out;
-  for (const auto& r : roles) {
-    if (!out.empty()) out += ',';
-    out += log_escape(r);
-  }
+  append_escaped_roles(out, roles);
   return out;
 }
 
@@ -132,21 +136,37 @@ std::optional<Failure> check_requirements(const PamDecision& decision, const Mod
 
 std::string summarize_session(const Session& session) {
   const SessionPlan& plan = session.plan;
-  std::string out = describe_subject(session.subject) + " (";
-  out += session.subject.anonymous ? "anonymous" : "named";
-  out += "; roles " + (session.access.role_names.empty() ? std::string("none") : escaped_roles(session.access.role_names));
-  if (plan.caps.ambient) out += "; ambient " + capability_list(plan.caps.ambient);
-  if (const CapabilityMask inheritable = plan.caps.inheritable | plan.caps.ambient)
-    out += "; inheritable " + capability_list(inheritable);
-  if (plan.root_exclusive) out += "; root exclusive";
-  if (plan.caps.bounding_drop) out += "; bounding drop " + capability_list(plan.caps.bounding_drop);
-  if (plan.chroot) out += "; chroot " + log_quoted(*plan.chroot);
-  if (!plan.supplemental_groups.empty()) {
-    std::vector<std::string> groups;
-    for (const auto& g : plan.supplemental_groups) groups.push_back(log_escape(g));
-    out += "; groups " + join(groups, ",");
+  const auto& roles = session.access.role_names;
+  std::string out = describe_subject(session.subject);
+  std::size_t size = out.size() + 128;
+  for (const auto& r : roles) size += r.size() + 1;
+  out.reserve(size);
+  out += session.subject.anonymous ? " (anonymous; roles " : " (named; roles ";
+  if (roles.empty()) out += "none";
+  append_escaped_roles(out, roles);
+  if (plan.caps.ambient) {
+    out += "; ambient ";
+    out += capability_list(plan.caps.ambient);
   }
-  return out + ")";
+  if (const CapabilityMask inheritable = plan.caps.inheritable | plan.caps.ambient) {
+    out += "; inheritable ";
+    out += capability_list(inheritable);
+  }
+  if (plan.root_exclusive) out += "; root exclusive";
+  if (plan.caps.bounding_drop) {
+    out += "; bounding drop ";
+    out += capability_list(plan.caps.bounding_drop);
+  }
+  if (plan.chroot) {
+    out += "; chroot ";
+    out += log_quoted(*plan.chroot);
+  }
+  for (std::size_t i = 0; i < plan.supplemental_groups.size(); ++i) {
+    out += i ? "," : "; groups ";
+    append_log_escaped(out, plan.supplemental_groups[i]);
+  }
+  out += ')';
+  return out;
 }
 
 std::string explain_decision(const Session& session) {

@@ -256,6 +256,7 @@ class CompiledPolicyUse : public ::testing::Test {
     compile();
   }
 
+  std::vector<std::string> refusal_from_both(const SessionSubject& who);
   void compile() {
     auto compiled = compile_policy(files_, FileSafety{true});
     ASSERT_TRUE(compiled.ok()) << compiled.first_error()->str();
@@ -420,24 +421,41 @@ TEST_F(CompiledPolicyUse, ASourceReachedThroughASymbolicLinkIsStillCurrent) {
   EXPECT_THAT(open_problem(), HasSubstr("10-alice.conf has changed"));
 }
 
-TEST_F(CompiledPolicyUse, APlanThatFailsNamesWhereAsTheTextDoes) {
-  write_file(dir_.file("conf.d/20-group.conf"),
-             "Security \"g\" {\n group = no-such-group-here\n supplemental_groups = ( nor-this-one )\n"
-             " capabilities = \"cap_net_raw+ep\" }\n");
+// Compiles, then resolves `who` from the index and from the text, which must
+// both refuse with the same messages; those messages.
+std::vector<std::string> CompiledPolicyUse::refusal_from_both(const SessionSubject& who) {
   compile();
   const Policy compiled = open_as(files_, true);
-  ASSERT_EQ(compiled.form(), Policy::Form::Compiled);
+  EXPECT_EQ(compiled.form(), Policy::Form::Compiled);
   const Policy text = open_as(files_, false);
-  const SessionSubject alice = SessionSubject::named("alice", {});
-  auto from_index = compiled.resolve(alice, {}, kernel_capability_count());
-  auto from_text = text.resolve(alice, {}, kernel_capability_count());
-  ASSERT_FALSE(from_index.ok());
-  ASSERT_FALSE(from_text.ok());
+  auto from_index = compiled.resolve(who, {}, kernel_capability_count());
+  auto from_text = text.resolve(who, {}, kernel_capability_count());
+  EXPECT_FALSE(from_index.ok());
+  EXPECT_FALSE(from_text.ok());
   std::vector<std::string> a, b;
   for (const auto& d : from_index.diagnostics) a.push_back(d.str());
   for (const auto& d : from_text.diagnostics) b.push_back(d.str());
   EXPECT_EQ(a, b);
+  return a;
+}
+
+TEST_F(CompiledPolicyUse, APlanThatFailsNamesWhereAsTheTextDoes) {
+  write_file(dir_.file("conf.d/20-group.conf"),
+             "Security \"g\" {\n group = no-such-group-here\n supplemental_groups = ( nor-this-one )\n"
+             " capabilities = \"cap_net_raw+ep\" }\n");
+  const std::vector<std::string> a = refusal_from_both(SessionSubject::named("alice", {}));
+  ASSERT_FALSE(a.empty());
   EXPECT_THAT(a.front(), HasSubstr("20-group.conf:2:"));
+}
+
+TEST_F(CompiledPolicyUse, TwoChrootsAreNamedAsTheTextNamesThem) {
+  write_file(dir_.file("conf.d/30-jails.conf"),
+             "Security \"one\" {\n user = alice\n chroot = \"/srv/one\" }\n"
+             "Security \"two\" {\n user = alice\n chroot = \"/srv/two\" }\n");
+  const std::vector<std::string> a = refusal_from_both(SessionSubject::named("alice", {}));
+  ASSERT_FALSE(a.empty());
+  EXPECT_THAT(a.front(), HasSubstr("30-jails.conf:6:11:"));
+  EXPECT_THAT(a.front(), HasSubstr("Security \"one\" ("));
 }
 
 TEST_F(CompiledPolicyUse, AnUnsafeStoreIsRefusedByTheText) {

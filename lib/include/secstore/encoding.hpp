@@ -21,6 +21,8 @@ std::vector<std::string> decode_role_list(std::string_view value);
 // (C0, DEL, C1) and bytes that are not valid UTF-8 as \xNN, so no name can
 // end a line early or fake another one.
 std::string log_escape(std::string_view text);
+// log_escape(text) appended to `out`, for a line built from many names.
+void append_log_escaped(std::string& out, std::string_view text);
 // log_escape inside double quotes.
 std::string log_quoted(std::string_view text);
 // A whole message whose names are already quoted (a diagnostic): only

@@ -262,11 +262,15 @@ std::vector<std::string> capability_names(CapabilityMask mask) {
 }
 
 std::string capability_list(CapabilityMask mask) {
+  // Every session line that grants something has one or two of these.
   std::string out;
-  for (const auto& name : capability_names(mask)) {
+  for_each_bit(mask, [&](unsigned c) {
     if (!out.empty()) out += ',';
-    out += name;
-  }
+    char* name = cap_to_name(static_cast<cap_value_t>(c));
+    if (name != nullptr) out += name;
+    else out += "cap_" + std::to_string(c);
+    cap_free(name);
+  });
   return out;
 }
 

@@ -5,7 +5,9 @@
 #pragma once
 
 #include <optional>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "conf/syntax.hpp"
@@ -38,6 +40,63 @@ struct SecurityScope {
   bool has_selector() const { return user || group || role_where; }
 };
 
+// The same scopes as the compiled index holds them: views into one entry's
+// bytes (index/scopes_codec.cpp), so that a session open plans without
+// copying a string. Planned by the same code as SecurityScope (below).
+struct LocationView {
+  std::string_view file;
+  unsigned line = 0;
+  unsigned column = 0;
+};
+
+struct SettingView {
+  std::string_view text;
+  LocationView where;
+};
+
+struct ScopeView {
+  std::string_view instance;
+  LocationView where;
+  std::optional<SettingView> user;
+  std::optional<SettingView> group;
+  std::optional<LocationView> role_where;
+  std::span<const SettingView> roles;
+  std::optional<SettingView> capabilities_text;
+  CapabilitySets capabilities;
+  std::optional<SettingView> chroot;
+  std::span<const SettingView> supplemental_groups;
+};
+
+// One Scopes entry decoded: `bytes` is the entry every view points into,
+// `settings` holds every scope's roles and supplemental groups. Neither is
+// ever reallocated once decoded, so it is neither copied nor moved.
+struct CompiledScopes {
+  CompiledScopes() = default;
+  CompiledScopes(const CompiledScopes&) = delete;
+  CompiledScopes& operator=(const CompiledScopes&) = delete;
+
+  std::string bytes;
+  std::vector<SettingView> settings;
+  std::vector<ScopeView> scopes;
+};
+
+Location location_of(const LocationView& where);
+
+// Config::plan, names_needed, unknown_groups and selects_by_group, for
+// either form of the scopes (conf/planner.cpp): one set of rules.
+Outcome<SessionPlan> plan_session(std::span<const SecurityScope> scopes, const SessionSubject& who,
+                                  const SessionAccess& access, const ResolvedNames& names,
+                                  unsigned capability_count);
+Outcome<SessionPlan> plan_session(std::span<const ScopeView> scopes, const SessionSubject& who,
+                                  const SessionAccess& access, const ResolvedNames& names,
+                                  unsigned capability_count);
+NamesNeeded names_needed(std::span<const SecurityScope> scopes);
+NamesNeeded names_needed(std::span<const ScopeView> scopes);
+std::vector<Diagnostic> unknown_groups(std::span<const SecurityScope> scopes, const ResolvedNames& names);
+std::vector<Diagnostic> unknown_groups(std::span<const ScopeView> scopes, const ResolvedNames& names);
+bool selects_by_group(std::span<const SecurityScope> scopes);
+bool selects_by_group(std::span<const ScopeView> scopes);
+
 struct ConfData {
   std::string file;                   // the main file as given
   std::vector<SecurityScope> scopes;  // in file order (includes expanded in place)
@@ -57,5 +116,6 @@ Outcome<std::vector<SecurityScope>> read_security_scopes(const std::vector<ConfN
 
 // "Security \"web\" (file:3:1)" or "Security (file:3:1)", for messages.
 std::string describe_scope(const SecurityScope& scope);
+std::string describe_scope(const ScopeView& scope);
 
 }  // namespace secstore::detail

@@ -10,12 +10,20 @@
 #include "secstore/conf.hpp"
 
 namespace secstore {
+namespace detail {
 namespace {
 
-using detail::SecurityScope;
+// The scopes come as SecurityScope (the text) or ScopeView (the index);
+// these say what the rules below read of a setting in either form.
+std::string_view text(const ConfSetting& s) { return s.text; }
+std::string_view text(const SettingView& s) { return s.text; }
+const Location& location(const ConfSetting& s) { return s.where; }
+Location location(const SettingView& s) { return location_of(s.where); }
+ScopeRef reference(const SecurityScope& scope) { return ScopeRef{scope.instance, scope.where}; }
+ScopeRef reference(const ScopeView& scope) { return ScopeRef{std::string(scope.instance), location_of(scope.where)}; }
 
 std::optional<unsigned long> number_of(std::string_view digits) {
-  if (!detail::all_digits(digits)) return std::nullopt;
+  if (!all_digits(digits)) return std::nullopt;
   unsigned long value = 0;
   auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
   if (ec != std::errc() || end != digits.data() + digits.size()) return std::nullopt;
@@ -25,81 +33,95 @@ std::optional<unsigned long> number_of(std::string_view digits) {
 // `user = NAME|UID` selects by identity (SPEC §3): the account's uid. A
 // session with no account here (a --groups question about a user served
 // elsewhere) can only be matched by name.
-bool user_matches(const std::string& selector, const SessionSubject& who, const ResolvedNames& names) {
+bool user_matches(std::string_view selector, const SessionSubject& who, const ResolvedNames& names) {
   if (auto uid = number_of(selector)) return who.uid && *who.uid == *uid;
   if (!who.uid) return !who.user.empty() && selector == who.user;
   auto it = names.users.find(selector);
   return it != names.users.end() && it->second == *who.uid;
 }
 
-bool group_matches(const std::string& selector, const SessionSubject& who, const ResolvedNames& names) {
+bool group_matches(std::string_view selector, const SessionSubject& who, const ResolvedNames& names) {
   std::optional<unsigned long> gid = number_of(selector);
   if (!gid)
     if (auto it = names.groups.find(selector); it != names.groups.end()) gid = it->second;
   return std::any_of(who.groups.begin(), who.groups.end(), [&](const SessionGroup& g) {
-    return (gid && g.gid && *g.gid == *gid) || (!detail::all_digits(selector) && g.name == selector);
+    return (gid && g.gid && *g.gid == *gid) || (!all_digits(selector) && g.name == selector);
   });
 }
 
-bool role_matches(const SecurityScope& scope, const SessionAccess& access) {
-  return std::any_of(scope.roles.begin(), scope.roles.end(), [&](const detail::ConfSetting& r) {
-    return std::binary_search(access.role_names.begin(), access.role_names.end(), r.text);
-  });
+bool holds_role(std::string_view role, const SessionAccess& access) {
+  return std::binary_search(access.role_names.begin(), access.role_names.end(), role, std::less<>());
+}
+
+template <class Scope>
+bool role_matches(const Scope& scope, const SessionAccess& access) {
+  return std::any_of(scope.roles.begin(), scope.roles.end(), [&](const auto& r) { return holds_role(text(r), access); });
 }
 
 // Every selector present must match; a scope without selectors matches all.
-bool scope_matches(const SecurityScope& scope, const SessionSubject& who, const SessionAccess& access,
+template <class Scope>
+bool scope_matches(const Scope& scope, const SessionSubject& who, const SessionAccess& access,
                    const ResolvedNames& names) {
-  if (scope.user && !user_matches(scope.user->text, who, names)) return false;
-  if (scope.group && !group_matches(scope.group->text, who, names)) return false;
+  if (scope.user && !user_matches(text(*scope.user), who, names)) return false;
+  if (scope.group && !group_matches(text(*scope.group), who, names)) return false;
   if (scope.role_where && !role_matches(scope, access)) return false;
   return true;
 }
 
-
-std::optional<gid_t> gid_of(const std::string& group, const ResolvedNames& names) {
+std::optional<gid_t> gid_of(std::string_view group, const ResolvedNames& names) {
   if (auto n = number_of(group)) return static_cast<gid_t>(*n);
   if (auto it = names.groups.find(group); it != names.groups.end()) return it->second;
   return std::nullopt;
 }
 
-void add_unique(std::vector<std::string>& list, const std::string& item) {
-  if (std::find(list.begin(), list.end(), item) == list.end()) list.push_back(item);
+void add_unique(std::vector<std::string>& list, std::string_view item) {
+  if (std::find(list.begin(), list.end(), item) == list.end()) list.emplace_back(item);
 }
 
-}  // namespace
-
-bool SessionPlan::grants_anything() const {
-  return !caps.empty() || root_exclusive || chroot || !supplemental_groups.empty();
+template <class Scope>
+std::vector<Diagnostic> unknown_groups_of(std::span<const Scope> scopes, const ResolvedNames& names) {
+  std::vector<Diagnostic> out;
+  auto check = [&](const auto& g) {
+    if (!all_digits(text(g)) && names.groups.find(text(g)) == names.groups.end())
+      out.push_back(make_error(location(g), "group \"" + std::string(text(g)) + "\" does not exist"));
+  };
+  for (const auto& scope : scopes) {
+    if (scope.group) check(*scope.group);
+    for (const auto& g : scope.supplemental_groups) check(g);
+  }
+  return out;
 }
 
-Outcome<SessionPlan> Config::plan(const SessionSubject& who, const SessionAccess& access, const ResolvedNames& names,
-                                  unsigned capability_count) const {
-  if (auto unknown = unknown_groups(names); !unknown.empty()) return Outcome<SessionPlan>::failure(std::move(unknown));
+template <class Scope>
+Outcome<SessionPlan> plan_of(std::span<const Scope> scopes, const SessionSubject& who, const SessionAccess& access,
+                             const ResolvedNames& names, unsigned capability_count) {
+  if (auto unknown = unknown_groups_of(scopes, names); !unknown.empty())
+    return Outcome<SessionPlan>::failure(std::move(unknown));
   SessionPlan plan;
-  const SecurityScope* chroot_scope = nullptr;
+  const Scope* chroot_scope = nullptr;
   bool grants_capabilities = false;
-  for (const SecurityScope& scope : data_->scopes) {
+  for (const Scope& scope : scopes) {
     if (!scope_matches(scope, who, access, names)) continue;
-    plan.matched.push_back(ScopeRef{scope.instance, scope.where});
+    plan.matched.push_back(reference(scope));
     if (scope.capabilities_text) {
       plan.caps |= scope.capabilities;
       grants_capabilities = true;
     }
     if (scope.chroot) {
-      if (chroot_scope != nullptr && chroot_scope->chroot->text != scope.chroot->text)
+      const std::string_view dir = text(*scope.chroot);
+      if (chroot_scope != nullptr && text(*chroot_scope->chroot) != dir)
         return Outcome<SessionPlan>::failure(make_error(
-            scope.chroot->where,
-            "this session would get two different chroots: \"" + chroot_scope->chroot->text + "\" from " +
-                detail::describe_scope(*chroot_scope) + " and \"" + scope.chroot->text + "\" from " +
-                detail::describe_scope(scope) + "; narrow one scope's selectors so that only one applies"));
+            location(*scope.chroot),
+            "this session would get two different chroots: \"" + std::string(text(*chroot_scope->chroot)) +
+                "\" from " + describe_scope(*chroot_scope) + " and \"" + std::string(dir) + "\" from " +
+                describe_scope(scope) + "; narrow one scope's selectors so that only one applies"));
       chroot_scope = &scope;
-      plan.chroot = scope.chroot->text;
+      plan.chroot = std::string(dir);
     }
-    for (const auto& group : scope.supplemental_groups) add_unique(plan.supplemental_groups, group.text);
+    for (const auto& group : scope.supplemental_groups) add_unique(plan.supplemental_groups, text(group));
   }
   for (const auto& group : plan.supplemental_groups) {
-    const gid_t gid = *gid_of(group, names);  // unknown_groups() has vouched for it
+    const gid_t gid = *gid_of(group, names);  // unknown_groups_of() has vouched for it
     if (std::find(plan.supplemental_gids.begin(), plan.supplemental_gids.end(), gid) == plan.supplemental_gids.end())
       plan.supplemental_gids.push_back(gid);
   }
@@ -116,33 +138,70 @@ Outcome<SessionPlan> Config::plan(const SessionSubject& who, const SessionAccess
   return Outcome<SessionPlan>::success(std::move(plan));
 }
 
-std::vector<Diagnostic> Config::unknown_groups(const ResolvedNames& names) const {
-  std::vector<Diagnostic> out;
-  auto check = [&](const detail::ConfSetting& g) {
-    if (!detail::all_digits(g.text) && names.groups.find(g.text) == names.groups.end())
-      out.push_back(make_error(g.where, "group \"" + g.text + "\" does not exist"));
-  };
-  for (const auto& scope : data_->scopes) {
-    if (scope.group) check(*scope.group);
-    for (const auto& g : scope.supplemental_groups) check(g);
-  }
-  return out;
-}
-
-NamesNeeded Config::names_needed() const {
+template <class Scope>
+NamesNeeded names_needed_of(std::span<const Scope> scopes) {
   NamesNeeded needed;
-  for (const SecurityScope& scope : data_->scopes) {
-    if (scope.user && !detail::all_digits(scope.user->text)) add_unique(needed.users, scope.user->text);
-    if (scope.group && !detail::all_digits(scope.group->text)) add_unique(needed.groups, scope.group->text);
+  for (const auto& scope : scopes) {
+    if (scope.user && !all_digits(text(*scope.user))) add_unique(needed.users, text(*scope.user));
+    if (scope.group && !all_digits(text(*scope.group))) add_unique(needed.groups, text(*scope.group));
     for (const auto& group : scope.supplemental_groups)
-      if (!detail::all_digits(group.text)) add_unique(needed.groups, group.text);
+      if (!all_digits(text(group))) add_unique(needed.groups, text(group));
   }
   return needed;
 }
 
+template <class Scope>
+bool selects_by_group_of(std::span<const Scope> scopes) {
+  return std::any_of(scopes.begin(), scopes.end(), [](const Scope& scope) { return scope.group.has_value(); });
+}
+
+}  // namespace
+
+Outcome<SessionPlan> plan_session(std::span<const SecurityScope> scopes, const SessionSubject& who,
+                                  const SessionAccess& access, const ResolvedNames& names,
+                                  unsigned capability_count) {
+  return plan_of(scopes, who, access, names, capability_count);
+}
+Outcome<SessionPlan> plan_session(std::span<const ScopeView> scopes, const SessionSubject& who,
+                                  const SessionAccess& access, const ResolvedNames& names,
+                                  unsigned capability_count) {
+  return plan_of(scopes, who, access, names, capability_count);
+}
+NamesNeeded names_needed(std::span<const SecurityScope> scopes) { return names_needed_of(scopes); }
+NamesNeeded names_needed(std::span<const ScopeView> scopes) { return names_needed_of(scopes); }
+std::vector<Diagnostic> unknown_groups(std::span<const SecurityScope> scopes, const ResolvedNames& names) {
+  return unknown_groups_of(scopes, names);
+}
+std::vector<Diagnostic> unknown_groups(std::span<const ScopeView> scopes, const ResolvedNames& names) {
+  return unknown_groups_of(scopes, names);
+}
+bool selects_by_group(std::span<const SecurityScope> scopes) { return selects_by_group_of(scopes); }
+bool selects_by_group(std::span<const ScopeView> scopes) { return selects_by_group_of(scopes); }
+
+}  // namespace detail
+
+using detail::group_matches;
+using detail::role_matches;
+using detail::SecurityScope;
+using detail::user_matches;
+
+bool SessionPlan::grants_anything() const {
+  return !caps.empty() || root_exclusive || chroot || !supplemental_groups.empty();
+}
+
+Outcome<SessionPlan> Config::plan(const SessionSubject& who, const SessionAccess& access, const ResolvedNames& names,
+                                  unsigned capability_count) const {
+  return detail::plan_session(std::span<const SecurityScope>(data_->scopes), who, access, names, capability_count);
+}
+
+std::vector<Diagnostic> Config::unknown_groups(const ResolvedNames& names) const {
+  return detail::unknown_groups(std::span<const SecurityScope>(data_->scopes), names);
+}
+
+NamesNeeded Config::names_needed() const { return detail::names_needed(std::span<const SecurityScope>(data_->scopes)); }
+
 bool Config::selects_by_group() const {
-  return std::any_of(data_->scopes.begin(), data_->scopes.end(),
-                     [](const SecurityScope& scope) { return scope.group.has_value(); });
+  return detail::selects_by_group(std::span<const SecurityScope>(data_->scopes));
 }
 
 std::vector<Diagnostic> Config::lint() const {

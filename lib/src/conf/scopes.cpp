@@ -146,6 +146,14 @@ std::string describe_scope(const SecurityScope& scope) {
   return out + " (" + where_str(scope.where) + ")";
 }
 
+std::string describe_scope(const ScopeView& scope) {
+  std::string out = "Security";
+  if (!scope.instance.empty()) out += " \"" + std::string(scope.instance) + "\"";
+  return out + " (" + where_str(location_of(scope.where)) + ")";
+}
+
+Location location_of(const LocationView& where) { return Location{std::string(where.file), where.line, where.column}; }
+
 Outcome<std::vector<SecurityScope>> read_security_scopes(const std::vector<ConfNode>& nodes,
                                                          const std::vector<std::string>& files) {
   Outcome<std::vector<SecurityScope>> out;

@@ -57,6 +57,8 @@ class ByteReader {
     const auto size = get<std::uint32_t>();
     return std::string(get_view(size));
   }
+  // What the bytes say cannot be (more items than they can hold): damage.
+  void mark_damaged() { ok_ = false; }
   bool ok() const { return ok_; }
   bool at_end() const { return at_ == bytes_.size(); }
   std::size_t left() const { return bytes_.size() - at_; }

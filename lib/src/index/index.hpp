@@ -55,9 +55,9 @@ class CompiledIndex : public std::enable_shared_from_this<CompiledIndex> {
   std::optional<PathPermissions> path_permissions(const RoleSet& roles, std::string_view path,
                                                   std::string& problem) const;
   // The service's scopes: its override's if it has one, else the main
-  // configuration's.
-  std::optional<std::vector<SecurityScope>> scopes(std::string_view service, std::string& problem,
-                                                   ScopeDetail detail = ScopeDetail::Full) const;
+  // configuration's; as views for planning a session, or whole.
+  std::unique_ptr<const CompiledScopes> scope_views(std::string_view service, std::string& problem) const;
+  std::optional<std::vector<SecurityScope>> scopes(std::string_view service, std::string& problem) const;
 
   CompiledIndex(UniqueFd fd, std::uint64_t slot_count, std::uint64_t slots_at, std::uint64_t size,
                 std::uint32_t flags, std::vector<SourceRecord> sources, std::string store_path,

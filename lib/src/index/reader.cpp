@@ -320,21 +320,30 @@ std::optional<PathPermissions> CompiledIndex::path_permissions(const RoleSet& ro
   return walk_path(level, levels, ids, defaults);
 }
 
-std::optional<std::vector<SecurityScope>> CompiledIndex::scopes(std::string_view service, std::string& problem,
-                                                                ScopeDetail detail) const {
-  std::string bytes;
+std::unique_ptr<const CompiledScopes> CompiledIndex::scope_views(std::string_view service,
+                                                                 std::string& problem) const {
+  auto out = std::make_unique<CompiledScopes>();
   std::size_t at = 0;
-  auto lookup = find(static_cast<std::uint8_t>(EntryKind::Scopes), service, bytes, at, problem);
+  auto lookup = find(static_cast<std::uint8_t>(EntryKind::Scopes), service, out->bytes, at, problem);
   if (lookup == Lookup::Absent && !service.empty())
-    lookup = find(static_cast<std::uint8_t>(EntryKind::Scopes), "", bytes, at, problem);
-  if (lookup == Lookup::Damaged) return std::nullopt;
-  std::vector<SecurityScope> out;
-  if (lookup == Lookup::Absent) return out;
-  if (!decode_scopes(std::string_view(bytes).substr(at), count_of(bytes), out, detail)) {
+    lookup = find(static_cast<std::uint8_t>(EntryKind::Scopes), "", out->bytes, at, problem);
+  if (lookup == Lookup::Damaged) return nullptr;
+  if (lookup == Lookup::Absent) {
+    out->bytes.clear();
+    return out;
+  }
+  if (!decode_scopes(std::string_view(out->bytes).substr(at), count_of(out->bytes), *out)) {
     problem = "an entry is damaged";
-    return std::nullopt;
+    return nullptr;
   }
   return out;
+}
+
+std::optional<std::vector<SecurityScope>> CompiledIndex::scopes(std::string_view service,
+                                                                std::string& problem) const {
+  auto views = scope_views(service, problem);
+  if (!views) return std::nullopt;
+  return to_scopes(*views);
 }
 
 }  // namespace secstore::detail

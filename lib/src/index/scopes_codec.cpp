@@ -15,15 +15,9 @@ void put_location(ByteWriter& w, const Location& l) {
   w.put(static_cast<std::uint32_t>(l.column));
 }
 
-// Reads a location, or with `keep` false only steps over it: planning a
-// session that nothing goes wrong with reads only the scopes' own.
-Location get_location(ByteReader& r, bool keep = true) {
-  Location l;
-  if (keep) {
-    l.file = r.get_string();
-  } else {
-    r.get_view(r.get<std::uint32_t>());
-  }
+LocationView get_location(ByteReader& r) {
+  LocationView l;
+  l.file = r.get_view(r.get<std::uint32_t>());
   l.line = r.get<std::uint32_t>();
   l.column = r.get<std::uint32_t>();
   return l;
@@ -34,10 +28,14 @@ void put_setting(ByteWriter& w, const ConfSetting& s) {
   put_location(w, s.where);
 }
 
-ConfSetting get_setting(ByteReader& r, bool where) {
-  ConfSetting s;
-  s.text = r.get_string();
-  s.where = get_location(r, where);
+// A setting takes at least 16 bytes: its text's and its file's lengths, a
+// line and a column.
+constexpr std::size_t kSmallestSetting = 16;
+
+SettingView get_setting(ByteReader& r) {
+  SettingView s;
+  s.text = r.get_view(r.get<std::uint32_t>());
+  s.where = get_location(r);
   return s;
 }
 
@@ -46,12 +44,28 @@ void put_settings(ByteWriter& w, const std::vector<ConfSetting>& list) {
   for (const auto& s : list) put_setting(w, s);
 }
 
-bool get_settings(ByteReader& r, std::vector<ConfSetting>& list, bool where) {
+// Appends to `settings`, which never grows past the capacity reserved for
+// the entry (so the spans already handed out stay valid).
+std::span<const SettingView> get_settings(ByteReader& r, std::vector<SettingView>& settings) {
   const auto count = r.get<std::uint32_t>();
-  // Each setting takes more than eight bytes (as decode_scopes' count).
-  list.reserve(std::min<std::size_t>(count, r.left() / 8));
-  for (std::uint32_t i = 0; i < count && r.ok(); ++i) list.push_back(get_setting(r, where));
-  return r.ok();
+  const std::size_t first = settings.size();
+  for (std::uint32_t i = 0; i < count && r.ok(); ++i) {
+    if (settings.size() == settings.capacity() || r.left() < kSmallestSetting) {
+      r.mark_damaged();
+      break;
+    }
+    settings.push_back(get_setting(r));
+  }
+  return std::span<const SettingView>(settings.data() + first, settings.size() - first);
+}
+
+ConfSetting to_setting(const SettingView& v) { return ConfSetting{std::string(v.text), location_of(v.where)}; }
+
+std::vector<ConfSetting> to_settings(std::span<const SettingView> list) {
+  std::vector<ConfSetting> out;
+  out.reserve(list.size());
+  for (const auto& v : list) out.push_back(to_setting(v));
+  return out;
 }
 
 }  // namespace
@@ -85,34 +99,54 @@ void encode_scopes(const std::vector<SecurityScope>& scopes, std::string& out) {
   }
 }
 
-bool decode_scopes(std::string_view bytes, std::uint32_t count, std::vector<SecurityScope>& out, ScopeDetail detail) {
-  const bool where = detail == ScopeDetail::Full;
+bool decode_scopes(std::string_view bytes, std::uint32_t count, CompiledScopes& out) {
   ByteReader r(bytes);
   // A scope takes more than eight bytes: a count the bytes cannot hold is
   // damage, and no reason to reserve for it.
-  out.reserve(std::min<std::size_t>(count, bytes.size() / 8));
+  out.scopes.reserve(std::min<std::size_t>(count, bytes.size() / 8));
+  out.settings.reserve(bytes.size() / kSmallestSetting);
   for (std::uint32_t i = 0; i < count && r.ok(); ++i) {
-    SecurityScope scope;
+    ScopeView scope;
     const auto flags = r.get<std::uint8_t>();
-    scope.instance = r.get_string();
+    scope.instance = r.get_view(r.get<std::uint32_t>());
     scope.where = get_location(r);
-    if (flags & kHasUser) scope.user = get_setting(r, where);
-    if (flags & kHasGroup) scope.group = get_setting(r, where);
+    if (flags & kHasUser) scope.user = get_setting(r);
+    if (flags & kHasGroup) scope.group = get_setting(r);
     if (flags & kHasRole) {
-      scope.role_where = get_location(r, where);
-      get_settings(r, scope.roles, where);
+      scope.role_where = get_location(r);
+      scope.roles = get_settings(r, out.settings);
     }
     if (flags & kHasCapabilities) {
-      scope.capabilities_text = get_setting(r, where);
+      scope.capabilities_text = get_setting(r);
       scope.capabilities.ambient = r.get<std::uint64_t>();
       scope.capabilities.inheritable = r.get<std::uint64_t>();
       scope.capabilities.bounding_drop = r.get<std::uint64_t>();
     }
-    if (flags & kHasChroot) scope.chroot = get_setting(r, where);
-    get_settings(r, scope.supplemental_groups, where);
-    out.push_back(std::move(scope));
+    if (flags & kHasChroot) scope.chroot = get_setting(r);
+    scope.supplemental_groups = get_settings(r, out.settings);
+    out.scopes.push_back(scope);
   }
   return r.ok() && r.at_end();
+}
+
+std::vector<SecurityScope> to_scopes(const CompiledScopes& compiled) {
+  std::vector<SecurityScope> out;
+  out.reserve(compiled.scopes.size());
+  for (const ScopeView& v : compiled.scopes) {
+    SecurityScope scope;
+    scope.instance = std::string(v.instance);
+    scope.where = location_of(v.where);
+    if (v.user) scope.user = to_setting(*v.user);
+    if (v.group) scope.group = to_setting(*v.group);
+    if (v.role_where) scope.role_where = location_of(*v.role_where);
+    scope.roles = to_settings(v.roles);
+    if (v.capabilities_text) scope.capabilities_text = to_setting(*v.capabilities_text);
+    scope.capabilities = v.capabilities;
+    if (v.chroot) scope.chroot = to_setting(*v.chroot);
+    scope.supplemental_groups = to_settings(v.supplemental_groups);
+    out.push_back(std::move(scope));
+  }
+  return out;
 }
 
 }  // namespace secstore::detail

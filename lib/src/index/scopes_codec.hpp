@@ -1,5 +1,6 @@
 // Security scopes in the compiled index: exactly what conf/ reads from the
-// text (conf/data.hpp), so that both plan through Config::plan.
+// text (conf/data.hpp), so that both plan by the same rules
+// (conf/planner.cpp).
 #pragma once
 
 #include <string>
@@ -10,16 +11,11 @@
 
 namespace secstore::detail {
 
-// Full: every setting with where it was written. ForPlanning: what
-// Config::plan reads of a session it plans without an error (each scope's
-// own instance and location, every setting's text), for an open that must
-// not pay for copying the file name of every setting; a plan that fails is
-// made again from the Full scopes, whose messages name where.
-enum class ScopeDetail { Full, ForPlanning };
-
 void encode_scopes(const std::vector<SecurityScope>& scopes, std::string& out);
-// false when the bytes are not what encode_scopes wrote (damage).
-bool decode_scopes(std::string_view bytes, std::uint32_t count, std::vector<SecurityScope>& out,
-                   ScopeDetail detail = ScopeDetail::Full);
+// Decodes `bytes` (which must be out.bytes or live as long as `out`) into
+// views; false when they are not what encode_scopes wrote (damage).
+bool decode_scopes(std::string_view bytes, std::uint32_t count, CompiledScopes& out);
+// The decoded scopes as conf/ reads them from the text.
+std::vector<SecurityScope> to_scopes(const CompiledScopes& compiled);
 
 }  // namespace secstore::detail

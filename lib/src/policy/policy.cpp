@@ -16,8 +16,8 @@ namespace detail {
 struct PolicyState {
   PolicyFiles files;
   Policy::Options options;
-  std::shared_ptr<const CompiledIndex> index;  // the Compiled form
-  Config conf;                                 // the service's scopes, from whichever form
+  std::shared_ptr<const CompiledIndex> index;  // the Compiled form, with
+  std::unique_ptr<const CompiledScopes> scopes;  // the service's scopes from it
 
   // The text: read at open for the Text form, on first need otherwise.
   mutable std::mutex text_mutex;
@@ -46,15 +46,11 @@ struct PolicyState {
     return store && text_conf;
   }
 
-  // The service's scopes from the index as a Config.
-  std::optional<Config> compiled_conf(detail::ScopeDetail detail, std::string& problem) const {
-    auto scopes = files.conf.empty() ? std::optional<std::vector<SecurityScope>>(std::vector<SecurityScope>{})
-                                     : index->scopes(files.service, problem, detail);
-    if (!scopes) return std::nullopt;
-    auto data = std::make_shared<ConfData>();
-    data->file = files.conf;
-    data->scopes = std::move(*scopes);
-    return ConfigAccess::make(std::move(data));
+  // The service's scopes from the index, as views for planning; none when
+  // no configuration was asked for (store-only questions).
+  std::unique_ptr<const CompiledScopes> compiled_scopes(std::string& problem) const {
+    if (files.conf.empty()) return std::make_unique<const CompiledScopes>();
+    return index->scope_views(files.service, problem);
   }
 
   Diagnostic index_not_used(const std::string& why) const {
@@ -94,10 +90,7 @@ Outcome<Policy> Policy::open(const PolicyFiles& files, const Options& options) {
     if (opened.index) {
       std::string problem;
       state->index = std::move(opened.index);
-      if (auto conf = state->compiled_conf(detail::ScopeDetail::ForPlanning, problem)) {
-        state->conf = std::move(*conf);
-        return Outcome<Policy>::success(Policy(std::move(state)));
-      }
+      if ((state->scopes = state->compiled_scopes(problem))) return Outcome<Policy>::success(Policy(std::move(state)));
       state->index.reset();
       opened.problem = problem;
     }
@@ -106,7 +99,6 @@ Outcome<Policy> Policy::open(const PolicyFiles& files, const Options& options) {
   const bool valid = state->read_text();
   for (const auto& d : state->text_diagnostics) diagnostics.push_back(d);
   if (!valid) return Outcome<Policy>::failure(std::move(diagnostics));
-  state->conf = *state->text_conf;
   return Outcome<Policy>::success(Policy(std::move(state)), std::move(diagnostics));
 }
 
@@ -117,10 +109,14 @@ const PolicyFiles& Policy::files() const { return state_->files; }
 GroupDetail Policy::group_detail() const {
   const bool names = state_->index ? state_->index->has_group_roles() : state_->store->has_group_roles();
   if (names) return GroupDetail::IdsAndNames;
-  return state_->conf.selects_by_group() ? GroupDetail::Ids : GroupDetail::PrimaryOnly;
+  const bool by_group = state_->index ? detail::selects_by_group(std::span(state_->scopes->scopes))
+                                      : state_->text_conf->selects_by_group();
+  return by_group ? GroupDetail::Ids : GroupDetail::PrimaryOnly;
 }
 
-NamesNeeded Policy::names_needed() const { return state_->conf.names_needed(); }
+NamesNeeded Policy::names_needed() const {
+  return state_->index ? detail::names_needed(std::span(state_->scopes->scopes)) : state_->text_conf->names_needed();
+}
 
 Outcome<Session> Policy::resolve(const SessionSubject& who, const ResolvedNames& names,
                                  unsigned capability_count) const {
@@ -134,24 +130,17 @@ Outcome<Session> Policy::resolve(const SessionSubject& who, const ResolvedNames&
     access = s.index->session_access(who, problem);
     if (!access && !s.fall_back(problem, diagnostics)) return Outcome<Session>::failure(std::move(diagnostics));
   }
-  const Config* conf = &s.conf;
-  if (!access) {
+  std::optional<Outcome<SessionPlan>> plan;
+  if (access) {
+    plan = detail::plan_session(std::span(s.scopes->scopes), who, *access, names, capability_count);
+  } else {
     access = s.store->resolve(who);
-    conf = &*s.text_conf;
+    plan = s.text_conf->plan(who, *access, names, capability_count);
   }
   session.access = std::move(*access);
-  auto plan = conf->plan(who, session.access, names, capability_count);
-  if (!plan.ok() && conf == &s.conf && s.index) {
-    // The compiled scopes were read without their settings' locations,
-    // which only a failing plan's messages need: it is made again from the
-    // whole scopes. Should they not decode, the first plan's errors stand.
-    std::string problem;
-    if (auto whole = s.compiled_conf(detail::ScopeDetail::Full, problem))
-      plan = whole->plan(who, session.access, names, capability_count);
-  }
-  for (auto& d : plan.diagnostics) diagnostics.push_back(std::move(d));
-  if (!plan.ok()) return Outcome<Session>::failure(std::move(diagnostics));
-  session.plan = std::move(*plan.value);
+  for (auto& d : plan->diagnostics) diagnostics.push_back(std::move(d));
+  if (!plan->ok()) return Outcome<Session>::failure(std::move(diagnostics));
+  session.plan = std::move(*plan->value);
   return Outcome<Session>::success(std::move(session), std::move(diagnostics));
 }
 

@@ -48,20 +48,21 @@ int hex_value(char c) {
   return -1;
 }
 
-// Walks `text`, copying what may stand as is and calling escape(byte) for
-// each byte that may not: a control character, a C1 control or a byte that
-// is not valid UTF-8, and whatever `special` says.
+// Appends `text` to `out`, copying what may stand as is and calling
+// escape(byte) for each byte that may not: a control character, a C1
+// control or a byte that is not valid UTF-8, and whatever `special` says.
 template <class Special, class Escape>
-std::string transform(std::string_view text, Special special, Escape escape) {
+void append_transformed(std::string& out, std::string_view text, Special special, Escape escape) {
   // Nearly every name (each role of a session, in its log line and its
   // environment) is printable ASCII with nothing to escape: one pass says so.
   if (std::all_of(text.begin(), text.end(), [&](char ch) {
         const auto c = static_cast<unsigned char>(ch);
         return c >= 0x20 && c < 0x7F && !special(ch);
-      }))
-    return std::string(text);
-  std::string out;
-  out.reserve(text.size());
+      })) {
+    out.append(text);
+    return;
+  }
+  out.reserve(out.size() + text.size());
   for (std::size_t i = 0; i < text.size();) {
     const auto c = static_cast<unsigned char>(text[i]);
     const std::size_t n = utf8_sequence_length(text, i);
@@ -77,18 +78,30 @@ std::string transform(std::string_view text, Special special, Escape escape) {
       i += n;
     }
   }
-  return out;
+}
+
+bool role_list_special(char c) { return c == '%' || c == ',' || c == '='; }
+void role_list_escape(std::string& o, unsigned char c) { append_hex(o, "%", c); }
+bool log_special(char c) { return c == '"' || c == '\\'; }
+void log_escape_byte(std::string& o, unsigned char c) {
+  if (c == '"' || c == '\\') {
+    o += '\\';
+    o += static_cast<char>(c);
+  } else {
+    append_hex(o, "\\x", c);
+  }
 }
 
 }  // namespace
 
 std::string encode_role_list(const std::vector<std::string>& roles) {
   std::string out;
+  std::size_t size = roles.size();
+  for (const auto& r : roles) size += r.size();
+  out.reserve(size);
   for (std::size_t r = 0; r < roles.size(); ++r) {
     if (r) out += ',';
-    out += transform(
-        roles[r], [](char c) { return c == '%' || c == ',' || c == '='; },
-        [](std::string& o, unsigned char c) { append_hex(o, "%", c); });
+    append_transformed(out, roles[r], role_list_special, role_list_escape);
   }
   return out;
 }
@@ -113,24 +126,30 @@ std::vector<std::string> decode_role_list(std::string_view value) {
   return roles;
 }
 
-std::string log_escape(std::string_view text) {
-  return transform(
-      text, [](char c) { return c == '"' || c == '\\'; },
-      [](std::string& o, unsigned char c) {
-        if (c == '"' || c == '\\') {
-          o += '\\';
-          o += static_cast<char>(c);
-        } else {
-          append_hex(o, "\\x", c);
-        }
-      });
+void append_log_escaped(std::string& out, std::string_view text) {
+  append_transformed(out, text, log_special, log_escape_byte);
 }
 
-std::string log_quoted(std::string_view text) { return "\"" + log_escape(text) + "\""; }
+std::string log_escape(std::string_view text) {
+  std::string out;
+  append_log_escaped(out, text);
+  return out;
+}
+
+std::string log_quoted(std::string_view text) {
+  std::string out;
+  out.reserve(text.size() + 2);
+  out += '"';
+  append_log_escaped(out, text);
+  out += '"';
+  return out;
+}
 
 std::string log_safe(std::string_view text) {
-  return transform(
-      text, [](char) { return false; }, [](std::string& o, unsigned char c) { append_hex(o, "\\x", c); });
+  std::string out;
+  append_transformed(
+      out, text, [](char) { return false; }, [](std::string& o, unsigned char c) { append_hex(o, "\\x", c); });
+  return out;
 }
 
 }  // namespace secstore
