@@ -42,15 +42,19 @@ bool is_name_service_entry(const std::string& fn) {
   return false;
 }
 
+// The hooks of the module a row measures: pam_secstore's session hooks, or
+// pam_cap's setcred. pam_permit.so, below it in every stack, has hooks of
+// the same names.
 bool is_module_hook(const std::string& fn, const std::string& object) {
-  // pam_permit.so, below it in every stack, has hooks of the same names.
-  return (fn == "pam_sm_open_session" || fn == "pam_sm_close_session") &&
-         object.find("pam_secstore") != std::string::npos;
+  if (object.find("pam_secstore") != std::string::npos)
+    return fn == "pam_sm_open_session" || fn == "pam_sm_close_session";
+  return fn == "pam_sm_setcred" && object.find("/pam_cap.so") != std::string::npos;
 }
 
 bool is_libpam(const std::string& object) { return object.find("/libpam.so") != std::string::npos; }
 bool is_module_object(const std::string& object) {
-  return object.find("pam_secstore") != std::string::npos || object.find("libsecstore") != std::string::npos;
+  return object.find("pam_secstore") != std::string::npos || object.find("libsecstore") != std::string::npos ||
+         object.find("/pam_cap.so") != std::string::npos;
 }
 
 // Callgrind's name compression: "(12) name" defines id 12 in a table, "(12)"
@@ -75,13 +79,18 @@ class NameTable {
 // The module's own share is what its hooks cost less what the name-service
 // entry points cost (called from anywhere outside the name service itself,
 // so nested lookups are not subtracted twice) and less its calls into libpam.
-std::optional<std::uint64_t> module_own_ir(const std::string& file) {
+struct HookShares {
+  std::uint64_t own = 0;
+  std::uint64_t name_service = 0;
+};
+
+std::optional<HookShares> hook_shares(const std::string& file) {
   std::ifstream in(file);
   std::string line;
   NameTable functions, objects;  // fn/cfn share one table, ob/cob another
   std::string ob, cob, fn, cfn;
   bool call_cost_next = false;
-  std::uint64_t hooks = 0, name_service = 0;  // name_service: and libpam
+  std::uint64_t hooks = 0, name_service = 0, libpam = 0;
   bool saw_hook = false;
   while (std::getline(in, line)) {
     if (call_cost_next) {
@@ -96,7 +105,7 @@ std::optional<std::uint64_t> module_own_ir(const std::string& file) {
         } else if (is_name_service_entry(cfn) && !is_name_service_entry(fn)) {
           name_service += ir;
         } else if (is_libpam(cob) && is_module_object(ob)) {
-          name_service += ir;  // pam_syslog, pam_get_item, pam_putenv...: libpam's, not the module's
+          libpam += ir;  // pam_syslog, pam_get_item, pam_putenv...: libpam's, not the module's
         }
       }
       cob.clear();  // a call without cob= is to the caller's own object
@@ -108,8 +117,8 @@ std::optional<std::uint64_t> module_own_ir(const std::string& file) {
     else if (line.rfind("cfn=", 0) == 0) cfn = functions(line.substr(4));
     else if (line.rfind("calls=", 0) == 0) call_cost_next = true;
   }
-  if (!saw_hook || name_service > hooks) return std::nullopt;
-  return hooks - name_service;
+  if (!saw_hook || name_service + libpam > hooks) return std::nullopt;
+  return HookShares{hooks - name_service - libpam, name_service};
 }
 
 }  // namespace
@@ -156,8 +165,10 @@ InstructionCount count_instructions(const std::string& valgrind, const std::stri
     return r;
   }
   r.instructions_per_call = static_cast<double>(ir) / static_cast<double>(calls);
-  if (const auto own = module_own_ir(out_file))
-    r.module_own_per_call = static_cast<double>(*own) / static_cast<double>(calls);
+  if (const auto shares = hook_shares(out_file)) {
+    r.module_own_per_call = static_cast<double>(shares->own) / static_cast<double>(calls);
+    r.name_service_per_call = static_cast<double>(shares->name_service) / static_cast<double>(calls);
+  }
   r.ok = true;
   return r;
 }

@@ -14,9 +14,12 @@ struct InstructionCount {
   std::string error;
   std::uint64_t calls = 0;
   double instructions_per_call = 0;
-  // What pam_secstore's own hooks cost, all they call included but the name
-  // service: set when the profile has pam_sm_open_session in it.
+  // What the row's module's own hooks cost (pam_secstore's session hooks,
+  // pam_cap's setcred), all they call included but the name service and
+  // libpam; and what their name-service calls cost. Set when the profile has
+  // the hooks in it.
   std::optional<double> module_own_per_call;
+  std::optional<double> name_service_per_call;
 };
 
 // Runs `valgrind --tool=callgrind --collect-atstart=no ... PROGRAM ARGS...`

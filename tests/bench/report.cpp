@@ -171,6 +171,17 @@ std::vector<TargetVerdict> judge(const BenchReport& report) {
                  fmt(*ir, 0) + " vs " + fmt(*peer_ir, 0) + " instructions (" + fmt(*ir / *peer_ir, 2) + "x)";
       if (const MeasuredRow* nss = find_row(report.rows, "nss-groups"); nss != nullptr && nss->result.ok)
         t.detail += "; the name service alone (nss-groups) is " + fmt_us(nss->result.stats.median_us) + " us";
+      // Where the instructions go on each side: the lookups the contract
+      // needs (SPEC §3: group selectors by gid, group roles by name) against
+      // the code that is the module's own.
+      const CountedRow* ours = counted(indexed_row_name(ref_lines));
+      const CountedRow* theirs = counted(peer);
+      if (ours && theirs && ours->count.name_service_per_call && ours->count.module_own_per_call &&
+          theirs->count.name_service_per_call && theirs->count.module_own_per_call)
+        t.detail += "; name service + own code: pam_secstore " + fmt(*ours->count.name_service_per_call, 0) + " + " +
+                    fmt(*ours->count.module_own_per_call, 0) + ", pam_cap " +
+                    fmt(*theirs->count.name_service_per_call, 0) + " + " +
+                    fmt(*theirs->count.module_own_per_call, 0) + " instructions";
     } else {
       t.detail = "an indexed or pam_cap row is missing or broken";
     }
@@ -312,6 +323,8 @@ void print_report(const BenchReport& report, const std::vector<TargetVerdict>& v
     out << "   " << pad(c.name, 24, false) << pad(fmt(c.count.instructions_per_call, 0), 12) << " Ir"
         << (c.baseline.empty() ? "" : ", added " + fmt_opt(added_ir(report.instructions, c), 0) + " Ir")
         << (c.count.module_own_per_call ? ", module's own " + fmt(*c.count.module_own_per_call, 0) + " Ir" : "")
+        << (c.count.name_service_per_call ? ", its name service " + fmt(*c.count.name_service_per_call, 0) + " Ir"
+                                          : "")
         << "  (" << c.count.calls << " calls)\n";
   }
 
@@ -398,6 +411,7 @@ std::string to_json(const BenchReport& report, const std::vector<TargetVerdict>&
       << (c.count.ok ? fmt(c.count.instructions_per_call, 0) : "null")
       << ", \"added_ir_per_call\": " << Json::num(added_ir(report.instructions, c))
       << ", \"module_own_ir_per_call\": " << Json::num(c.count.module_own_per_call)
+      << ", \"name_service_ir_per_call\": " << Json::num(c.count.name_service_per_call)
       << (c.count.ok ? "" : ", \"error\": " + Json::str(c.count.error)) << "}";
     first = false;
   }
