@@ -30,32 +30,45 @@ bool read_exactly(int fd, void* buf, std::size_t n, std::uint64_t at) {
   return true;
 }
 
-// The sources section, or nullopt when it is damaged.
-struct Sources {
-  std::string store;
-  std::string conf;
-  std::vector<SourceRecord> records;
+// How much of an index one read takes first: its header and, as `secstore
+// compile` writes it, the sources right behind (a few paths), so that
+// opening one costs one read, not two.
+constexpr std::size_t kFirstRead = 2048;
+
+// Reads what it can of n bytes at `at`: fewer only at the end of the file
+// (or on an error).
+std::size_t read_up_to(int fd, char* buf, std::size_t n, std::uint64_t at) {
+  std::size_t done = 0;
+  while (done < n) {
+    ssize_t got = ::pread(fd, buf + done, n - done, static_cast<off_t>(at + done));
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) break;
+    done += static_cast<std::size_t>(got);
+  }
+  return done;
+}
+
+// One source as its section holds it, the path a view into the section.
+struct SourceView {
+  SourceRecord::Kind kind;
+  std::string_view path;
+  FileIdentity identity;
 };
 
-std::optional<Sources> read_sources(int fd, const IndexHeader& h) {
-  if (h.sources_size < sizeof(std::uint32_t) || h.sources_size > (std::uint64_t{1} << 24)) return std::nullopt;
-  std::string bytes(h.sources_size, '\0');
-  if (!read_exactly(fd, bytes.data(), bytes.size(), h.sources_at)) return std::nullopt;
-  std::uint32_t sum = 0;
-  std::memcpy(&sum, bytes.data() + bytes.size() - sizeof sum, sizeof sum);
-  if (checksum32(bytes.data(), bytes.size() - sizeof sum) != sum) return std::nullopt;
-  ByteReader r(std::string_view(bytes).substr(0, bytes.size() - sizeof sum));
-  Sources out;
-  out.store = r.get_string();
-  out.conf = r.get_string();
+// Walks a sources section (its checksum left off) and calls `each` for every
+// source: false when it is damaged, which may be after some calls.
+template <class Each>
+bool parse_sources(std::string_view section, std::string_view& store, std::string_view& conf, Each&& each) {
+  ByteReader r(section);
+  store = r.get_view(r.get<std::uint32_t>());
+  conf = r.get_view(r.get<std::uint32_t>());
   const auto count = r.get<std::uint32_t>();
   for (std::uint32_t i = 0; i < count && r.ok(); ++i) {
-    SourceRecord rec;
     const auto kind = r.get<std::uint8_t>();
-    if (kind > static_cast<std::uint8_t>(SourceRecord::Kind::Absent)) return std::nullopt;
-    rec.kind = static_cast<SourceRecord::Kind>(kind);
-    rec.path = r.get_string();
-    auto& id = rec.identity;
+    if (kind > static_cast<std::uint8_t>(SourceRecord::Kind::Absent)) return false;
+    SourceView source{static_cast<SourceRecord::Kind>(kind), {}, {}};
+    source.path = r.get_view(r.get<std::uint32_t>());
+    auto& id = source.identity;
     id.dev = r.get<std::uint64_t>();
     id.ino = r.get<std::uint64_t>();
     id.size = r.get<std::uint64_t>();
@@ -63,16 +76,49 @@ std::optional<Sources> read_sources(int fd, const IndexHeader& h) {
     id.mtime_nsec = r.get<std::int64_t>();
     id.ctime_sec = r.get<std::int64_t>();
     id.ctime_nsec = r.get<std::int64_t>();
-    out.records.push_back(std::move(rec));
+    if (!r.ok()) return false;
+    each(source);
   }
-  if (!r.ok() || !r.at_end()) return std::nullopt;
-  return out;
+  return r.ok() && r.at_end();
 }
 
-std::uint32_t count_of(const std::string& entry) {
+// The sources section checked and whole, its checksum left off; nullopt
+// when it is damaged. `first`: the index's first `got` bytes, already read.
+std::optional<std::string> read_sources(int fd, const IndexHeader& h, const char* first, std::size_t got) {
+  if (h.sources_size < sizeof(std::uint32_t) || h.sources_size > (std::uint64_t{1} << 24)) return std::nullopt;
+  std::string bytes;
+  if (h.sources_at <= got && h.sources_size <= got - h.sources_at) {
+    bytes.assign(first + h.sources_at, h.sources_size);
+  } else {
+    bytes.resize(h.sources_size);
+    if (!read_exactly(fd, bytes.data(), bytes.size(), h.sources_at)) return std::nullopt;
+  }
+  std::uint32_t sum = 0;
+  std::memcpy(&sum, bytes.data() + bytes.size() - sizeof sum, sizeof sum);
+  if (checksum32(bytes.data(), bytes.size() - sizeof sum) != sum) return std::nullopt;
+  bytes.resize(bytes.size() - sizeof sum);
+  std::string_view store, conf;
+  if (!parse_sources(bytes, store, conf, [](const SourceView&) {})) return std::nullopt;
+  return bytes;
+}
+
+std::uint32_t count_of(std::string_view entry) {
   EntryHead head{};
   std::memcpy(&head, entry.data(), sizeof head);
   return head.role_count;
+}
+
+// Whether a source is still what was recorded, as source_change(record)
+// says, checking in directories `dirs` has verified where it can. Only an
+// unchanged (and safe) source is decided here; the full check says what is
+// wrong with any other.
+std::string check_source(const SourceView& source, VerifiedDirectories& dirs) {
+  if (source.kind == SourceRecord::Kind::Absent) {
+    if (dirs.absent(source.path)) return "";
+  } else if (auto st = dirs.stat_entry(source.path, source.kind == SourceRecord::Kind::Directory)) {
+    if (FileIdentity::of(*st) == source.identity) return "";
+  }
+  return source_change(SourceRecord{source.kind, std::string(source.path), source.identity});
 }
 
 }  // namespace
@@ -95,25 +141,39 @@ std::string source_change(const SourceRecord& record) {
 }
 
 std::string source_change(const SourceRecord& record, VerifiedDirectories& dirs) {
-  // Only an unchanged and safe source is decided here; the full check says
-  // what is wrong with any other.
-  if (record.kind != SourceRecord::Kind::Absent)
-    if (auto st = dirs.stat_entry(record.path, record.kind == SourceRecord::Kind::Directory))
-      if (FileIdentity::of(*st) == record.identity) return "";
-  return source_change(record);
+  return check_source(SourceView{record.kind, record.path, record.identity}, dirs);
 }
 
 CompiledIndex::CompiledIndex(UniqueFd fd, std::uint64_t slot_count, std::uint64_t slots_at, std::uint64_t size,
-                             std::uint32_t flags, std::vector<SourceRecord> sources, std::string store_path,
-                             std::string conf_path)
+                             std::uint32_t flags, std::string sources)
     : fd_(std::move(fd)),
       slot_count_(slot_count),
       slots_at_(slots_at),
       size_(size),
       flags_(flags),
-      sources_(std::move(sources)),
-      store_path_(std::move(store_path)),
-      conf_path_(std::move(conf_path)) {}
+      sources_(std::move(sources)) {}
+
+std::vector<SourceRecord> CompiledIndex::sources() const {
+  std::vector<SourceRecord> out;
+  std::string_view store, conf;
+  // The section was checked whole when the index was read.
+  parse_sources(sources_, store, conf, [&](const SourceView& source) {
+    out.push_back(SourceRecord{source.kind, std::string(source.path), source.identity});
+  });
+  return out;
+}
+
+std::string CompiledIndex::store_path() const {
+  std::string_view store, conf;
+  parse_sources(sources_, store, conf, [](const SourceView&) {});
+  return std::string(store);
+}
+
+std::string CompiledIndex::conf_path() const {
+  std::string_view store, conf;
+  parse_sources(sources_, store, conf, [](const SourceView&) {});
+  return std::string(conf);
+}
 
 CompiledIndex::Opened CompiledIndex::open(const PolicyFiles& files) {
   const std::string index_path = policy_index_path(files.store);
@@ -133,8 +193,13 @@ CompiledIndex::Opened CompiledIndex::open(const PolicyFiles& files) {
 CompiledIndex::Opened CompiledIndex::read(UniqueFd fd, std::uint64_t size, const PolicyFiles* expected,
                                           VerifiedDirectories* dirs) {
   auto stale = [](const std::string& why) { return Opened{nullptr, why}; };
+  char first[kFirstRead];
   IndexHeader h{};
-  if (!read_exactly(fd.get(), &h, sizeof h, 0)) return stale("it is truncated");
+  // A header's worth at least, as `size` may be wrong: the header says so.
+  const std::size_t got =
+      read_up_to(fd.get(), first, std::min<std::uint64_t>(std::max<std::uint64_t>(size, sizeof h), sizeof first), 0);
+  if (got < sizeof h) return stale("it is truncated");
+  std::memcpy(&h, first, sizeof h);
   if (std::memcmp(h.magic, kIndexMagic, sizeof h.magic) != 0 || h.byte_order != kByteOrderMark)
     return stale("it is not a secstore index");
   if (h.version != kIndexVersion) return stale("it was written by another version of secstore");
@@ -145,21 +210,25 @@ CompiledIndex::Opened CompiledIndex::read(UniqueFd fd, std::uint64_t size, const
       h.slots_at > h.file_size - h.slot_count * sizeof(IndexSlot) || h.sources_at < sizeof h ||
       h.sources_size > h.file_size || h.sources_at > h.file_size - h.sources_size)
     return stale("its header is damaged");
-  auto sources = read_sources(fd.get(), h);
+  auto sources = read_sources(fd.get(), h, first, got);
   if (!sources) return stale("its list of sources is damaged");
   if (expected) {
-    if (sources->store != expected->store) return stale("it was compiled for the store " + sources->store);
+    std::string_view store, conf;
+    parse_sources(*sources, store, conf, [](const SourceView&) {});
+    if (store != expected->store) return stale("it was compiled for the store " + std::string(store));
     // No configuration asked for (store-only questions): any will do.
-    if (!expected->conf.empty() && sources->conf != expected->conf)
-      return stale("it was compiled for the configuration " + sources->conf);
+    if (!expected->conf.empty() && conf != expected->conf)
+      return stale("it was compiled for the configuration " + std::string(conf));
     VerifiedDirectories own;
-    for (const auto& record : sources->records)
-      if (auto why = source_change(record, dirs ? *dirs : own); !why.empty())
-        return stale(why + " since it was compiled");
+    VerifiedDirectories& verified = dirs ? *dirs : own;
+    std::string why;
+    parse_sources(*sources, store, conf, [&](const SourceView& source) {
+      if (why.empty()) why = check_source(source, verified);
+    });
+    if (!why.empty()) return stale(why + " since it was compiled");
   }
   return Opened{std::make_shared<const CompiledIndex>(std::move(fd), h.slot_count, h.slots_at, h.file_size, h.flags,
-                                                      std::move(sources->records), std::move(sources->store),
-                                                      std::move(sources->conf)),
+                                                      std::move(*sources)),
                 ""};
 }
 

@@ -16,7 +16,6 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <deque>
 #include <memory>
 #include <vector>
 
@@ -72,12 +71,15 @@ class Walker {
       if (!cwd) return unreadable(std::string("cannot find the working directory: ") + std::strerror(errno));
       path = std::string(cwd.get()) + "/" + path;
     }
+    // A walk is a few directories deep: these hold it without growing.
+    chain_.reserve(16);
+    todo_.reserve(16);
     if (!enter_root()) return std::move(failure_);
     push_components(path);
     int links = 0;
     while (!todo_.empty()) {
-      std::string name = std::move(todo_.front());
-      todo_.pop_front();
+      std::string name = std::move(todo_.back());
+      todo_.pop_back();
       if (name == ".") continue;
       if (name == "..") {
         if (chain_.size() > 1) chain_.pop_back();
@@ -89,8 +91,8 @@ class Walker {
       if (!entry) return unreadable(open_error(errno));
       struct stat st {};
       if (::fstat(entry.get(), &st) != 0) return unreadable(std::string("cannot stat it: ") + std::strerror(errno));
-      const std::string here = join(dir.path, name);
       if (S_ISLNK(st.st_mode)) {
+        const std::string here = join(dir.path, name);
         if (dir.sticky_open && st.st_uid != 0 &&
             !note("the symbolic link " + here + " is in " + dir.path + ", which others can write, and is " +
                   owner_text(st.st_uid)))
@@ -104,8 +106,9 @@ class Walker {
       }
       if (!last) {
         if (!S_ISDIR(st.st_mode)) return unreadable(open_error(ENOTDIR));
+        std::string here = join(dir.path, name);
         if (!check_directory(st, here, /*target=*/false)) return std::move(failure_);
-        chain_.push_back(Step{std::move(entry), here, writable_by_others(st.st_mode)});
+        chain_.push_back(Step{std::move(entry), std::move(here), writable_by_others(st.st_mode)});
         continue;
       }
       return finish(dir, name, st);
@@ -145,18 +148,18 @@ class Walker {
   }
 
   // The path's components in front of what is left to walk ("." and ".."
-  // kept: the walk resolves them against the verified chain).
-  void push_components(const std::string& path) {
-    const auto normal = normalize_path(path);
-    if (!normal) return;
-    std::vector<std::string> parts;
-    for (std::size_t start = 0;;) {
-      const std::size_t end = normal->find('/', start);
-      parts.push_back(normal->substr(start, end - start));
-      if (end == std::string::npos) break;
-      start = end + 1;
+  // kept: the walk resolves them against the verified chain), as
+  // normalize_path splits it: empty ones (from "//" and a leading or
+  // trailing '/') dropped. todo_ is walked from its back, so the last
+  // component goes in first.
+  void push_components(std::string_view path) {
+    for (std::size_t end = path.size(); end > 0;) {
+      const std::size_t slash = path.rfind('/', end - 1);
+      const std::size_t start = slash == std::string_view::npos ? 0 : slash + 1;
+      if (start < end) todo_.emplace_back(path.substr(start, end - start));
+      if (slash == std::string_view::npos) break;
+      end = slash;
     }
-    todo_.insert(todo_.begin(), parts.begin(), parts.end());
   }
 
   static bool read_link(int fd, const struct stat& st, std::string& target) {
@@ -252,7 +255,8 @@ class Walker {
   const Want want_;
   const bool enforce_;
   std::vector<Step> chain_;
-  std::deque<std::string> todo_;
+  // What is left to walk, the next component at the back.
+  std::vector<std::string> todo_;
   std::string unsafe_;
   Outcome<OpenedFile> failure_;
 };
@@ -294,22 +298,27 @@ int VerifiedDirectories::directory_fd(std::string_view dir) {
   return raw;
 }
 
-bool VerifiedDirectories::locate(const std::string& path, int& dir_fd, std::string& name) {
+bool VerifiedDirectories::locate(std::string_view path, int& dir_fd, Name& name) {
   if (path.empty() || path.front() != '/') return false;
   const std::size_t slash = path.rfind('/');
-  name = path.substr(slash + 1);
-  if (name.empty() || name == "." || name == "..") return false;
-  dir_fd = directory_fd(slash == 0 ? std::string_view("/") : std::string_view(path).substr(0, slash));
+  const std::string_view last = path.substr(slash + 1);
+  // A name longer than any the kernel takes is the full walk's to refuse.
+  if (last.empty() || last == "." || last == ".." || last.size() >= name.size()) return false;
+  // The name may be a view into a larger buffer: the calls below want it
+  // terminated.
+  last.copy(name.data(), last.size());
+  name[last.size()] = '\0';
+  dir_fd = directory_fd(slash == 0 ? std::string_view("/") : path.substr(0, slash));
   return dir_fd >= 0;
 }
 
-std::optional<struct stat> VerifiedDirectories::stat_entry(const std::string& path, bool directory) {
+std::optional<struct stat> VerifiedDirectories::stat_entry(std::string_view path, bool directory) {
   int dir_fd = -1;
-  std::string name;
+  Name name;
   if (!locate(path, dir_fd, name)) return std::nullopt;
   struct stat st {};
   // No following: a symbolic link is the full walk's to resolve and check.
-  if (::fstatat(dir_fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) return std::nullopt;
+  if (::fstatat(dir_fd, name.data(), &st, AT_SYMLINK_NOFOLLOW) != 0) return std::nullopt;
   if (directory ? !S_ISDIR(st.st_mode) : !S_ISREG(st.st_mode)) return std::nullopt;
   // The target's rule (Walker::check_target): root's alone; a sticky
   // directory is not safe to read.
@@ -317,17 +326,27 @@ std::optional<struct stat> VerifiedDirectories::stat_entry(const std::string& pa
   return st;
 }
 
+bool VerifiedDirectories::absent(std::string_view path) {
+  int dir_fd = -1;
+  Name name;
+  if (!locate(path, dir_fd, name)) return false;
+  struct stat st {};
+  // As path_absent's lstat, but in the directory already resolved; any
+  // other answer than "no such entry" is path_absent's to give.
+  return ::fstatat(dir_fd, name.data(), &st, AT_SYMLINK_NOFOLLOW) != 0 && errno == ENOENT;
+}
+
 std::optional<OpenedFile> VerifiedDirectories::open_file(const std::string& path) {
   int dir_fd = -1;
-  std::string name;
+  Name name;
   if (!locate(path, dir_fd, name)) return std::nullopt;
   // As Walker::finish: the kind is known before anything is opened for
   // reading (a FIFO or a device must not be), and checked again on what was
   // opened.
   struct stat first {};
-  if (::fstatat(dir_fd, name.c_str(), &first, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(first.st_mode))
+  if (::fstatat(dir_fd, name.data(), &first, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(first.st_mode))
     return std::nullopt;
-  UniqueFd fd(::openat(dir_fd, name.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_NOFOLLOW | O_CLOEXEC));
+  UniqueFd fd(::openat(dir_fd, name.data(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_NOFOLLOW | O_CLOEXEC));
   if (!fd) return std::nullopt;
   OpenedFile out;
   if (::fstat(fd.get(), &out.st) != 0 || !S_ISREG(out.st.st_mode) || out.st.st_uid != 0 ||
