@@ -70,6 +70,10 @@ class CompiledIndex : public std::enable_shared_from_this<CompiledIndex> {
   // entry and `at` the offset just past its name.
   Lookup find(std::uint8_t kind, std::string_view name, std::string& bytes, std::size_t& at,
               std::string& problem) const;
+  // find, the entry placed in `bytes` from `begin` on (what is before it
+  // kept), `at` counted from `begin`.
+  Lookup find_at(std::uint8_t kind, std::string_view name, std::string& bytes, std::size_t begin, std::size_t& at,
+                 std::string& problem) const;
 
   UniqueFd fd_;
   std::uint64_t slot_count_;

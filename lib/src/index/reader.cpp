@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <deque>
 
 #include "eval/role_set.hpp"
 #include "index/bytes.hpp"
@@ -234,6 +233,11 @@ CompiledIndex::Opened CompiledIndex::read(UniqueFd fd, std::uint64_t size, const
 
 CompiledIndex::Lookup CompiledIndex::find(std::uint8_t kind, std::string_view name, std::string& bytes,
                                           std::size_t& at, std::string& problem) const {
+  return find_at(kind, name, bytes, 0, at, problem);
+}
+
+CompiledIndex::Lookup CompiledIndex::find_at(std::uint8_t kind, std::string_view name, std::string& bytes,
+                                             std::size_t begin, std::size_t& at, std::string& problem) const {
   const std::uint64_t h = key_hash(static_cast<EntryKind>(kind), name);
   for (std::uint64_t probes = 0, i = h & (slot_count_ - 1); probes < slot_count_;
        ++probes, i = (i + 1) & (slot_count_ - 1)) {
@@ -252,18 +256,18 @@ CompiledIndex::Lookup CompiledIndex::find(std::uint8_t kind, std::string_view na
       problem = "an entry is damaged";
       return Lookup::Damaged;
     }
-    bytes.resize(head.size);
-    if (!read_exactly(fd_.get(), bytes.data(), bytes.size(), slot.entry_at)) {
+    bytes.resize(begin + head.size);
+    char* const entry = bytes.data() + begin;
+    if (!read_exactly(fd_.get(), entry, head.size, slot.entry_at)) {
       problem = "an entry cannot be read";
       return Lookup::Damaged;
     }
     const std::size_t covered = offsetof(EntryHead, kind);
-    if (checksum32(bytes.data() + covered, bytes.size() - covered) != head.checksum ||
-        head.name_size > bytes.size() - sizeof head) {
+    if (checksum32(entry + covered, head.size - covered) != head.checksum || head.name_size > head.size - sizeof head) {
       problem = "an entry is damaged";
       return Lookup::Damaged;
     }
-    if (head.kind != kind || std::string_view(bytes.data() + sizeof head, head.name_size) != name)
+    if (head.kind != kind || std::string_view(entry + sizeof head, head.name_size) != name)
       continue;  // a hash collision
     at = sizeof head + head.name_size;
     return Lookup::Found;
@@ -273,28 +277,39 @@ CompiledIndex::Lookup CompiledIndex::find(std::uint8_t kind, std::string_view na
 }
 
 std::optional<SessionAccess> CompiledIndex::session_access(const SessionSubject& who, std::string& problem) const {
-  // Names stay views into their entries' bytes until the duplicates are
-  // gone: a session's lists overlap (each is closed under includes).
+  // Names stay where they are in their entries' bytes until the duplicates
+  // are gone: a session's lists overlap (each is closed under includes).
   struct Role {
     std::uint32_t id;
     std::uint32_t global;
-    std::string_view name;
+    std::size_t name_at;  // in `entries`
+    std::uint32_t name_size;
   };
-  std::deque<std::string> entries;  // growing moves none of them
+  // The entries one after another in one buffer, not one buffer each; as
+  // it grows it moves, so names are offsets into it, not views.
+  std::string entries;
+  entries.reserve(4096);
   std::vector<Role> roles;
   auto add = [&](EntryKind kind, std::string_view name) {
-    std::string& bytes = entries.emplace_back();
+    const std::size_t begin = entries.size();
     std::size_t at = 0;
-    switch (find(static_cast<std::uint8_t>(kind), name, bytes, at, problem)) {
-      case Lookup::Absent: return true;
+    switch (find_at(static_cast<std::uint8_t>(kind), name, entries, begin, at, problem)) {
+      case Lookup::Absent: entries.resize(begin); return true;
       case Lookup::Damaged: return false;
       case Lookup::Found: break;
     }
-    ByteReader r(std::string_view(bytes).substr(at));
-    const std::uint32_t count = count_of(bytes);
+    const std::string_view entry = std::string_view(entries).substr(begin);
+    ByteReader r(entry.substr(at));
+    const std::uint32_t count = count_of(entry);
+    // As many as the entry can hold, whatever its count says; a few lists
+    // of a few roles each take one allocation.
+    const std::size_t needed = roles.size() + std::min<std::size_t>(count, r.left() / sizeof(RoleHead));
+    if (needed > roles.capacity()) roles.reserve(std::max({needed, 2 * roles.capacity(), std::size_t{32}}));
     for (std::uint32_t k = 0; k < count && r.ok(); ++k) {
       const auto head = r.get<RoleHead>();
-      roles.push_back({head.id, head.global, r.get_view(head.name_size)});
+      const std::size_t name_at = begin + at + r.offset();
+      r.get_view(head.name_size);
+      roles.push_back({head.id, head.global, name_at, head.name_size});
     }
     if (!r.ok() || !r.at_end()) {
       problem = "an entry is damaged";
@@ -322,7 +337,7 @@ std::optional<SessionAccess> CompiledIndex::session_access(const SessionSubject&
   for (std::size_t i = 0; i < roles.size(); ++i) {
     if (i > 0 && roles[i].id == roles[i - 1].id) continue;
     ids.push_back(roles[i].id);
-    access.role_names.emplace_back(roles[i].name);  // ids are in name order
+    access.role_names.emplace_back(entries.data() + roles[i].name_at, roles[i].name_size);  // ids are in name order
     access.global.bits |= roles[i].global;
   }
   access.roles = RoleSetAccess::make(shared_from_this(), std::move(ids));
