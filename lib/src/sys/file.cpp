@@ -47,7 +47,9 @@ std::string owner_text(uid_t uid) { return "owned by uid " + std::to_string(uid)
 // One verified directory on the way down.
 struct Step {
   UniqueFd fd;  // O_PATH
-  std::string path;
+  // Its name in the step before ("" for "/"): its path, for a message, is
+  // the names of the chain up to it (Walker::path_of), built only then.
+  std::string name;
   // Others may create entries here, but only its owner (root) and an
   // entry's owner may rename or remove one (S_ISVTX): only root's entries
   // are safe in it.
@@ -91,24 +93,23 @@ class Walker {
       if (!entry) return unreadable(open_error(errno));
       struct stat st {};
       if (::fstat(entry.get(), &st) != 0) return unreadable(std::string("cannot stat it: ") + std::strerror(errno));
+      auto here = [&] { return join(path_of(chain_.size() - 1), name); };
       if (S_ISLNK(st.st_mode)) {
-        const std::string here = join(dir.path, name);
         if (dir.sticky_open && st.st_uid != 0 &&
-            !note("the symbolic link " + here + " is in " + dir.path + ", which others can write, and is " +
-                  owner_text(st.st_uid)))
+            !note("the symbolic link " + here() + " is in " + path_of(chain_.size() - 1) +
+                  ", which others can write, and is " + owner_text(st.st_uid)))
           return std::move(failure_);
         if (++links > kMaxSymlinks) return unreadable("too many levels of symbolic links");
         std::string target;
-        if (!read_link(entry.get(), st, target)) return unreadable(std::string("cannot read the symbolic link ") + here + ": " + std::strerror(errno));
+        if (!read_link(entry.get(), st, target)) return unreadable(std::string("cannot read the symbolic link ") + here() + ": " + std::strerror(errno));
         if (!target.empty() && target.front() == '/') chain_.resize(1);
         push_components(target);
         continue;
       }
       if (!last) {
         if (!S_ISDIR(st.st_mode)) return unreadable(open_error(ENOTDIR));
-        std::string here = join(dir.path, name);
         if (!check_directory(st, here, /*target=*/false)) return std::move(failure_);
-        chain_.push_back(Step{std::move(entry), std::move(here), writable_by_others(st.st_mode)});
+        chain_.push_back(Step{std::move(entry), std::move(name), writable_by_others(st.st_mode)});
         continue;
       }
       return finish(dir, name, st);
@@ -147,6 +148,13 @@ class Walker {
     return dir == "/" ? "/" + name : dir + "/" + name;
   }
 
+  // The path of chain_[depth], as the walk reached it.
+  std::string path_of(std::size_t depth) const {
+    std::string path = "/";
+    for (std::size_t k = 1; k <= depth; ++k) path = join(path, chain_[k].name);
+    return path;
+  }
+
   // The path's components in front of what is left to walk ("." and ".."
   // kept: the walk resolves them against the verified chain), as
   // normalize_path splits it: empty ones (from "//" and a leading or
@@ -183,17 +191,19 @@ class Walker {
       failure_ = unreadable(std::string("cannot open the root directory: ") + std::strerror(errno));
       return false;
     }
-    if (!check_directory(st, "/", /*target=*/false)) return false;
-    chain_.push_back(Step{std::move(fd), "/", writable_by_others(st.st_mode)});
+    if (!check_directory(st, [] { return std::string("/"); }, /*target=*/false)) return false;
+    chain_.push_back(Step{std::move(fd), "", writable_by_others(st.st_mode)});
     return true;
   }
 
   // A directory on the way (target false) may be a root-owned sticky one;
   // the directory asked for (target true) must be writable by root alone.
-  bool check_directory(const struct stat& st, const std::string& path, bool target) {
-    // The message is built only for a directory that fails: this runs for
-    // every directory of every file an open reads.
-    auto what = [&] { return target ? std::string("it is ") : "its directory " + path + " is "; };
+  // `path`: what gives the directory's path, for the message.
+  template <class Path>
+  bool check_directory(const struct stat& st, const Path& path, bool target) {
+    // The message (and the path in it) is built only for a directory that
+    // fails: this runs for every directory of every file an open reads.
+    auto what = [&] { return target ? std::string("it is ") : "its directory " + path() + " is "; };
     if (st.st_uid != 0) return note(what() + owner_text(st.st_uid));
     if (writable_by_others(st.st_mode) && (target || !(st.st_mode & S_ISVTX)))
       return note(what() + writable_text(st.st_mode));
@@ -237,7 +247,8 @@ class Walker {
   }
 
   bool check_target(const struct stat& st) {
-    if (want_ != Want::File) return check_directory(st, given_, /*target=*/want_ == Want::Directory);
+    if (want_ != Want::File)
+      return check_directory(st, [this] { return given_; }, /*target=*/want_ == Want::Directory);
     if (st.st_uid != 0) return note("it is " + owner_text(st.st_uid));
     if (writable_by_others(st.st_mode)) return note("it is " + writable_text(st.st_mode));
     return true;
