@@ -66,12 +66,15 @@ class Walker {
   Walker(const std::string& path, Want want, bool enforce) : given_(path), want_(want), enforce_(enforce) {}
 
   Outcome<OpenedFile> run() {
-    std::string path = given_;
+    // The given path itself, not a copy, unless it is relative.
+    std::string_view path = given_;
+    std::string absolute;
     if (path.empty()) return unreadable("expected a file name, found an empty one");
     if (path.front() != '/') {
       std::unique_ptr<char, decltype(&std::free)> cwd(::getcwd(nullptr, 0), &std::free);
       if (!cwd) return unreadable(std::string("cannot find the working directory: ") + std::strerror(errno));
-      path = std::string(cwd.get()) + "/" + path;
+      absolute = std::string(cwd.get()) + "/" + given_;
+      path = absolute;
     }
     // A walk is a few directories deep: these hold it without growing.
     chain_.reserve(16);
