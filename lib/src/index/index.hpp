@@ -45,10 +45,12 @@ class CompiledIndex : public std::enable_shared_from_this<CompiledIndex> {
 
   bool has_group_roles() const { return (flags_ & 1u) != 0; }
   bool selects_by_group() const { return (flags_ & 2u) != 0; }
-  const std::vector<SourceRecord>& sources() const { return sources_; }
+  // Decoded from the section at each call: a session open needs none of
+  // them.
+  std::vector<SourceRecord> sources() const;
   // The store and the configuration it was compiled from.
-  const std::string& store_path() const { return store_path_; }
-  const std::string& conf_path() const { return conf_path_; }
+  std::string store_path() const;
+  std::string conf_path() const;
 
   // nullopt with `problem` set when an entry it needs is damaged.
   std::optional<SessionAccess> session_access(const SessionSubject& who, std::string& problem) const;
@@ -60,8 +62,7 @@ class CompiledIndex : public std::enable_shared_from_this<CompiledIndex> {
   std::optional<std::vector<SecurityScope>> scopes(std::string_view service, std::string& problem) const;
 
   CompiledIndex(UniqueFd fd, std::uint64_t slot_count, std::uint64_t slots_at, std::uint64_t size,
-                std::uint32_t flags, std::vector<SourceRecord> sources, std::string store_path,
-                std::string conf_path);
+                std::uint32_t flags, std::string sources);
 
  private:
   enum class Lookup { Found, Absent, Damaged };
@@ -69,14 +70,18 @@ class CompiledIndex : public std::enable_shared_from_this<CompiledIndex> {
   // entry and `at` the offset just past its name.
   Lookup find(std::uint8_t kind, std::string_view name, std::string& bytes, std::size_t& at,
               std::string& problem) const;
+  // find, the entry placed in `bytes` from `begin` on (what is before it
+  // kept), `at` counted from `begin`.
+  Lookup find_at(std::uint8_t kind, std::string_view name, std::string& bytes, std::size_t begin, std::size_t& at,
+                 std::string& problem) const;
 
   UniqueFd fd_;
   std::uint64_t slot_count_;
   std::uint64_t slots_at_;
   std::uint64_t size_;
   std::uint32_t flags_;
-  std::vector<SourceRecord> sources_;
-  std::string store_path_, conf_path_;
+  // The sources section as read (and checked), its checksum left off.
+  std::string sources_;
 };
 
 // Whether the file or directory at record.path is still what was recorded

@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <deque>
 
 #include "eval/role_set.hpp"
 #include "index/bytes.hpp"
@@ -30,32 +29,45 @@ bool read_exactly(int fd, void* buf, std::size_t n, std::uint64_t at) {
   return true;
 }
 
-// The sources section, or nullopt when it is damaged.
-struct Sources {
-  std::string store;
-  std::string conf;
-  std::vector<SourceRecord> records;
+// How much of an index one read takes first: its header and, as `secstore
+// compile` writes it, the sources right behind (a few paths), so that
+// opening one costs one read, not two.
+constexpr std::size_t kFirstRead = 2048;
+
+// Reads what it can of n bytes at `at`: fewer only at the end of the file
+// (or on an error).
+std::size_t read_up_to(int fd, char* buf, std::size_t n, std::uint64_t at) {
+  std::size_t done = 0;
+  while (done < n) {
+    ssize_t got = ::pread(fd, buf + done, n - done, static_cast<off_t>(at + done));
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) break;
+    done += static_cast<std::size_t>(got);
+  }
+  return done;
+}
+
+// One source as its section holds it, the path a view into the section.
+struct SourceView {
+  SourceRecord::Kind kind;
+  std::string_view path;
+  FileIdentity identity;
 };
 
-std::optional<Sources> read_sources(int fd, const IndexHeader& h) {
-  if (h.sources_size < sizeof(std::uint32_t) || h.sources_size > (std::uint64_t{1} << 24)) return std::nullopt;
-  std::string bytes(h.sources_size, '\0');
-  if (!read_exactly(fd, bytes.data(), bytes.size(), h.sources_at)) return std::nullopt;
-  std::uint32_t sum = 0;
-  std::memcpy(&sum, bytes.data() + bytes.size() - sizeof sum, sizeof sum);
-  if (checksum32(bytes.data(), bytes.size() - sizeof sum) != sum) return std::nullopt;
-  ByteReader r(std::string_view(bytes).substr(0, bytes.size() - sizeof sum));
-  Sources out;
-  out.store = r.get_string();
-  out.conf = r.get_string();
+// Walks a sources section (its checksum left off) and calls `each` for every
+// source: false when it is damaged, which may be after some calls.
+template <class Each>
+bool parse_sources(std::string_view section, std::string_view& store, std::string_view& conf, Each&& each) {
+  ByteReader r(section);
+  store = r.get_view(r.get<std::uint32_t>());
+  conf = r.get_view(r.get<std::uint32_t>());
   const auto count = r.get<std::uint32_t>();
   for (std::uint32_t i = 0; i < count && r.ok(); ++i) {
-    SourceRecord rec;
     const auto kind = r.get<std::uint8_t>();
-    if (kind > static_cast<std::uint8_t>(SourceRecord::Kind::Absent)) return std::nullopt;
-    rec.kind = static_cast<SourceRecord::Kind>(kind);
-    rec.path = r.get_string();
-    auto& id = rec.identity;
+    if (kind > static_cast<std::uint8_t>(SourceRecord::Kind::Absent)) return false;
+    SourceView source{static_cast<SourceRecord::Kind>(kind), {}, {}};
+    source.path = r.get_view(r.get<std::uint32_t>());
+    auto& id = source.identity;
     id.dev = r.get<std::uint64_t>();
     id.ino = r.get<std::uint64_t>();
     id.size = r.get<std::uint64_t>();
@@ -63,16 +75,49 @@ std::optional<Sources> read_sources(int fd, const IndexHeader& h) {
     id.mtime_nsec = r.get<std::int64_t>();
     id.ctime_sec = r.get<std::int64_t>();
     id.ctime_nsec = r.get<std::int64_t>();
-    out.records.push_back(std::move(rec));
+    if (!r.ok()) return false;
+    each(source);
   }
-  if (!r.ok() || !r.at_end()) return std::nullopt;
-  return out;
+  return r.ok() && r.at_end();
 }
 
-std::uint32_t count_of(const std::string& entry) {
+// The sources section checked and whole, its checksum left off; nullopt
+// when it is damaged. `first`: the index's first `got` bytes, already read.
+std::optional<std::string> read_sources(int fd, const IndexHeader& h, const char* first, std::size_t got) {
+  if (h.sources_size < sizeof(std::uint32_t) || h.sources_size > (std::uint64_t{1} << 24)) return std::nullopt;
+  std::string bytes;
+  if (h.sources_at <= got && h.sources_size <= got - h.sources_at) {
+    bytes.assign(first + h.sources_at, h.sources_size);
+  } else {
+    bytes.resize(h.sources_size);
+    if (!read_exactly(fd, bytes.data(), bytes.size(), h.sources_at)) return std::nullopt;
+  }
+  std::uint32_t sum = 0;
+  std::memcpy(&sum, bytes.data() + bytes.size() - sizeof sum, sizeof sum);
+  if (checksum32(bytes.data(), bytes.size() - sizeof sum) != sum) return std::nullopt;
+  bytes.resize(bytes.size() - sizeof sum);
+  std::string_view store, conf;
+  if (!parse_sources(bytes, store, conf, [](const SourceView&) {})) return std::nullopt;
+  return bytes;
+}
+
+std::uint32_t count_of(std::string_view entry) {
   EntryHead head{};
   std::memcpy(&head, entry.data(), sizeof head);
   return head.role_count;
+}
+
+// Whether a source is still what was recorded, as source_change(record)
+// says, checking in directories `dirs` has verified where it can. Only an
+// unchanged (and safe) source is decided here; the full check says what is
+// wrong with any other.
+std::string check_source(const SourceView& source, VerifiedDirectories& dirs) {
+  if (source.kind == SourceRecord::Kind::Absent) {
+    if (dirs.absent(source.path)) return "";
+  } else if (auto st = dirs.stat_entry(source.path, source.kind == SourceRecord::Kind::Directory)) {
+    if (FileIdentity::of(*st) == source.identity) return "";
+  }
+  return source_change(SourceRecord{source.kind, std::string(source.path), source.identity});
 }
 
 }  // namespace
@@ -95,25 +140,39 @@ std::string source_change(const SourceRecord& record) {
 }
 
 std::string source_change(const SourceRecord& record, VerifiedDirectories& dirs) {
-  // Only an unchanged and safe source is decided here; the full check says
-  // what is wrong with any other.
-  if (record.kind != SourceRecord::Kind::Absent)
-    if (auto st = dirs.stat_entry(record.path, record.kind == SourceRecord::Kind::Directory))
-      if (FileIdentity::of(*st) == record.identity) return "";
-  return source_change(record);
+  return check_source(SourceView{record.kind, record.path, record.identity}, dirs);
 }
 
 CompiledIndex::CompiledIndex(UniqueFd fd, std::uint64_t slot_count, std::uint64_t slots_at, std::uint64_t size,
-                             std::uint32_t flags, std::vector<SourceRecord> sources, std::string store_path,
-                             std::string conf_path)
+                             std::uint32_t flags, std::string sources)
     : fd_(std::move(fd)),
       slot_count_(slot_count),
       slots_at_(slots_at),
       size_(size),
       flags_(flags),
-      sources_(std::move(sources)),
-      store_path_(std::move(store_path)),
-      conf_path_(std::move(conf_path)) {}
+      sources_(std::move(sources)) {}
+
+std::vector<SourceRecord> CompiledIndex::sources() const {
+  std::vector<SourceRecord> out;
+  std::string_view store, conf;
+  // The section was checked whole when the index was read.
+  parse_sources(sources_, store, conf, [&](const SourceView& source) {
+    out.push_back(SourceRecord{source.kind, std::string(source.path), source.identity});
+  });
+  return out;
+}
+
+std::string CompiledIndex::store_path() const {
+  std::string_view store, conf;
+  parse_sources(sources_, store, conf, [](const SourceView&) {});
+  return std::string(store);
+}
+
+std::string CompiledIndex::conf_path() const {
+  std::string_view store, conf;
+  parse_sources(sources_, store, conf, [](const SourceView&) {});
+  return std::string(conf);
+}
 
 CompiledIndex::Opened CompiledIndex::open(const PolicyFiles& files) {
   const std::string index_path = policy_index_path(files.store);
@@ -133,8 +192,13 @@ CompiledIndex::Opened CompiledIndex::open(const PolicyFiles& files) {
 CompiledIndex::Opened CompiledIndex::read(UniqueFd fd, std::uint64_t size, const PolicyFiles* expected,
                                           VerifiedDirectories* dirs) {
   auto stale = [](const std::string& why) { return Opened{nullptr, why}; };
+  char first[kFirstRead];
   IndexHeader h{};
-  if (!read_exactly(fd.get(), &h, sizeof h, 0)) return stale("it is truncated");
+  // A header's worth at least, as `size` may be wrong: the header says so.
+  const std::size_t got =
+      read_up_to(fd.get(), first, std::min<std::uint64_t>(std::max<std::uint64_t>(size, sizeof h), sizeof first), 0);
+  if (got < sizeof h) return stale("it is truncated");
+  std::memcpy(&h, first, sizeof h);
   if (std::memcmp(h.magic, kIndexMagic, sizeof h.magic) != 0 || h.byte_order != kByteOrderMark)
     return stale("it is not a secstore index");
   if (h.version != kIndexVersion) return stale("it was written by another version of secstore");
@@ -145,26 +209,35 @@ CompiledIndex::Opened CompiledIndex::read(UniqueFd fd, std::uint64_t size, const
       h.slots_at > h.file_size - h.slot_count * sizeof(IndexSlot) || h.sources_at < sizeof h ||
       h.sources_size > h.file_size || h.sources_at > h.file_size - h.sources_size)
     return stale("its header is damaged");
-  auto sources = read_sources(fd.get(), h);
+  auto sources = read_sources(fd.get(), h, first, got);
   if (!sources) return stale("its list of sources is damaged");
   if (expected) {
-    if (sources->store != expected->store) return stale("it was compiled for the store " + sources->store);
+    std::string_view store, conf;
+    parse_sources(*sources, store, conf, [](const SourceView&) {});
+    if (store != expected->store) return stale("it was compiled for the store " + std::string(store));
     // No configuration asked for (store-only questions): any will do.
-    if (!expected->conf.empty() && sources->conf != expected->conf)
-      return stale("it was compiled for the configuration " + sources->conf);
+    if (!expected->conf.empty() && conf != expected->conf)
+      return stale("it was compiled for the configuration " + std::string(conf));
     VerifiedDirectories own;
-    for (const auto& record : sources->records)
-      if (auto why = source_change(record, dirs ? *dirs : own); !why.empty())
-        return stale(why + " since it was compiled");
+    VerifiedDirectories& verified = dirs ? *dirs : own;
+    std::string why;
+    parse_sources(*sources, store, conf, [&](const SourceView& source) {
+      if (why.empty()) why = check_source(source, verified);
+    });
+    if (!why.empty()) return stale(why + " since it was compiled");
   }
   return Opened{std::make_shared<const CompiledIndex>(std::move(fd), h.slot_count, h.slots_at, h.file_size, h.flags,
-                                                      std::move(sources->records), std::move(sources->store),
-                                                      std::move(sources->conf)),
+                                                      std::move(*sources)),
                 ""};
 }
 
 CompiledIndex::Lookup CompiledIndex::find(std::uint8_t kind, std::string_view name, std::string& bytes,
                                           std::size_t& at, std::string& problem) const {
+  return find_at(kind, name, bytes, 0, at, problem);
+}
+
+CompiledIndex::Lookup CompiledIndex::find_at(std::uint8_t kind, std::string_view name, std::string& bytes,
+                                             std::size_t begin, std::size_t& at, std::string& problem) const {
   const std::uint64_t h = key_hash(static_cast<EntryKind>(kind), name);
   for (std::uint64_t probes = 0, i = h & (slot_count_ - 1); probes < slot_count_;
        ++probes, i = (i + 1) & (slot_count_ - 1)) {
@@ -183,18 +256,18 @@ CompiledIndex::Lookup CompiledIndex::find(std::uint8_t kind, std::string_view na
       problem = "an entry is damaged";
       return Lookup::Damaged;
     }
-    bytes.resize(head.size);
-    if (!read_exactly(fd_.get(), bytes.data(), bytes.size(), slot.entry_at)) {
+    bytes.resize(begin + head.size);
+    char* const entry = bytes.data() + begin;
+    if (!read_exactly(fd_.get(), entry, head.size, slot.entry_at)) {
       problem = "an entry cannot be read";
       return Lookup::Damaged;
     }
     const std::size_t covered = offsetof(EntryHead, kind);
-    if (checksum32(bytes.data() + covered, bytes.size() - covered) != head.checksum ||
-        head.name_size > bytes.size() - sizeof head) {
+    if (checksum32(entry + covered, head.size - covered) != head.checksum || head.name_size > head.size - sizeof head) {
       problem = "an entry is damaged";
       return Lookup::Damaged;
     }
-    if (head.kind != kind || std::string_view(bytes.data() + sizeof head, head.name_size) != name)
+    if (head.kind != kind || std::string_view(entry + sizeof head, head.name_size) != name)
       continue;  // a hash collision
     at = sizeof head + head.name_size;
     return Lookup::Found;
@@ -204,28 +277,39 @@ CompiledIndex::Lookup CompiledIndex::find(std::uint8_t kind, std::string_view na
 }
 
 std::optional<SessionAccess> CompiledIndex::session_access(const SessionSubject& who, std::string& problem) const {
-  // Names stay views into their entries' bytes until the duplicates are
-  // gone: a session's lists overlap (each is closed under includes).
+  // Names stay where they are in their entries' bytes until the duplicates
+  // are gone: a session's lists overlap (each is closed under includes).
   struct Role {
     std::uint32_t id;
     std::uint32_t global;
-    std::string_view name;
+    std::size_t name_at;  // in `entries`
+    std::uint32_t name_size;
   };
-  std::deque<std::string> entries;  // growing moves none of them
+  // The entries one after another in one buffer, not one buffer each; as
+  // it grows it moves, so names are offsets into it, not views.
+  std::string entries;
+  entries.reserve(4096);
   std::vector<Role> roles;
   auto add = [&](EntryKind kind, std::string_view name) {
-    std::string& bytes = entries.emplace_back();
+    const std::size_t begin = entries.size();
     std::size_t at = 0;
-    switch (find(static_cast<std::uint8_t>(kind), name, bytes, at, problem)) {
-      case Lookup::Absent: return true;
+    switch (find_at(static_cast<std::uint8_t>(kind), name, entries, begin, at, problem)) {
+      case Lookup::Absent: entries.resize(begin); return true;
       case Lookup::Damaged: return false;
       case Lookup::Found: break;
     }
-    ByteReader r(std::string_view(bytes).substr(at));
-    const std::uint32_t count = count_of(bytes);
+    const std::string_view entry = std::string_view(entries).substr(begin);
+    ByteReader r(entry.substr(at));
+    const std::uint32_t count = count_of(entry);
+    // As many as the entry can hold, whatever its count says; a few lists
+    // of a few roles each take one allocation.
+    const std::size_t needed = roles.size() + std::min<std::size_t>(count, r.left() / sizeof(RoleHead));
+    if (needed > roles.capacity()) roles.reserve(std::max({needed, 2 * roles.capacity(), std::size_t{32}}));
     for (std::uint32_t k = 0; k < count && r.ok(); ++k) {
       const auto head = r.get<RoleHead>();
-      roles.push_back({head.id, head.global, r.get_view(head.name_size)});
+      const std::size_t name_at = begin + at + r.offset();
+      r.get_view(head.name_size);
+      roles.push_back({head.id, head.global, name_at, head.name_size});
     }
     if (!r.ok() || !r.at_end()) {
       problem = "an entry is damaged";
@@ -253,7 +337,7 @@ std::optional<SessionAccess> CompiledIndex::session_access(const SessionSubject&
   for (std::size_t i = 0; i < roles.size(); ++i) {
     if (i > 0 && roles[i].id == roles[i - 1].id) continue;
     ids.push_back(roles[i].id);
-    access.role_names.emplace_back(roles[i].name);  // ids are in name order
+    access.role_names.emplace_back(entries.data() + roles[i].name_at, roles[i].name_size);  // ids are in name order
     access.global.bits |= roles[i].global;
   }
   access.roles = RoleSetAccess::make(shared_from_this(), std::move(ids));

@@ -16,7 +16,6 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <deque>
 #include <memory>
 #include <vector>
 
@@ -48,7 +47,9 @@ std::string owner_text(uid_t uid) { return "owned by uid " + std::to_string(uid)
 // One verified directory on the way down.
 struct Step {
   UniqueFd fd;  // O_PATH
-  std::string path;
+  // Its name in the step before ("" for "/"): its path, for a message, is
+  // the names of the chain up to it (Walker::path_of), built only then.
+  std::string name;
   // Others may create entries here, but only its owner (root) and an
   // entry's owner may rename or remove one (S_ISVTX): only root's entries
   // are safe in it.
@@ -65,19 +66,25 @@ class Walker {
   Walker(const std::string& path, Want want, bool enforce) : given_(path), want_(want), enforce_(enforce) {}
 
   Outcome<OpenedFile> run() {
-    std::string path = given_;
+    // The given path itself, not a copy, unless it is relative.
+    std::string_view path = given_;
+    std::string absolute;
     if (path.empty()) return unreadable("expected a file name, found an empty one");
     if (path.front() != '/') {
       std::unique_ptr<char, decltype(&std::free)> cwd(::getcwd(nullptr, 0), &std::free);
       if (!cwd) return unreadable(std::string("cannot find the working directory: ") + std::strerror(errno));
-      path = std::string(cwd.get()) + "/" + path;
+      absolute = std::string(cwd.get()) + "/" + given_;
+      path = absolute;
     }
+    // A walk is a few directories deep: these hold it without growing.
+    chain_.reserve(16);
+    todo_.reserve(16);
     if (!enter_root()) return std::move(failure_);
     push_components(path);
     int links = 0;
     while (!todo_.empty()) {
-      std::string name = std::move(todo_.front());
-      todo_.pop_front();
+      std::string name = std::move(todo_.back());
+      todo_.pop_back();
       if (name == ".") continue;
       if (name == "..") {
         if (chain_.size() > 1) chain_.pop_back();
@@ -89,15 +96,15 @@ class Walker {
       if (!entry) return unreadable(open_error(errno));
       struct stat st {};
       if (::fstat(entry.get(), &st) != 0) return unreadable(std::string("cannot stat it: ") + std::strerror(errno));
-      const std::string here = join(dir.path, name);
+      auto here = [&] { return join(path_of(chain_.size() - 1), name); };
       if (S_ISLNK(st.st_mode)) {
         if (dir.sticky_open && st.st_uid != 0 &&
-            !note("the symbolic link " + here + " is in " + dir.path + ", which others can write, and is " +
-                  owner_text(st.st_uid)))
+            !note("the symbolic link " + here() + " is in " + path_of(chain_.size() - 1) +
+                  ", which others can write, and is " + owner_text(st.st_uid)))
           return std::move(failure_);
         if (++links > kMaxSymlinks) return unreadable("too many levels of symbolic links");
         std::string target;
-        if (!read_link(entry.get(), st, target)) return unreadable(std::string("cannot read the symbolic link ") + here + ": " + std::strerror(errno));
+        if (!read_link(entry.get(), st, target)) return unreadable(std::string("cannot read the symbolic link ") + here() + ": " + std::strerror(errno));
         if (!target.empty() && target.front() == '/') chain_.resize(1);
         push_components(target);
         continue;
@@ -105,7 +112,7 @@ class Walker {
       if (!last) {
         if (!S_ISDIR(st.st_mode)) return unreadable(open_error(ENOTDIR));
         if (!check_directory(st, here, /*target=*/false)) return std::move(failure_);
-        chain_.push_back(Step{std::move(entry), here, writable_by_others(st.st_mode)});
+        chain_.push_back(Step{std::move(entry), std::move(name), writable_by_others(st.st_mode)});
         continue;
       }
       return finish(dir, name, st);
@@ -144,19 +151,26 @@ class Walker {
     return dir == "/" ? "/" + name : dir + "/" + name;
   }
 
+  // The path of chain_[depth], as the walk reached it.
+  std::string path_of(std::size_t depth) const {
+    std::string path = "/";
+    for (std::size_t k = 1; k <= depth; ++k) path = join(path, chain_[k].name);
+    return path;
+  }
+
   // The path's components in front of what is left to walk ("." and ".."
-  // kept: the walk resolves them against the verified chain).
-  void push_components(const std::string& path) {
-    const auto normal = normalize_path(path);
-    if (!normal) return;
-    std::vector<std::string> parts;
-    for (std::size_t start = 0;;) {
-      const std::size_t end = normal->find('/', start);
-      parts.push_back(normal->substr(start, end - start));
-      if (end == std::string::npos) break;
-      start = end + 1;
+  // kept: the walk resolves them against the verified chain), as
+  // normalize_path splits it: empty ones (from "//" and a leading or
+  // trailing '/') dropped. todo_ is walked from its back, so the last
+  // component goes in first.
+  void push_components(std::string_view path) {
+    for (std::size_t end = path.size(); end > 0;) {
+      const std::size_t slash = path.rfind('/', end - 1);
+      const std::size_t start = slash == std::string_view::npos ? 0 : slash + 1;
+      if (start < end) todo_.emplace_back(path.substr(start, end - start));
+      if (slash == std::string_view::npos) break;
+      end = slash;
     }
-    todo_.insert(todo_.begin(), parts.begin(), parts.end());
   }
 
   static bool read_link(int fd, const struct stat& st, std::string& target) {
@@ -180,17 +194,19 @@ class Walker {
       failure_ = unreadable(std::string("cannot open the root directory: ") + std::strerror(errno));
       return false;
     }
-    if (!check_directory(st, "/", /*target=*/false)) return false;
-    chain_.push_back(Step{std::move(fd), "/", writable_by_others(st.st_mode)});
+    if (!check_directory(st, [] { return std::string("/"); }, /*target=*/false)) return false;
+    chain_.push_back(Step{std::move(fd), "", writable_by_others(st.st_mode)});
     return true;
   }
 
   // A directory on the way (target false) may be a root-owned sticky one;
   // the directory asked for (target true) must be writable by root alone.
-  bool check_directory(const struct stat& st, const std::string& path, bool target) {
-    // The message is built only for a directory that fails: this runs for
-    // every directory of every file an open reads.
-    auto what = [&] { return target ? std::string("it is ") : "its directory " + path + " is "; };
+  // `path`: what gives the directory's path, for the message.
+  template <class Path>
+  bool check_directory(const struct stat& st, const Path& path, bool target) {
+    // The message (and the path in it) is built only for a directory that
+    // fails: this runs for every directory of every file an open reads.
+    auto what = [&] { return target ? std::string("it is ") : "its directory " + path() + " is "; };
     if (st.st_uid != 0) return note(what() + owner_text(st.st_uid));
     if (writable_by_others(st.st_mode) && (target || !(st.st_mode & S_ISVTX)))
       return note(what() + writable_text(st.st_mode));
@@ -234,7 +250,8 @@ class Walker {
   }
 
   bool check_target(const struct stat& st) {
-    if (want_ != Want::File) return check_directory(st, given_, /*target=*/want_ == Want::Directory);
+    if (want_ != Want::File)
+      return check_directory(st, [this] { return given_; }, /*target=*/want_ == Want::Directory);
     if (st.st_uid != 0) return note("it is " + owner_text(st.st_uid));
     if (writable_by_others(st.st_mode)) return note("it is " + writable_text(st.st_mode));
     return true;
@@ -252,7 +269,8 @@ class Walker {
   const Want want_;
   const bool enforce_;
   std::vector<Step> chain_;
-  std::deque<std::string> todo_;
+  // What is left to walk, the next component at the back.
+  std::vector<std::string> todo_;
   std::string unsafe_;
   Outcome<OpenedFile> failure_;
 };
@@ -294,22 +312,27 @@ int VerifiedDirectories::directory_fd(std::string_view dir) {
   return raw;
 }
 
-bool VerifiedDirectories::locate(const std::string& path, int& dir_fd, std::string& name) {
+bool VerifiedDirectories::locate(std::string_view path, int& dir_fd, Name& name) {
   if (path.empty() || path.front() != '/') return false;
   const std::size_t slash = path.rfind('/');
-  name = path.substr(slash + 1);
-  if (name.empty() || name == "." || name == "..") return false;
-  dir_fd = directory_fd(slash == 0 ? std::string_view("/") : std::string_view(path).substr(0, slash));
+  const std::string_view last = path.substr(slash + 1);
+  // A name longer than any the kernel takes is the full walk's to refuse.
+  if (last.empty() || last == "." || last == ".." || last.size() >= name.size()) return false;
+  // The name may be a view into a larger buffer: the calls below want it
+  // terminated.
+  last.copy(name.data(), last.size());
+  name[last.size()] = '\0';
+  dir_fd = directory_fd(slash == 0 ? std::string_view("/") : path.substr(0, slash));
   return dir_fd >= 0;
 }
 
-std::optional<struct stat> VerifiedDirectories::stat_entry(const std::string& path, bool directory) {
+std::optional<struct stat> VerifiedDirectories::stat_entry(std::string_view path, bool directory) {
   int dir_fd = -1;
-  std::string name;
+  Name name;
   if (!locate(path, dir_fd, name)) return std::nullopt;
   struct stat st {};
   // No following: a symbolic link is the full walk's to resolve and check.
-  if (::fstatat(dir_fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) return std::nullopt;
+  if (::fstatat(dir_fd, name.data(), &st, AT_SYMLINK_NOFOLLOW) != 0) return std::nullopt;
   if (directory ? !S_ISDIR(st.st_mode) : !S_ISREG(st.st_mode)) return std::nullopt;
   // The target's rule (Walker::check_target): root's alone; a sticky
   // directory is not safe to read.
@@ -317,17 +340,27 @@ std::optional<struct stat> VerifiedDirectories::stat_entry(const std::string& pa
   return st;
 }
 
+bool VerifiedDirectories::absent(std::string_view path) {
+  int dir_fd = -1;
+  Name name;
+  if (!locate(path, dir_fd, name)) return false;
+  struct stat st {};
+  // As path_absent's lstat, but in the directory already resolved; any
+  // other answer than "no such entry" is path_absent's to give.
+  return ::fstatat(dir_fd, name.data(), &st, AT_SYMLINK_NOFOLLOW) != 0 && errno == ENOENT;
+}
+
 std::optional<OpenedFile> VerifiedDirectories::open_file(const std::string& path) {
   int dir_fd = -1;
-  std::string name;
+  Name name;
   if (!locate(path, dir_fd, name)) return std::nullopt;
   // As Walker::finish: the kind is known before anything is opened for
   // reading (a FIFO or a device must not be), and checked again on what was
   // opened.
   struct stat first {};
-  if (::fstatat(dir_fd, name.c_str(), &first, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(first.st_mode))
+  if (::fstatat(dir_fd, name.data(), &first, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(first.st_mode))
     return std::nullopt;
-  UniqueFd fd(::openat(dir_fd, name.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_NOFOLLOW | O_CLOEXEC));
+  UniqueFd fd(::openat(dir_fd, name.data(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_NOFOLLOW | O_CLOEXEC));
   if (!fd) return std::nullopt;
   OpenedFile out;
   if (::fstat(fd.get(), &out.st) != 0 || !S_ISREG(out.st.st_mode) || out.st.st_uid != 0 ||

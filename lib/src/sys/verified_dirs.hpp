@@ -4,8 +4,10 @@
 // checked once, held open, and each file is then looked up by name in it.
 #pragma once
 
+#include <limits.h>
 #include <sys/stat.h>
 
+#include <array>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -25,7 +27,10 @@ class VerifiedDirectories {
   // vouch for it (a symbolic link, a path that is not plainly absolute,
   // anything missing or unsafe): open_checked_file or
   // open_checked_directory then decides, and says why.
-  std::optional<struct stat> stat_entry(const std::string& path, bool directory);
+  std::optional<struct stat> stat_entry(std::string_view path, bool directory);
+  // True when `path` names nothing in a directory the rule allows; false
+  // whenever this short way cannot tell (path_absent then decides).
+  bool absent(std::string_view path);
   // The file at `path` opened as open_checked_file opens it, on the same
   // terms as stat_entry.
   std::optional<OpenedFile> open_file(const std::string& path);
@@ -33,9 +38,11 @@ class VerifiedDirectories {
  private:
   // The verified directory for `dir`, or -1 when it did not pass.
   int directory_fd(std::string_view dir);
+  // The last name of a path, terminated, without an allocation.
+  using Name = std::array<char, NAME_MAX + 1>;
   // Splits a plainly absolute path into its directory's descriptor and
   // the last name; false when it is not one.
-  bool locate(const std::string& path, int& dir_fd, std::string& name);
+  bool locate(std::string_view path, int& dir_fd, Name& name);
 
   std::vector<std::pair<std::string, UniqueFd>> dirs_;
 };
