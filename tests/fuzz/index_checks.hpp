@@ -82,7 +82,11 @@ inline std::vector<IndexKey> repair_index_checksums(std::string& image) {
 // readings.
 inline std::string ask_index(const detail::CompiledIndex& index, const std::vector<IndexKey>& keys) {
   using detail::EntryKind;
-  std::string answers;
+  // The sources as the module's source check reads them (the checked
+  // section, decoded again on each call).
+  std::string answers = "compiled for " + index.store_path() + " and " + index.conf_path() + "\n";
+  for (const auto& source : index.sources())
+    answers += "source " + std::to_string(static_cast<int>(source.kind)) + " " + source.path + "\n";
   auto note = [&](const std::optional<SessionAccess>& access, const std::string& problem) {
     if (!access) {
       answers += "no access: " + problem + "\n";

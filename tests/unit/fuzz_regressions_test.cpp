@@ -4,6 +4,8 @@
 // check`, with the ordinary compiler and, under SANITIZE=, the sanitizers.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -64,6 +66,38 @@ TEST(FuzzRegressions, IndexImagesAreReadOrRefusedWithAReason) {
     if (seed.path.find("/corpus/") != std::string::npos) {
       EXPECT_EQ(secstore::fuzz::index_refusal(seed.bytes), "") << seed.path;
     }
+}
+
+// A path cut short by a NUL byte would be checked as another file (the
+// directory above it, "..\0x" as ".."): a source path holding one is damage,
+// even with every checksum right.
+TEST(FuzzRegressions, ASourcePathHoldingANulByteIsDamage) {
+  const std::vector<Input> seeds = inputs_of("index");
+  const auto rich = std::find_if(seeds.begin(), seeds.end(),
+                                 [](const Input& i) { return i.path.ends_with("/corpus/index/rich"); });
+  ASSERT_NE(rich, seeds.end());
+  std::string image = rich->bytes;
+  secstore::detail::IndexHeader h{};
+  std::memcpy(&h, image.data(), sizeof h);
+  // The sources section: the store's and the conf's paths (u32 length and
+  // bytes each), a u32 count, then the first source: u8 kind, u32 length,
+  // its path.
+  auto u32_at = [&](std::size_t at) {
+    std::uint32_t v = 0;
+    std::memcpy(&v, image.data() + at, sizeof v);
+    return v;
+  };
+  std::size_t at = h.sources_at;
+  at += 4 + u32_at(at);
+  at += 4 + u32_at(at);
+  ASSERT_GT(u32_at(at), 0u);
+  at += 4 + 1;
+  const std::uint32_t length = u32_at(at);
+  ASSERT_GT(length, 2u);
+  ASSERT_EQ(image[at + 4], '/');
+  image[at + 4 + length - 1] = '\0';  // "/etc/x/Security.store" -> "/etc/x/Security.stor\0"
+  secstore::fuzz::repair_index_checksums(image);
+  EXPECT_EQ(secstore::fuzz::index_refusal(image), "its list of sources is damaged");
 }
 
 TEST(FuzzRegressions, ConfInputsParseOrFailCleanlyAndPlan) {

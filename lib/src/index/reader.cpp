@@ -75,7 +75,8 @@ bool parse_sources(std::string_view section, std::string_view& store, std::strin
     id.mtime_nsec = r.get<std::int64_t>();
     id.ctime_sec = r.get<std::int64_t>();
     id.ctime_nsec = r.get<std::int64_t>();
-    if (!r.ok()) return false;
+    // A path cut short at a NUL byte would name another file: damage.
+    if (!r.ok() || source.path.find('\0') != std::string_view::npos) return false;
     each(source);
   }
   return r.ok() && r.at_end();
