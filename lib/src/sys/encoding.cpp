@@ -80,17 +80,19 @@ void append_transformed(std::string& out, std::string_view text, Special special
   }
 }
 
-bool role_list_special(char c) { return c == '%' || c == ',' || c == '='; }
-void role_list_escape(std::string& o, unsigned char c) { append_hex(o, "%", c); }
-bool log_special(char c) { return c == '"' || c == '\\'; }
-void log_escape_byte(std::string& o, unsigned char c) {
+// Lambdas, not functions: append_transformed is instantiated for each, so
+// the test of every byte is inlined rather than called through a pointer.
+constexpr auto role_list_special = [](char c) { return c == '%' || c == ',' || c == '='; };
+constexpr auto role_list_escape = [](std::string& o, unsigned char c) { append_hex(o, "%", c); };
+constexpr auto log_special = [](char c) { return c == '"' || c == '\\'; };
+constexpr auto log_escape_byte = [](std::string& o, unsigned char c) {
   if (c == '"' || c == '\\') {
     o += '\\';
     o += static_cast<char>(c);
   } else {
     append_hex(o, "\\x", c);
   }
-}
+};
 
 }  // namespace
 
