@@ -7,7 +7,15 @@
 #include <gtest/gtest.h>
 #include <linux/capability.h>
 
+#include <sys/mount.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+
 #include "conf_test_support.hpp"
+#include "private_mounts.hpp"
 #include "secstore/nss.hpp"
 
 namespace secstore::test {
@@ -129,6 +137,49 @@ TEST_F(SessionResolve, PlanErrorsArePropagated) {
   auto r = resolve(policy("Security { chroot = \"/a\" }\nSecurity { user = root\n chroot = \"/b\" }\n"), account("root"));
   ASSERT_FALSE(r.ok());
   EXPECT_THAT(r.first_error()->str(), HasSubstr("two different chroots"));
+}
+
+// An entry larger than the first buffer (a group with thousands of
+// members) must be read whole after ERANGE, not reported as unavailable.
+TEST(Nss, ReadsAGroupLargerThanTheFirstBuffer) {
+  SECSTORE_NEEDS_PRIVATE_MOUNTS("a private /etc/group");
+  char dir[] = "/tmp/secstore-nss-XXXXXX";
+  ASSERT_NE(::mkdtemp(dir), nullptr);
+  const std::string group_file = std::string(dir) + "/group";
+  {
+    std::ifstream in("/etc/group");
+    std::stringstream text;
+    text << in.rdbuf();
+    std::ofstream out(group_file);
+    out << text.str();
+    if (!text.str().empty() && text.str().back() != '\n') out << '\n';
+    // 40,000 bytes of members: ten times the first buffer, so it grows
+    // more than once.
+    out << "secstore-huge:x:64900:";
+    for (int i = 0; i < 4000; ++i) out << "member" << 1000 + i << ',';
+    out << "root\n";
+  }
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    if (!secstore_test::enter_private_mount_namespace() ||
+        ::mount(group_file.c_str(), "/etc/group", nullptr, MS_BIND, nullptr) != 0)
+      ::_exit(10);
+    const auto root = lookup_subject("root", GroupDetail::IdsAndNames);
+    if (root.status != LookupStatus::Found) ::_exit(11);
+    bool seen = false;
+    for (const auto& g : root.subject.groups) seen = seen || (g.name == "secstore-huge" && g.gid == gid_t{64900});
+    if (!seen) ::_exit(12);
+    const auto huge = lookup_group("secstore-huge");
+    ::_exit(huge.status == LookupStatus::Found && huge.gid == gid_t{64900} ? 0 : 13);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  ::unlink(group_file.c_str());
+  ::rmdir(dir);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "10: no private /etc/group; 11: root not found; 12: the large group "
+                                       "missing from root's groups; 13: lookup_group failed on it";
 }
 
 TEST(Nss, LooksUpAccountsAndGroups) {

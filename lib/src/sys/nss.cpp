@@ -12,6 +12,8 @@
 #include <charconv>
 #include <climits>
 #include <cstring>
+#include <memory>
+#include <new>
 #include <vector>
 
 namespace secstore {
@@ -19,11 +21,6 @@ namespace {
 
 // Refuse to grow past this: an NSS backend that keeps asking is broken.
 constexpr std::size_t kMaxBuffer = std::size_t{1} << 24;
-
-std::size_t initial_buffer(int sysconf_name) {
-  long n = ::sysconf(sysconf_name);
-  return n > 0 ? static_cast<std::size_t>(n) : 4096;
-}
 
 // glibc answers a name no service has with 0 and no entry. Measured with
 // real directories (tests/fleet): nslcd with slapd down, or nslcd itself
@@ -39,19 +36,41 @@ struct Answer {
   int err;
 };
 
+// A lookup's scratch space: on the stack first, on the heap only when an
+// entry does not fit (a group with thousands of members). The *_r calls
+// fill it; nothing reads it before they do, so it is never zeroed.
+class LookupBuffer {
+ public:
+  char* data() { return heap_ ? heap_.get() : inline_; }
+  std::size_t size() const { return size_; }
+  // Drops the contents: every caller retries the lookup after growing.
+  bool grow() {
+    if (size_ >= kMaxBuffer) return false;
+    const std::size_t wanted = size_ * 2;
+    auto bigger = std::unique_ptr<char[]>(new (std::nothrow) char[wanted]);
+    if (!bigger) return false;
+    heap_ = std::move(bigger);
+    size_ = wanted;
+    return true;
+  }
+
+ private:
+  // glibc's own NSS_BUFLEN_GROUP and NSS_BUFLEN_PASSWD are 1024; most
+  // entries fit in four times that.
+  char inline_[4096];
+  std::unique_ptr<char[]> heap_;
+  std::size_t size_ = sizeof inline_;
+};
+
 // Runs a *_r lookup, doubling the buffer while it reports ERANGE.
 // `call(entry, buf, len, &found)` returns the lookup's error number.
 template <class Entry, class Call>
-Answer lookup_r(int sysconf_name, Entry& entry, Call call, std::vector<char>& buffer) {
-  buffer.resize(initial_buffer(sysconf_name));
+Answer lookup_r(Entry& entry, Call call, LookupBuffer& buffer) {
   for (;;) {
     Entry* found = nullptr;
     errno = 0;
     const int err = call(&entry, buffer.data(), buffer.size(), &found);
-    if (err == ERANGE && buffer.size() < kMaxBuffer) {
-      buffer.resize(buffer.size() * 2);
-      continue;
-    }
+    if (err == ERANGE && buffer.grow()) continue;
     if (err == EINTR) continue;
     if (found != nullptr && err == 0) return {LookupStatus::Found, 0};
     if (means_not_found(err)) return {LookupStatus::Unknown, err};
@@ -104,8 +123,8 @@ std::vector<gid_t> group_list(const char* user, gid_t primary) {
 // A gid's name; a gid with no name in NSS is named by its number.
 std::optional<std::string> name_of_gid(gid_t gid, std::string& error) {
   struct group gr {};
-  std::vector<char> buffer;
-  const Answer a = lookup_r(_SC_GETGR_R_SIZE_MAX, gr,
+  LookupBuffer buffer;
+  const Answer a = lookup_r(gr,
                             [&](struct group* e, char* buf, std::size_t len, struct group** found) {
                               return ::getgrgid_r(gid, e, buf, len, found);
                             },
@@ -116,9 +135,9 @@ std::optional<std::string> name_of_gid(gid_t gid, std::string& error) {
   return std::nullopt;
 }
 
-Answer find_account(const std::string& user, struct passwd& pw, std::vector<char>& buffer) {
+Answer find_account(const std::string& user, struct passwd& pw, LookupBuffer& buffer) {
   if (user.empty() || user.find('\0') != std::string::npos) return {LookupStatus::Unknown, 0};
-  return lookup_r(_SC_GETPW_R_SIZE_MAX, pw,
+  return lookup_r(pw,
                   [&](struct passwd* e, char* buf, std::size_t len, struct passwd** found) {
                     return ::getpwnam_r(user.c_str(), e, buf, len, found);
                   },
@@ -130,7 +149,7 @@ Answer find_account(const std::string& user, struct passwd& pw, std::vector<char
 SubjectLookup lookup_subject(const std::string& user, GroupDetail detail) {
   SubjectLookup out;
   struct passwd pw {};
-  std::vector<char> buffer;
+  LookupBuffer buffer;
   const Answer a = find_account(user, pw, buffer);
   if (a.status == LookupStatus::Unknown) {
     out.message = "unknown user \"" + user + "\": the name service does not know it";
@@ -174,8 +193,8 @@ GroupLookup lookup_group(const std::string& name_or_gid) {
     return out;
   }
   struct group gr {};
-  std::vector<char> buffer;
-  const Answer a = lookup_r(_SC_GETGR_R_SIZE_MAX, gr,
+  LookupBuffer buffer;
+  const Answer a = lookup_r(gr,
                             [&](struct group* e, char* buf, std::size_t len, struct group** found) {
                               return ::getgrnam_r(name_or_gid.c_str(), e, buf, len, found);
                             },
@@ -191,7 +210,7 @@ Outcome<ResolvedNames> lookup_names(const NamesNeeded& names) {
   ResolvedNames out;
   for (const auto& user : names.users) {
     struct passwd pw {};
-    std::vector<char> buffer;
+    LookupBuffer buffer;
     const Answer a = find_account(user, pw, buffer);
     if (a.status == LookupStatus::Unavailable)
       return Outcome<ResolvedNames>::failure(
@@ -209,8 +228,8 @@ Outcome<ResolvedNames> lookup_names(const NamesNeeded& names) {
 
 std::optional<std::string> user_name(uid_t uid) {
   struct passwd pw {};
-  std::vector<char> buffer;
-  const Answer a = lookup_r(_SC_GETPW_R_SIZE_MAX, pw,
+  LookupBuffer buffer;
+  const Answer a = lookup_r(pw,
                             [&](struct passwd* e, char* buf, std::size_t len, struct passwd** found) {
                               return ::getpwuid_r(uid, e, buf, len, found);
                             },
