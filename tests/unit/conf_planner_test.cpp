@@ -110,6 +110,23 @@ TEST(ConfPlan, RoleSelectorMatchesAnyListedRole) {
   EXPECT_FALSE(matches("role = operator", alice()));  // role names are case-sensitive
 }
 
+// Held means held whole, in byte order: a prefix, an extension, a name
+// differing only in a byte above 0x7f are other roles.
+TEST(ConfPlan, RoleSelectorMatchesWholeNamesInByteOrder) {
+  Config conf = conf_of("Security {\n  role = ( OP \"OPERATOR\xc3\xa9\" )\n  capabilities = \"cap_kill+i\"\n}\n");
+  const std::vector<std::string> others = {"O", "OPE", "OPERATOR", "OPERATORS", "OPERATOR\xc3\xa8", "\xc3\xa9", "op"};
+  auto plan = plan_for(conf, alice().who, others);
+  ASSERT_TRUE(plan.ok());
+  EXPECT_TRUE(plan.value->matched.empty());
+  for (const std::string held : {"OP", "OPERATOR\xc3\xa9"}) {
+    auto with = others;
+    with.push_back(held);
+    plan = plan_for(conf, alice().who, with);
+    ASSERT_TRUE(plan.ok());
+    EXPECT_EQ(plan.value->matched.size(), 1u) << held;
+  }
+}
+
 TEST(ConfPlan, AllSelectorsMustMatch) {
   EXPECT_TRUE(matches("user = alice\ngroup = netops\nrole = OPERATOR", alice()));
   EXPECT_FALSE(matches("user = alice\ngroup = wheel", alice()));
