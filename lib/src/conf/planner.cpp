@@ -117,6 +117,7 @@ Outcome<SessionPlan> plan_of(std::span<const Scope> scopes, const SessionSubject
   if (auto unknown = unknown_groups_of(scopes, names); !unknown.empty())
     return Outcome<SessionPlan>::failure(std::move(unknown));
   SessionPlan plan;
+  plan.matched.reserve(scopes.size());
   const Scope* chroot_scope = nullptr;
   bool grants_capabilities = false;
   for (const Scope& scope : scopes) {

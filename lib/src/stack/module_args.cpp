@@ -113,9 +113,9 @@ std::optional<Failure> absolute_file(std::string_view key, std::string_view valu
 
 ParsedArgs parse_module_args(int argc, const char** argv) {
   ModuleArgs args;
-  const PolicyFiles defaults = default_policy_files();
-  args.store_path = defaults.store;
-  args.conf_path = defaults.conf;
+  PolicyFiles defaults = default_policy_files();
+  args.store_path = std::move(defaults.store);
+  args.conf_path = std::move(defaults.conf);
   auto fail = [](Failure f) { return ParsedArgs{std::nullopt, std::move(f)}; };
   for (int i = 0; i < argc; ++i) {
     if (argv[i] == nullptr) continue;

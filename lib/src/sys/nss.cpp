@@ -114,10 +114,15 @@ std::vector<gid_t> group_list(const char* user, gid_t primary) {
     }
     count = n > count ? n : count * 2;
   }
-  std::vector<gid_t> ordered{primary};
-  for (gid_t g : gids)
-    if (std::find(ordered.begin(), ordered.end(), g) == ordered.end()) ordered.push_back(g);
-  return ordered;
+  // Primary first, each gid once, in place.
+  gids.insert(gids.begin(), primary);
+  std::size_t kept = 1;
+  for (std::size_t i = 1; i < gids.size(); ++i)
+    if (std::find(gids.begin(), gids.begin() + static_cast<std::ptrdiff_t>(kept), gids[i]) ==
+        gids.begin() + static_cast<std::ptrdiff_t>(kept))
+      gids[kept++] = gids[i];
+  gids.resize(kept);
+  return gids;
 }
 
 // A gid's name; a gid with no name in NSS is named by its number.
@@ -165,6 +170,7 @@ SubjectLookup lookup_subject(const std::string& user, GroupDetail detail) {
   s.uid = pw.pw_uid;
   const std::vector<gid_t> gids =
       detail == GroupDetail::PrimaryOnly ? std::vector<gid_t>{pw.pw_gid} : group_list(pw.pw_name, pw.pw_gid);
+  s.groups.reserve(gids.size());
   for (std::size_t i = 0; i < gids.size(); ++i) {
     SessionGroup g{std::string(), gids[i]};
     if (detail != GroupDetail::Ids || i == 0) {
