@@ -58,7 +58,7 @@ class Policy {
   // is unsafe (Unsafe) or says something invalid (Invalid). An index that
   // exists but cannot be used is not an error: the text is read and a
   // warning says why.
-  static Outcome<Policy> open(const PolicyFiles& files, const Options& options);
+  static Outcome<Policy> open(PolicyFiles files, const Options& options);
 
   Form form() const;
   const PolicyFiles& files() const;

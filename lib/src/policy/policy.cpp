@@ -76,9 +76,10 @@ PolicyFiles default_policy_files(std::string service) {
 
 Policy::Policy(std::shared_ptr<detail::PolicyState> state) : state_(std::move(state)) {}
 
-Outcome<Policy> Policy::open(const PolicyFiles& files, const Options& options) {
+Outcome<Policy> Policy::open(PolicyFiles given, const Options& options) {
   auto state = std::make_shared<detail::PolicyState>();
-  state->files = files;
+  state->files = std::move(given);
+  const PolicyFiles& files = state->files;
   state->options = options;
   std::vector<Diagnostic> diagnostics;
   if (!files.service.empty() && !usable_service_name(files.service))

@@ -105,7 +105,7 @@ std::optional<Failure> absolute_file(std::string_view key, std::string_view valu
     return argument_error("argument \"" + std::string(key) + "=" + std::string(value) +
                           "\": the path must be absolute (it would be read relative to the login program's "
                           "working directory)");
-  out = std::string(value);
+  out.assign(value);
   return std::nullopt;
 }
 
@@ -113,9 +113,6 @@ std::optional<Failure> absolute_file(std::string_view key, std::string_view valu
 
 ParsedArgs parse_module_args(int argc, const char** argv) {
   ModuleArgs args;
-  PolicyFiles defaults = default_policy_files();
-  args.store_path = std::move(defaults.store);
-  args.conf_path = std::move(defaults.conf);
   auto fail = [](Failure f) { return ParsedArgs{std::nullopt, std::move(f)}; };
   for (int i = 0; i < argc; ++i) {
     if (argv[i] == nullptr) continue;
@@ -145,6 +142,13 @@ ParsedArgs parse_module_args(int argc, const char** argv) {
                                  did_you_mean(key, kArgumentNames) + "; " + std::string(kExpected)));
     }
     if (error) return fail(std::move(*error));
+  }
+  // The defaults only where no store= or conf= gave a path (which is never
+  // empty): not built at every open only to be replaced.
+  if (args.store_path.empty() || args.conf_path.empty()) {
+    PolicyFiles defaults = default_policy_files();
+    if (args.store_path.empty()) args.store_path = std::move(defaults.store);
+    if (args.conf_path.empty()) args.conf_path = std::move(defaults.conf);
   }
   return ParsedArgs{std::move(args), {}};
 }
