@@ -39,6 +39,13 @@ TEST(ModuleArgs, NoArgumentsGiveTheDocumentedDefaults) {
   EXPECT_TRUE(args.required_paths.empty());
 }
 
+TEST(ModuleArgs, OnePathGivenKeepsTheOtherDefault) {
+  EXPECT_EQ(parse_ok({"store=/srv/s.store"}).conf_path, SECSTORE_DEFAULT_CONF);
+  EXPECT_EQ(parse_ok({"store=/srv/s.store"}).store_path, "/srv/s.store");
+  EXPECT_EQ(parse_ok({"conf=/srv/s.conf"}).store_path, SECSTORE_DEFAULT_STORE);
+  EXPECT_EQ(parse_ok({"conf=/srv/s.conf"}).conf_path, "/srv/s.conf");
+}
+
 TEST(ModuleArgs, EveryArgumentIsUnderstood) {
   ModuleArgs args = parse_ok({"store=/s/Security.store", "conf=/c/secstore.conf", "debug",
                               "noenv", "anonymous=guest,@visitors,ftp",
