@@ -74,7 +74,8 @@ class Policy {
   // The session's roles, global permissions and plan. Errors: those of
   // Config::plan. Should the compiled index turn out damaged, the text
   // answers and a warning says so.
-  Outcome<Session> resolve(const SessionSubject& who, const ResolvedNames& names, unsigned capability_count) const;
+  // `who` is kept in the Session (moved in, not copied).
+  Outcome<Session> resolve(SessionSubject who, const ResolvedNames& names, unsigned capability_count) const;
   // What the session holds at each path (SPEC §2.3), in order.
   Outcome<std::vector<PathPermissions>> path_permissions(const Session& session,
                                                          std::span<const std::string> paths) const;

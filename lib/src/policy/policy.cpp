@@ -119,12 +119,13 @@ NamesNeeded Policy::names_needed() const {
   return state_->index ? detail::names_needed(std::span(state_->scopes->scopes)) : state_->text_conf->names_needed();
 }
 
-Outcome<Session> Policy::resolve(const SessionSubject& who, const ResolvedNames& names,
+Outcome<Session> Policy::resolve(SessionSubject given, const ResolvedNames& names,
                                  unsigned capability_count) const {
   const detail::PolicyState& s = *state_;
   std::vector<Diagnostic> diagnostics;
   Session session;
-  session.subject = who;
+  session.subject = std::move(given);
+  const SessionSubject& who = session.subject;
   std::optional<SessionAccess> access;
   if (s.index) {
     std::string problem;

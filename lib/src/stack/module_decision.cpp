@@ -88,7 +88,7 @@ ModuleDecision decide_module_session(const Policy& policy, const ModuleArgs& arg
   auto names = lookup_names(policy.names_needed());
   if (!names.ok()) return refused(std::move(out), Refusal::NameService, names.first_error()->message + "; refusing the session");
 
-  auto session = policy.resolve(who, *names.value, kernel_capability_count());
+  auto session = policy.resolve(std::move(who), *names.value, kernel_capability_count());
   keep_warnings(out.warnings, session.diagnostics);
   if (!session.ok()) return refused(std::move(out), Refusal::Config, first_error(session.diagnostics, "cannot resolve the session"));
   std::vector<std::string> paths;
