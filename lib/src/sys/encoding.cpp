@@ -1,6 +1,6 @@
 #include "secstore/encoding.hpp"
 
-#include <algorithm>
+#include <array>
 
 namespace secstore {
 namespace {
@@ -48,34 +48,45 @@ int hex_value(char c) {
   return -1;
 }
 
+// The bytes that stand as they are whatever follows them: printable ASCII
+// that `special` leaves alone. A table, so that the scan of a name costs one
+// load a byte rather than five comparisons.
+template <class Special>
+constexpr std::array<bool, 256> plain_bytes() {
+  std::array<bool, 256> plain{};
+  for (int c = 0x20; c < 0x7F; ++c) plain[c] = !Special{}(static_cast<char>(c));
+  return plain;
+}
+
 // Appends `text` to `out`, copying what may stand as is and calling
 // escape(byte) for each byte that may not: a control character, a C1
 // control or a byte that is not valid UTF-8, and whatever `special` says.
 template <class Special, class Escape>
-void append_transformed(std::string& out, std::string_view text, Special special, Escape escape) {
-  // Nearly every name (each role of a session, in its log line and its
-  // environment) is printable ASCII with nothing to escape: one pass says so.
-  if (std::all_of(text.begin(), text.end(), [&](char ch) {
-        const auto c = static_cast<unsigned char>(ch);
-        return c >= 0x20 && c < 0x7F && !special(ch);
-      })) {
-    out.append(text);
-    return;
-  }
-  out.reserve(out.size() + text.size());
-  for (std::size_t i = 0; i < text.size();) {
-    const auto c = static_cast<unsigned char>(text[i]);
+void append_transformed(std::string& out, std::string_view text, Special, Escape escape) {
+  static constexpr std::array<bool, 256> kPlain = plain_bytes<Special>();
+  const char* const begin = text.data();
+  const char* const end = begin + text.size();
+  const char* p = begin;
+  while (p != end) {
+    // Nearly every name (each role of a session, in its log line and its
+    // environment) is one such run: scanned, then appended at once.
+    const char* const run = p;
+    while (p != end && kPlain[static_cast<unsigned char>(*p)]) ++p;
+    if (p != run) out.append(run, static_cast<std::size_t>(p - run));
+    if (p == end) break;
+    const std::size_t i = static_cast<std::size_t>(p - begin);
+    const auto c = static_cast<unsigned char>(*p);
     const std::size_t n = utf8_sequence_length(text, i);
     if (n == 0 || c < 0x20 || c == 0x7F || is_c1_control(text, i, n)) {
       const std::size_t bad = n == 0 ? 1 : n;
-      for (std::size_t k = 0; k < bad; ++k) escape(out, static_cast<unsigned char>(text[i + k]));
-      i += bad;
-    } else if (n == 1 && special(text[i])) {
+      for (std::size_t k = 0; k < bad; ++k) escape(out, static_cast<unsigned char>(p[k]));
+      p += bad;
+    } else if (n == 1) {  // printable ASCII that is not plain: special
       escape(out, c);
-      ++i;
+      ++p;
     } else {
-      out.append(text.substr(i, n));
-      i += n;
+      out.append(p, n);
+      p += n;
     }
   }
 }
