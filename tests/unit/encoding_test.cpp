@@ -55,6 +55,12 @@ TEST(RoleListEncoding, EscapesAtEveryPlaceInARun) {
   EXPECT_EQ(encode_role_list({"\x01" "ab\x1f", "a\x7f" "b", "\xc2\x85" "c"}), "%01ab%1F,a%7Fb,%C2%85c");
   EXPECT_EQ(encode_role_list({"é,ü", "\xe2\x82\xac%", "a\xff" "b"}), "é%2Cü,\xe2\x82\xac%25,a%FFb");
   EXPECT_EQ(encode_role_list({"\"q\" \\"}), "\"q\" \\") << "log specials are plain here";
+  // Plain names are written in place until one is not: that one is taken
+  // back whole, wherever in the list and in the name its escape falls.
+  EXPECT_EQ(encode_role_list({"ab", "cd,e", "f"}), "ab,cd%2Ce,f");
+  EXPECT_EQ(encode_role_list({"ab", "", "c", "d\x01"}), "ab,,c,d%01");
+  EXPECT_EQ(encode_role_list({"=", "ab", "c%"}), "%3D,ab,c%25");
+  EXPECT_EQ(encode_role_list({"ab", "é", ""}), "ab,é,");
 }
 
 TEST(LogEscaping, EscapesAtEveryPlaceInARun) {

@@ -57,13 +57,15 @@ constexpr std::array<bool, 256> plain_bytes() {
   for (int c = 0x20; c < 0x7F; ++c) plain[c] = !Special{}(static_cast<char>(c));
   return plain;
 }
+template <class Special>
+constexpr std::array<bool, 256> kPlainBytes = plain_bytes<Special>();
 
 // Appends `text` to `out`, copying what may stand as is and calling
 // escape(byte) for each byte that may not: a control character, a C1
 // control or a byte that is not valid UTF-8, and whatever `special` says.
 template <class Special, class Escape>
 void append_transformed(std::string& out, std::string_view text, Special, Escape escape) {
-  static constexpr std::array<bool, 256> kPlain = plain_bytes<Special>();
+  constexpr const std::array<bool, 256>& kPlain = kPlainBytes<Special>;
   const char* const begin = text.data();
   const char* const end = begin + text.size();
   const char* p = begin;
@@ -108,11 +110,30 @@ constexpr auto log_escape_byte = [](std::string& o, unsigned char c) {
 }  // namespace
 
 std::string encode_role_list(const std::vector<std::string>& roles) {
-  std::string out;
-  std::size_t size = roles.size();
+  // Nearly every list is plain names (one per role of the session): they
+  // are written straight into a string sized for them, each byte as it is
+  // scanned, without an append a name. The first name that needs an escape
+  // is taken back and it and the rest go through append_transformed.
+  constexpr const std::array<bool, 256>& plain = kPlainBytes<decltype(role_list_special)>;
+  std::size_t size = roles.empty() ? 0 : roles.size() - 1;
   for (const auto& r : roles) size += r.size();
-  out.reserve(size);
-  for (std::size_t r = 0; r < roles.size(); ++r) {
+  std::string out(size, '\0');
+  char* w = out.data();
+  std::size_t r = 0;
+  for (; r < roles.size(); ++r) {
+    char* const start = w;
+    if (r) *w++ = ',';
+    const char* p = roles[r].data();
+    const char* const end = p + roles[r].size();
+    while (p != end && plain[static_cast<unsigned char>(*p)]) *w++ = *p++;
+    if (p != end) {
+      w = start;
+      break;
+    }
+  }
+  if (r == roles.size()) return out;
+  out.resize(static_cast<std::size_t>(w - out.data()));
+  for (; r < roles.size(); ++r) {
     if (r) out += ',';
     append_transformed(out, roles[r], role_list_special, role_list_escape);
   }
