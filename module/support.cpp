@@ -152,7 +152,9 @@ std::variant<PamDecision, Failure> decide(pam_handle_t* pamh, const ModuleArgs& 
                                                                  : FailureKind::Config;
     return Failure{kind, d.refusal_message, {}};
   }
-  return PamDecision{std::move(*d.session), std::move(d.required_held)};
+  // Made in place: a Session is large, and each move leaves one more to destroy.
+  return std::variant<PamDecision, Failure>(std::in_place_type<PamDecision>, std::move(*d.session),
+                                            std::move(d.required_held));
 }
 
 std::optional<Failure> check_requirements(const PamDecision& decision, const ModuleArgs& args) {
