@@ -32,18 +32,9 @@ std::string join(const std::vector<std::string>& items, const char* separator) {
   return out;
 }
 
-// The escaped names joined with ',', appended: a session's roles are listed
-// in every line that names what it got.
-void append_escaped_roles(std::string& out, const std::vector<std::string>& roles) {
-  for (std::size_t i = 0; i < roles.size(); ++i) {
-    if (i) out += ',';
-    append_log_escaped(out, roles[i]);
-  }
-}
-
 std::string escaped_roles(const std::vector<std::string>& roles) {
   std::string out;
-  append_escaped_roles(out, roles);
+  append_log_escaped_list(out, roles);
   return out;
 }
 
@@ -183,7 +174,7 @@ std::string summarize_session(const Session& session, std::string_view lead) {
   append_subject(out, session.subject);
   out += session.subject.anonymous ? " (anonymous; roles " : " (named; roles ";
   if (roles.empty()) out += "none";
-  append_escaped_roles(out, roles);
+  append_log_escaped_list(out, roles);
   if (plan.caps.ambient) {
     out += "; ambient ";
     out += capability_list(plan.caps.ambient);

@@ -63,6 +63,16 @@ TEST(RoleListEncoding, EscapesAtEveryPlaceInARun) {
   EXPECT_EQ(encode_role_list({"ab", "é", ""}), "ab,é,");
 }
 
+TEST(LogEscaping, AListIsAppendedEscapedAndJoined) {
+  std::string out = "x ";
+  append_log_escaped_list(out, {});
+  EXPECT_EQ(out, "x ");
+  append_log_escaped_list(out, {"a", "", "b,c"});
+  EXPECT_EQ(out, "x a,,b,c") << "',' in a name is not escaped in a log line";
+  append_log_escaped_list(out, {";", "d\"", "e"});
+  EXPECT_EQ(out, "x a,,b,c;,d\\\",e");
+}
+
 TEST(LogEscaping, EscapesAtEveryPlaceInARun) {
   EXPECT_EQ(log_escape(""), "");
   EXPECT_EQ(log_quoted(""), "\"\"");
@@ -133,6 +143,10 @@ TEST(Encoding, RunAtATimeAgreesWithByteAtATime) {
     EXPECT_EQ(encode_role_list({text}), reference(text, "%,=", "%", false)) << text;
     EXPECT_EQ(encode_role_list({text, text}), reference(text, "%,=", "%", false) + "," + reference(text, "%,=", "%", false));
     EXPECT_EQ(decode_role_list(encode_role_list({"x", text})), (Names{"x", text}));
+    std::string line = "roles ";
+    append_log_escaped_list(line, {"a", text, "b", text});
+    const std::string escaped = reference(text, "\"\\", "\\x", true);
+    EXPECT_EQ(line, "roles a," + escaped + ",b," + escaped) << text;
   }
 }
 

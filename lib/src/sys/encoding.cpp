@@ -107,36 +107,44 @@ constexpr auto log_escape_byte = [](std::string& o, unsigned char c) {
   }
 };
 
-}  // namespace
-
-std::string encode_role_list(const std::vector<std::string>& roles) {
-  // Nearly every list is plain names (one per role of the session): they
-  // are written straight into a string sized for them, each byte as it is
-  // scanned, without an append a name. The first name that needs an escape
-  // is taken back and it and the rest go through append_transformed.
-  constexpr const std::array<bool, 256>& plain = kPlainBytes<decltype(role_list_special)>;
-  std::size_t size = roles.empty() ? 0 : roles.size() - 1;
-  for (const auto& r : roles) size += r.size();
-  std::string out(size, '\0');
-  char* w = out.data();
+// The names transformed and joined with ',', appended to `out`. Nearly
+// every list is plain names (one per role of the session): they are written
+// straight into room made for them, each byte as it is scanned, without an
+// append a name. The first name that needs an escape is taken back, and it
+// and the rest go through append_transformed.
+template <class Special, class Escape>
+void append_joined(std::string& out, const std::vector<std::string>& names, Special special, Escape escape) {
+  constexpr const std::array<bool, 256>& plain = kPlainBytes<Special>;
+  std::size_t size = names.empty() ? 0 : names.size() - 1;
+  for (const auto& n : names) size += n.size();
+  const std::size_t at = out.size();
+  out.resize(at + size);
+  char* w = out.data() + at;
   std::size_t r = 0;
-  for (; r < roles.size(); ++r) {
+  for (; r < names.size(); ++r) {
     char* const start = w;
     if (r) *w++ = ',';
-    const char* p = roles[r].data();
-    const char* const end = p + roles[r].size();
+    const char* p = names[r].data();
+    const char* const end = p + names[r].size();
     while (p != end && plain[static_cast<unsigned char>(*p)]) *w++ = *p++;
     if (p != end) {
       w = start;
       break;
     }
   }
-  if (r == roles.size()) return out;
+  if (r == names.size()) return;
   out.resize(static_cast<std::size_t>(w - out.data()));
-  for (; r < roles.size(); ++r) {
+  for (; r < names.size(); ++r) {
     if (r) out += ',';
-    append_transformed(out, roles[r], role_list_special, role_list_escape);
+    append_transformed(out, names[r], special, escape);
   }
+}
+
+}  // namespace
+
+std::string encode_role_list(const std::vector<std::string>& roles) {
+  std::string out;
+  append_joined(out, roles, role_list_special, role_list_escape);
   return out;
 }
 
@@ -162,6 +170,10 @@ std::vector<std::string> decode_role_list(std::string_view value) {
 
 void append_log_escaped(std::string& out, std::string_view text) {
   append_transformed(out, text, log_special, log_escape_byte);
+}
+
+void append_log_escaped_list(std::string& out, const std::vector<std::string>& names) {
+  append_joined(out, names, log_special, log_escape_byte);
 }
 
 std::string log_escape(std::string_view text) {
