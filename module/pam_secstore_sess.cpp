@@ -35,9 +35,9 @@ int open_session(pam_handle_t* pamh, int flags, int argc, const char** argv, Pro
   // SPEC §4.7: what a session gets is worth a line; nothing is not (every
   // cron job would add one beside pam_unix's).
   if (s.plan.grants_anything())
-    log_line(pamh, LOG_INFO, "session opened for " + summarize_session(s));
+    log_line(pamh, LOG_INFO, summarize_session(s, "session opened for "));
   else if (args.debug)
-    log_line(pamh, LOG_DEBUG, "session opened for " + summarize_session(s) + ", which gets nothing");
+    log_line(pamh, LOG_DEBUG, summarize_session(s, "session opened for ") + ", which gets nothing");
   return PAM_SUCCESS;
 }
 

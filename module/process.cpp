@@ -36,28 +36,40 @@ Failure system_failure(const std::string& what, int err) {
   return Failure{FailureKind::System, what + ": " + std::strerror(err), {}};
 }
 
-bool flag_set(cap_t caps, unsigned cap, cap_flag_t which) {
-  cap_flag_value_t value = CAP_CLEAR;
-  return cap_get_flag(caps, static_cast<cap_value_t>(cap), which, &value) == 0 && value == CAP_SET;
+// The calling thread's effective, permitted and inheritable sets.
+struct ProcessSets {
+  CapabilityMask effective = 0;
+  CapabilityMask permitted = 0;
+  CapabilityMask inheritable = 0;
+};
+
+// Read with one capget(2), as cap_get_proc does, rather than through a
+// cap_t and a cap_get_flag call per capability and set: an open reads the
+// sets before it changes anything, and each read costs it ~40 calls.
+std::optional<ProcessSets> read_sets() {
+  __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+  __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = {};
+  if (capget(&header, data) != 0) return std::nullopt;
+  auto mask = [&](__u32 __user_cap_data_struct::*set) {
+    return CapabilityMask{data[0].*set} | CapabilityMask{data[1].*set} << 32;
+  };
+  return ProcessSets{mask(&__user_cap_data_struct::effective), mask(&__user_cap_data_struct::permitted),
+                     mask(&__user_cap_data_struct::inheritable)};
 }
 
-CapabilityMask mask_of(cap_t caps, cap_flag_t which, unsigned count) {
-  CapabilityMask m = 0;
-  for (unsigned c = 0; c < count; ++c)
-    if (flag_set(caps, c, which)) m |= bit(c);
-  return m;
-}
-
-// Sets one flag of `caps` to exactly `mask` over the first `count` capabilities.
+// Sets one flag of `caps` to exactly `mask` over the first `count`
+// capabilities: cleared, then the mask's bits raised in one call.
 bool set_flag_mask(cap_t caps, cap_flag_t which, CapabilityMask mask, unsigned count) {
-  for (unsigned c = 0; c < count; ++c) {
-    const cap_value_t v = static_cast<cap_value_t>(c);
-    if (cap_set_flag(caps, which, 1, &v, (mask & bit(c)) ? CAP_SET : CAP_CLEAR) != 0) return false;
-  }
-  return true;
+  if (cap_clear_flag(caps, which) != 0) return false;
+  cap_value_t values[64];
+  int n = 0;
+  for_each_bit(mask & capability_mask_of_count(count), [&](unsigned cap) { values[n++] = static_cast<cap_value_t>(cap); });
+  return n == 0 || cap_set_flag(caps, which, n, values, CAP_SET) == 0;
 }
 
 // The inheritable set made `target` (permitted and effective unchanged).
+// Written through libcap, which knows how to set every thread when the
+// program asks it to.
 bool set_inheritable(CapabilityMask target, unsigned count) {
   CapState caps(cap_get_proc());
   return caps && set_flag_mask(caps.get(), CAP_INHERITABLE, target, count) && cap_set_proc(caps.get()) == 0;
@@ -120,7 +132,7 @@ void finish_in_child(pam_handle_t* pamh, const SessionChanges& c) {
 }
 
 // Everything that can be checked before touching the process.
-std::optional<Failure> check(const SessionPlan& plan, cap_t current, unsigned count) {
+std::optional<Failure> check(const SessionPlan& plan, const ProcessSets& current, unsigned count) {
   const CapabilityMask raise = plan.caps.ambient | plan.caps.inheritable;
   const CapabilityMask known = capability_mask_of_count(count);
   if (const CapabilityMask unknown = (raise | plan.caps.bounding_drop) & ~known)
@@ -130,14 +142,15 @@ std::optional<Failure> check(const SessionPlan& plan, cap_t current, unsigned co
                    "capability " + capability_list(conflict) +
                        " is both granted and dropped from the bounding set by the configuration",
                    {}};
-  for (unsigned cap = 0; cap < count; ++cap) {
-    if (!(raise & bit(cap))) continue;
+  // Lowest first, so that the line names the same capability as ever.
+  for (CapabilityMask rest = raise; rest != 0; rest &= rest - 1) {
+    const auto cap = static_cast<unsigned>(__builtin_ctzll(rest));
     if (cap_get_bound(static_cast<cap_value_t>(cap)) != 1)
       return Failure{FailureKind::Capability,
                      "capability " + capability_list(bit(cap)) +
                          " cannot be granted: it is not in this process's bounding set",
                      {}};
-    if (!flag_set(current, cap, CAP_PERMITTED))
+    if (!(current.permitted & bit(cap)))
       return Failure{FailureKind::Capability,
                      "capability " + capability_list(bit(cap)) +
                          " cannot be granted: this process does not hold it in its permitted set",
@@ -146,12 +159,12 @@ std::optional<Failure> check(const SessionPlan& plan, cap_t current, unsigned co
   bool drops_something = false;
   for_each_bit(plan.caps.bounding_drop,
                [&](unsigned cap) { drops_something |= cap_get_bound(static_cast<cap_value_t>(cap)) == 1; });
-  if (drops_something && !flag_set(current, CAP_SETPCAP, CAP_EFFECTIVE))
+  if (drops_something && !(current.effective & bit(CAP_SETPCAP)))
     return Failure{FailureKind::Capability,
                    "capabilities " + capability_list(plan.caps.bounding_drop) +
                        " cannot be dropped from the bounding set: this process lacks cap_setpcap",
                    {}};
-  if (plan.chroot && !flag_set(current, CAP_SYS_CHROOT, CAP_EFFECTIVE))
+  if (plan.chroot && !(current.effective & bit(CAP_SYS_CHROOT)))
     return Failure{FailureKind::Capability,
                    "cannot enter chroot directory " + *plan.chroot + ": this process lacks cap_sys_chroot", {}};
   return std::nullopt;
@@ -179,9 +192,9 @@ std::optional<Failure> SystemProcess::apply_session_plan(pam_handle_t* pamh, con
   if (raise == 0 && plan.inheritable_clear == 0 && plan.caps.bounding_drop == 0 && !plan.chroot)
     return std::nullopt;
   const unsigned count = kernel_capability_count();
-  CapState current(cap_get_proc());
+  const std::optional<ProcessSets> current = read_sets();
   if (!current) return system_failure("cannot read this process's capabilities", errno);
-  if (auto failure = check(plan, current.get(), count)) return failure;
+  if (auto failure = check(plan, *current, count)) return failure;
   std::optional<OpenedFile> root;
   if (plan.chroot) {
     auto opened = open_checked_directory(*plan.chroot, FileSafety{true});
@@ -194,7 +207,7 @@ std::optional<Failure> SystemProcess::apply_session_plan(pam_handle_t* pamh, con
   if (!changes) return Failure{FailureKind::System, "out of memory recording the session's changes", {}};
   SessionChanges& c = *changes;
   c.count = count;
-  c.inheritable_before = mask_of(current.get(), CAP_INHERITABLE, count);
+  c.inheritable_before = current->inheritable & capability_mask_of_count(count);
   for_each_bit(c.inheritable_before & plan.inheritable_clear, [&](unsigned cap) {
     if (cap_get_ambient(static_cast<cap_value_t>(cap)) == 1) c.ambient_before |= bit(cap);
   });
@@ -229,8 +242,9 @@ std::optional<Failure> SystemProcess::apply_session_plan(pam_handle_t* pamh, con
     return give_up(Failure{FailureKind::System,
                            std::string("cannot register the session's changes: ") + pam_strerror(pamh, rc), {}});
   SessionChanges* registered = changes.release();  // libpam owns it now
-  for (unsigned cap = 0; cap < count; ++cap) {
-    if (!(plan.caps.bounding_drop & bit(cap)) || cap_get_bound(static_cast<cap_value_t>(cap)) != 1) continue;
+  for (CapabilityMask rest = plan.caps.bounding_drop & capability_mask_of_count(count); rest != 0; rest &= rest - 1) {
+    const auto cap = static_cast<unsigned>(__builtin_ctzll(rest));
+    if (cap_get_bound(static_cast<cap_value_t>(cap)) != 1) continue;
     if (cap_drop_bound(static_cast<cap_value_t>(cap)) != 0) {
       const int err = errno;
       undo(*registered);

@@ -4,6 +4,7 @@
 #include <syslog.h>
 
 #include <algorithm>
+#include <charconv>
 #include <memory>
 #include <new>
 
@@ -31,18 +32,9 @@ std::string join(const std::vector<std::string>& items, const char* separator) {
   return out;
 }
 
-// The escaped names joined with ',', appended: a session's roles are listed
-// in every line that names what it got.
-void append_escaped_roles(std::string& out, const std::vector<std::string>& roles) {
-  for (std::size_t i = 0; i < roles.size(); ++i) {
-    if (i) out += ',';
-    append_log_escaped(out, roles[i]);
-  }
-}
-
 std::string escaped_roles(const std::vector<std::string>& roles) {
   std::string out;
-  append_escaped_roles(out, roles);
+  append_log_escaped_list(out, roles);
   return out;
 }
 
@@ -104,11 +96,42 @@ int fail(pam_handle_t* pamh, Hook hook, int flags, const Failure& failure) {
   return pam_code(hook, failure.kind);
 }
 
+namespace {
+
+void append_quoted(std::string& out, std::string_view text) {
+  out += '"';
+  append_log_escaped(out, text);
+  out += '"';
+}
+
+void append_number(std::string& out, unsigned long value) {
+  char digits[24];
+  const auto end = std::to_chars(digits, digits + sizeof digits, value).ptr;
+  out.append(digits, static_cast<std::size_t>(end - digits));
+}
+
+// describe_subject, appended: every session line starts with it.
+void append_subject(std::string& out, const SessionSubject& who) {
+  if (who.anonymous && who.user.empty()) {
+    out += "anonymous session (no user)";
+    return;
+  }
+  out += who.anonymous ? "anonymous session (user " : "user ";
+  append_quoted(out, who.user);
+  if (who.uid) {
+    out += who.anonymous ? ", uid " : " (uid ";
+    append_number(out, *who.uid);
+  }
+  if (who.anonymous || who.uid) out += ')';
+}
+
+}  // namespace
+
 std::string describe_subject(const SessionSubject& who) {
-  const std::string uid = who.uid ? "uid " + std::to_string(*who.uid) : std::string();
-  if (!who.anonymous) return "user " + log_quoted(who.user) + (uid.empty() ? "" : " (" + uid + ")");
-  if (who.user.empty()) return "anonymous session (no user)";
-  return "anonymous session (user " + log_quoted(who.user) + (uid.empty() ? "" : ", " + uid) + ")";
+  std::string out;
+  out.reserve(48 + who.user.size());
+  append_subject(out, who);
+  return out;
 }
 
 std::variant<PamDecision, Failure> decide(pam_handle_t* pamh, const ModuleArgs& args) {
@@ -120,7 +143,9 @@ std::variant<PamDecision, Failure> decide(pam_handle_t* pamh, const ModuleArgs& 
                                                                  : FailureKind::Config;
     return Failure{kind, d.refusal_message, {}};
   }
-  return PamDecision{std::move(*d.session), std::move(d.required_held)};
+  // Made in place: a Session is large, and each move leaves one more to destroy.
+  return std::variant<PamDecision, Failure>(std::in_place_type<PamDecision>, std::move(*d.session),
+                                            std::move(d.required_held));
 }
 
 std::optional<Failure> check_requirements(const PamDecision& decision, const ModuleArgs& args) {
@@ -134,16 +159,22 @@ std::optional<Failure> check_requirements(const PamDecision& decision, const Mod
                      ") do not give " + join(missing, ", ") + "."};
 }
 
-std::string summarize_session(const Session& session) {
+std::string summarize_session(const Session& session, std::string_view lead) {
   const SessionPlan& plan = session.plan;
   const auto& roles = session.access.role_names;
-  std::string out = describe_subject(session.subject);
-  std::size_t size = out.size() + 128;
+  // One allocation for the line: the names, and room for the fixed words
+  // and a few capability names.
+  std::size_t size = lead.size() + session.subject.user.size() + 256;
   for (const auto& r : roles) size += r.size() + 1;
+  if (plan.chroot) size += plan.chroot->size() + 12;
+  for (const auto& g : plan.supplemental_groups) size += g.size() + 1;
+  std::string out;
   out.reserve(size);
+  out += lead;
+  append_subject(out, session.subject);
   out += session.subject.anonymous ? " (anonymous; roles " : " (named; roles ";
   if (roles.empty()) out += "none";
-  append_escaped_roles(out, roles);
+  append_log_escaped_list(out, roles);
   if (plan.caps.ambient) {
     out += "; ambient ";
     out += capability_list(plan.caps.ambient);
@@ -159,7 +190,7 @@ std::string summarize_session(const Session& session) {
   }
   if (plan.chroot) {
     out += "; chroot ";
-    out += log_quoted(*plan.chroot);
+    append_quoted(out, *plan.chroot);
   }
   for (std::size_t i = 0; i < plan.supplemental_groups.size(); ++i) {
     out += i ? "," : "; groups ";
@@ -184,18 +215,26 @@ std::string explain_decision(const Session& session) {
 }
 
 std::optional<Failure> export_session_env(pam_handle_t* pamh, const Session& session) {
-  const std::string variables[] = {
-      std::string("SECSTORE_SESSION=") + (session.subject.anonymous ? "anonymous" : "named"),
-      "SECSTORE_ROLES=" + encode_role_list(session.access.role_names),
+  // pam_putenv copies what it is given: the session's kind is a literal, and
+  // the roles one string built in place.
+  const std::string encoded = encode_role_list(session.access.role_names);
+  std::string roles;
+  roles.reserve(sizeof "SECSTORE_ROLES=" + encoded.size());
+  roles += "SECSTORE_ROLES=";
+  roles += encoded;
+  const struct {
+    const char* name;
+    const char* variable;
+  } variables[] = {
+      {"SECSTORE_SESSION", session.subject.anonymous ? "SECSTORE_SESSION=anonymous" : "SECSTORE_SESSION=named"},
+      {"SECSTORE_ROLES", roles.c_str()},
   };
-  for (const auto& variable : variables) {
-    const int rc = pam_putenv(pamh, variable.c_str());
+  for (const auto& [name, variable] : variables) {
+    const int rc = pam_putenv(pamh, variable);
     if (rc != PAM_SUCCESS) {
       unexport_session_env(pamh);
       return Failure{FailureKind::System,
-                     "cannot set " + variable.substr(0, variable.find('=')) +
-                         " in the PAM environment: " + pam_strerror(pamh, rc),
-                     {}};
+                     std::string("cannot set ") + name + " in the PAM environment: " + pam_strerror(pamh, rc), {}};
     }
   }
   return std::nullopt;

@@ -13,6 +13,7 @@
 #include <exception>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -68,9 +69,9 @@ std::variant<PamDecision, Failure> decide(pam_handle_t* pamh, const ModuleArgs& 
 // require= and require_path=: nullopt when every requirement holds.
 std::optional<Failure> check_requirements(const PamDecision& decision, const ModuleArgs& args);
 
-// `user "alice" (uid 1001; named; roles A,B; ambient cap_x; ...)` — what the
-// session got, for its LOG_INFO line.
-std::string summarize_session(const Session& session);
+// `user "alice" (uid 1001) (named; roles A,B; ambient cap_x; ...)` — what
+// the session got, for its LOG_INFO line, after `lead` ("session opened for ").
+std::string summarize_session(const Session& session, std::string_view lead = {});
 // For `debug`: global permissions and the scopes that made the plan.
 std::string explain_decision(const Session& session);
 

@@ -523,5 +523,15 @@ TEST_F(ModuleHooks, DebugAtOpenExplainsTheDecisionBeforeTheOutcome) {
   EXPECT_EQ(pam_.lines[1].priority, LOG_INFO);
 }
 
+TEST(DescribeSubject, EveryFormOfTheSessionsSubject) {
+  EXPECT_EQ(describe_subject(SessionSubject::named("alice", {}, 1001)), "user \"alice\" (uid 1001)");
+  EXPECT_EQ(describe_subject(SessionSubject::named("alice", {})), "user \"alice\"");
+  EXPECT_EQ(describe_subject(SessionSubject::named("a\"b\n", {}, 4294967294u)), "user \"a\\\"b\\x0A\" (uid 4294967294)");
+  EXPECT_EQ(describe_subject(SessionSubject::anonymous_session("guest", 1002)), "anonymous session (user \"guest\", uid 1002)");
+  EXPECT_EQ(describe_subject(SessionSubject::anonymous_session("guest")), "anonymous session (user \"guest\")");
+  EXPECT_EQ(describe_subject(SessionSubject::anonymous_session()), "anonymous session (no user)");
+  EXPECT_EQ(describe_subject(SessionSubject::anonymous_session("", 0)), "anonymous session (no user)");
+}
+
 }  // namespace
 }  // namespace secstore::module

@@ -164,6 +164,23 @@ TEST(CapabilityNames, AreLibcapsLowerCaseNames) {
   EXPECT_TRUE(capability_names(0).empty());
 }
 
+TEST(CapabilityNames, AreWhatLibcapCallsEveryValue) {
+  // The names come from a table, not from cap_to_name: every value, known to
+  // libcap or not, must still read exactly as libcap writes it.
+  std::string list;
+  for (unsigned c = 0; c < 64; ++c) {
+    char* name = cap_to_name(static_cast<cap_value_t>(c));
+    ASSERT_NE(name, nullptr);
+    const std::string expected = name;
+    cap_free(name);
+    EXPECT_THAT(capability_names(CapabilityMask{1} << c), ElementsAre(expected)) << c;
+    EXPECT_EQ(capability_list(CapabilityMask{1} << c), expected) << c;
+    list += (c ? "," : "") + expected;
+  }
+  EXPECT_EQ(capability_list(~CapabilityMask{0}), list);
+  EXPECT_EQ(capability_list(0), "");
+}
+
 TEST(CapabilityNames, AllMaskMatchesTheRunningKernel) {
   auto names = capability_names(all_capabilities());
   EXPECT_EQ(names.size(), static_cast<std::size_t>(cap_max_bits()));

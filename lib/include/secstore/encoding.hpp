@@ -23,6 +23,9 @@ std::vector<std::string> decode_role_list(std::string_view value);
 std::string log_escape(std::string_view text);
 // log_escape(text) appended to `out`, for a line built from many names.
 void append_log_escaped(std::string& out, std::string_view text);
+// The names log_escape'd and joined with ',', appended to `out`: a
+// session's roles in its log line.
+void append_log_escaped_list(std::string& out, const std::vector<std::string>& names);
 // log_escape inside double quotes.
 std::string log_quoted(std::string_view text);
 // A whole message whose names are already quoted (a diagnostic): only

@@ -3,6 +3,7 @@
 #include <sys/capability.h>
 
 #include <bit>
+#include <iterator>
 #include <memory>
 #include <string>
 
@@ -251,25 +252,52 @@ std::optional<CapabilitySets> parse_capability_text(std::string_view text, std::
   return from_iab_text(owned, all, error);
 }
 
+namespace {
+
+// libcap's own names for the capabilities it knew when this table was
+// written (CAP_CHOWN .. CAP_CHECKPOINT_RESTORE, lower case), so that a log
+// line does not cost a cap_to_name allocation and a cap_free per name; the
+// unit tests check every entry against the installed libcap. A capability
+// past the table is still named by libcap.
+constexpr std::string_view kCapabilityNames[] = {
+    "cap_chown",          "cap_dac_override", "cap_dac_read_search", "cap_fowner",          "cap_fsetid",
+    "cap_kill",           "cap_setgid",       "cap_setuid",          "cap_setpcap",         "cap_linux_immutable",
+    "cap_net_bind_service", "cap_net_broadcast", "cap_net_admin",    "cap_net_raw",         "cap_ipc_lock",
+    "cap_ipc_owner",      "cap_sys_module",   "cap_sys_rawio",       "cap_sys_chroot",      "cap_sys_ptrace",
+    "cap_sys_pacct",      "cap_sys_admin",    "cap_sys_boot",        "cap_sys_nice",        "cap_sys_resource",
+    "cap_sys_time",       "cap_sys_tty_config", "cap_mknod",         "cap_lease",           "cap_audit_write",
+    "cap_audit_control",  "cap_setfcap",      "cap_mac_override",    "cap_mac_admin",       "cap_syslog",
+    "cap_wake_alarm",     "cap_block_suspend", "cap_audit_read",     "cap_perfmon",         "cap_bpf",
+    "cap_checkpoint_restore",
+};
+
+void append_capability_name(std::string& out, unsigned c) {
+  if (c < std::size(kCapabilityNames)) {
+    out += kCapabilityNames[c];
+    return;
+  }
+  char* name = cap_to_name(static_cast<cap_value_t>(c));
+  if (name != nullptr) out += name;
+  else out += "cap_" + std::to_string(c);
+  cap_free(name);
+}
+
+}  // namespace
+
 std::vector<std::string> capability_names(CapabilityMask mask) {
   std::vector<std::string> names;
-  for_each_bit(mask, [&](unsigned c) {
-    char* name = cap_to_name(static_cast<cap_value_t>(c));
-    names.push_back(name != nullptr ? std::string(name) : "cap_" + std::to_string(c));
-    cap_free(name);
-  });
+  names.reserve(static_cast<std::size_t>(std::popcount(mask)));
+  for_each_bit(mask, [&](unsigned c) { append_capability_name(names.emplace_back(), c); });
   return names;
 }
 
 std::string capability_list(CapabilityMask mask) {
   // Every session line that grants something has one or two of these.
   std::string out;
+  out.reserve(24 * static_cast<std::size_t>(std::popcount(mask)));
   for_each_bit(mask, [&](unsigned c) {
     if (!out.empty()) out += ',';
-    char* name = cap_to_name(static_cast<cap_value_t>(c));
-    if (name != nullptr) out += name;
-    else out += "cap_" + std::to_string(c);
-    cap_free(name);
+    append_capability_name(out, c);
   });
   return out;
 }

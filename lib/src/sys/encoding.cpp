@@ -1,6 +1,6 @@
 #include "secstore/encoding.hpp"
 
-#include <algorithm>
+#include <array>
 
 namespace secstore {
 namespace {
@@ -48,34 +48,47 @@ int hex_value(char c) {
   return -1;
 }
 
+// The bytes that stand as they are whatever follows them: printable ASCII
+// that `special` leaves alone. A table, so that the scan of a name costs one
+// load a byte rather than five comparisons.
+template <class Special>
+constexpr std::array<bool, 256> plain_bytes() {
+  std::array<bool, 256> plain{};
+  for (int c = 0x20; c < 0x7F; ++c) plain[c] = !Special{}(static_cast<char>(c));
+  return plain;
+}
+template <class Special>
+constexpr std::array<bool, 256> kPlainBytes = plain_bytes<Special>();
+
 // Appends `text` to `out`, copying what may stand as is and calling
 // escape(byte) for each byte that may not: a control character, a C1
 // control or a byte that is not valid UTF-8, and whatever `special` says.
 template <class Special, class Escape>
-void append_transformed(std::string& out, std::string_view text, Special special, Escape escape) {
-  // Nearly every name (each role of a session, in its log line and its
-  // environment) is printable ASCII with nothing to escape: one pass says so.
-  if (std::all_of(text.begin(), text.end(), [&](char ch) {
-        const auto c = static_cast<unsigned char>(ch);
-        return c >= 0x20 && c < 0x7F && !special(ch);
-      })) {
-    out.append(text);
-    return;
-  }
-  out.reserve(out.size() + text.size());
-  for (std::size_t i = 0; i < text.size();) {
-    const auto c = static_cast<unsigned char>(text[i]);
+void append_transformed(std::string& out, std::string_view text, Special, Escape escape) {
+  constexpr const std::array<bool, 256>& kPlain = kPlainBytes<Special>;
+  const char* const begin = text.data();
+  const char* const end = begin + text.size();
+  const char* p = begin;
+  while (p != end) {
+    // Nearly every name (each role of a session, in its log line and its
+    // environment) is one such run: scanned, then appended at once.
+    const char* const run = p;
+    while (p != end && kPlain[static_cast<unsigned char>(*p)]) ++p;
+    if (p != run) out.append(run, static_cast<std::size_t>(p - run));
+    if (p == end) break;
+    const std::size_t i = static_cast<std::size_t>(p - begin);
+    const auto c = static_cast<unsigned char>(*p);
     const std::size_t n = utf8_sequence_length(text, i);
     if (n == 0 || c < 0x20 || c == 0x7F || is_c1_control(text, i, n)) {
       const std::size_t bad = n == 0 ? 1 : n;
-      for (std::size_t k = 0; k < bad; ++k) escape(out, static_cast<unsigned char>(text[i + k]));
-      i += bad;
-    } else if (n == 1 && special(text[i])) {
+      for (std::size_t k = 0; k < bad; ++k) escape(out, static_cast<unsigned char>(p[k]));
+      p += bad;
+    } else if (n == 1) {  // printable ASCII that is not plain: special
       escape(out, c);
-      ++i;
+      ++p;
     } else {
-      out.append(text.substr(i, n));
-      i += n;
+      out.append(p, n);
+      p += n;
     }
   }
 }
@@ -94,17 +107,44 @@ constexpr auto log_escape_byte = [](std::string& o, unsigned char c) {
   }
 };
 
+// The names transformed and joined with ',', appended to `out`. Nearly
+// every list is plain names (one per role of the session): they are written
+// straight into room made for them, each byte as it is scanned, without an
+// append a name. The first name that needs an escape is taken back, and it
+// and the rest go through append_transformed.
+template <class Special, class Escape>
+void append_joined(std::string& out, const std::vector<std::string>& names, Special special, Escape escape) {
+  constexpr const std::array<bool, 256>& plain = kPlainBytes<Special>;
+  std::size_t size = names.empty() ? 0 : names.size() - 1;
+  for (const auto& n : names) size += n.size();
+  const std::size_t at = out.size();
+  out.resize(at + size);
+  char* w = out.data() + at;
+  std::size_t r = 0;
+  for (; r < names.size(); ++r) {
+    char* const start = w;
+    if (r) *w++ = ',';
+    const char* p = names[r].data();
+    const char* const end = p + names[r].size();
+    while (p != end && plain[static_cast<unsigned char>(*p)]) *w++ = *p++;
+    if (p != end) {
+      w = start;
+      break;
+    }
+  }
+  if (r == names.size()) return;
+  out.resize(static_cast<std::size_t>(w - out.data()));
+  for (; r < names.size(); ++r) {
+    if (r) out += ',';
+    append_transformed(out, names[r], special, escape);
+  }
+}
+
 }  // namespace
 
 std::string encode_role_list(const std::vector<std::string>& roles) {
   std::string out;
-  std::size_t size = roles.size();
-  for (const auto& r : roles) size += r.size();
-  out.reserve(size);
-  for (std::size_t r = 0; r < roles.size(); ++r) {
-    if (r) out += ',';
-    append_transformed(out, roles[r], role_list_special, role_list_escape);
-  }
+  append_joined(out, roles, role_list_special, role_list_escape);
   return out;
 }
 
@@ -130,6 +170,10 @@ std::vector<std::string> decode_role_list(std::string_view value) {
 
 void append_log_escaped(std::string& out, std::string_view text) {
   append_transformed(out, text, log_special, log_escape_byte);
+}
+
+void append_log_escaped_list(std::string& out, const std::vector<std::string>& names) {
+  append_joined(out, names, log_special, log_escape_byte);
 }
 
 std::string log_escape(std::string_view text) {
