@@ -232,12 +232,12 @@ CompiledIndex::Opened CompiledIndex::read(UniqueFd fd, std::uint64_t size, const
                 ""};
 }
 
-CompiledIndex::Lookup CompiledIndex::find(std::uint8_t kind, std::string_view name, std::string& bytes,
+CompiledIndex::Lookup CompiledIndex::find(std::uint8_t kind, std::string_view name, ByteBuffer& bytes,
                                           std::size_t& at, std::string& problem) const {
   return find_at(kind, name, bytes, 0, at, problem);
 }
 
-CompiledIndex::Lookup CompiledIndex::find_at(std::uint8_t kind, std::string_view name, std::string& bytes,
+CompiledIndex::Lookup CompiledIndex::find_at(std::uint8_t kind, std::string_view name, ByteBuffer& bytes,
                                              std::size_t begin, std::size_t& at, std::string& problem) const {
   const std::uint64_t h = key_hash(static_cast<EntryKind>(kind), name);
   for (std::uint64_t probes = 0, i = h & (slot_count_ - 1); probes < slot_count_;
@@ -257,7 +257,7 @@ CompiledIndex::Lookup CompiledIndex::find_at(std::uint8_t kind, std::string_view
       problem = "an entry is damaged";
       return Lookup::Damaged;
     }
-    bytes.resize(begin + head.size);
+    bytes.resize_for_overwrite(begin + head.size);
     char* const entry = bytes.data() + begin;
     if (!read_exactly(fd_.get(), entry, head.size, slot.entry_at)) {
       problem = "an entry cannot be read";
@@ -288,18 +288,18 @@ std::optional<SessionAccess> CompiledIndex::session_access(const SessionSubject&
   };
   // The entries one after another in one buffer, not one buffer each; as
   // it grows it moves, so names are offsets into it, not views.
-  std::string entries;
+  ByteBuffer entries;
   entries.reserve(4096);
   std::vector<Role> roles;
   auto add = [&](EntryKind kind, std::string_view name) {
     const std::size_t begin = entries.size();
     std::size_t at = 0;
     switch (find_at(static_cast<std::uint8_t>(kind), name, entries, begin, at, problem)) {
-      case Lookup::Absent: entries.resize(begin); return true;
+      case Lookup::Absent: entries.resize_for_overwrite(begin); return true;
       case Lookup::Damaged: return false;
       case Lookup::Found: break;
     }
-    const std::string_view entry = std::string_view(entries).substr(begin);
+    const std::string_view entry = entries.view().substr(begin);
     ByteReader r(entry.substr(at));
     const std::uint32_t count = count_of(entry);
     // As many as the entry can hold, whatever its count says; a few lists
@@ -351,7 +351,7 @@ std::optional<PathPermissions> CompiledIndex::path_permissions(const RoleSet& ro
   const std::string_view normal = normal_view(path, storage);
   if (normal.empty()) return PathPermissions{};
   const auto ids = RoleSetAccess::ids_for(roles, this);
-  std::string bytes;
+  ByteBuffer bytes;
   std::size_t at = 0;
   std::vector<PathPermissions> defaults(ids.size());
   for (std::size_t k = 0; k < ids.size(); ++k) {
@@ -378,12 +378,12 @@ std::optional<PathPermissions> CompiledIndex::path_permissions(const RoleSet& ro
       case Lookup::Damaged: return std::nullopt;
       case Lookup::Absent: break;
       case Lookup::Found: {
-        const std::uint32_t count = count_of(bytes);
+        const std::uint32_t count = count_of(bytes.view());
         if (at + sizeof(std::uint32_t) + std::uint64_t{count} * sizeof(PathAssignment) != bytes.size()) {
           problem = "an entry is damaged";
           return std::nullopt;
         }
-        ByteReader r(std::string_view(bytes).substr(at));
+        ByteReader r(bytes.view().substr(at));
         const bool isolated = r.get<std::uint32_t>() != 0;
         std::vector<RoleAssignment> list;
         for (std::uint32_t k = 0; k < count; ++k) {
@@ -417,7 +417,7 @@ std::unique_ptr<const CompiledScopes> CompiledIndex::scope_views(std::string_vie
     out->bytes.clear();
     return out;
   }
-  if (!decode_scopes(std::string_view(out->bytes).substr(at), count_of(out->bytes), *out)) {
+  if (!decode_scopes(out->bytes.view().substr(at), count_of(out->bytes.view()), *out)) {
     problem = "an entry is damaged";
     return nullptr;
   }
