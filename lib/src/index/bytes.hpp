@@ -91,6 +91,17 @@ class ByteReader {
     at_ += size;
     return s;
   }
+  // n bytes at once, for a record of fixed-size fields read with one
+  // bounds check: nullptr, and damage, when they are not all there.
+  const char* take(std::size_t n) {
+    if (!ok_ || bytes_.size() - at_ < n) {
+      ok_ = false;
+      return nullptr;
+    }
+    const char* p = bytes_.data() + at_;
+    at_ += n;
+    return p;
+  }
   std::string get_string() {
     const auto size = get<std::uint32_t>();
     return std::string(get_view(size));
