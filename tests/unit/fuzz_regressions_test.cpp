@@ -68,31 +68,37 @@ TEST(FuzzRegressions, IndexImagesAreReadOrRefusedWithAReason) {
     }
 }
 
+// The rich index seed's bytes ("" when it is missing), for tests that
+// damage one field behind its checksum.
+std::string rich_index_seed() {
+  for (const auto& input : inputs_of("index"))
+    if (input.path.ends_with("/corpus/index/rich")) return input.bytes;
+  return "";
+}
+
+std::uint32_t u32_at(const std::string& image, std::size_t at) {
+  std::uint32_t v = 0;
+  std::memcpy(&v, image.data() + at, sizeof v);
+  return v;
+}
+
 // A path cut short by a NUL byte would be checked as another file (the
 // directory above it, "..\0x" as ".."): a source path holding one is damage,
 // even with every checksum right.
 TEST(FuzzRegressions, ASourcePathHoldingANulByteIsDamage) {
-  const std::vector<Input> seeds = inputs_of("index");
-  const auto rich = std::find_if(seeds.begin(), seeds.end(),
-                                 [](const Input& i) { return i.path.ends_with("/corpus/index/rich"); });
-  ASSERT_NE(rich, seeds.end());
-  std::string image = rich->bytes;
+  std::string image = rich_index_seed();
+  ASSERT_FALSE(image.empty());
   secstore::detail::IndexHeader h{};
   std::memcpy(&h, image.data(), sizeof h);
   // The sources section: the store's and the conf's paths (u32 length and
   // bytes each), a u32 count, then the first source: u8 kind, u32 length,
   // its path.
-  auto u32_at = [&](std::size_t at) {
-    std::uint32_t v = 0;
-    std::memcpy(&v, image.data() + at, sizeof v);
-    return v;
-  };
   std::size_t at = h.sources_at;
-  at += 4 + u32_at(at);
-  at += 4 + u32_at(at);
-  ASSERT_GT(u32_at(at), 0u);
+  at += 4 + u32_at(image, at);
+  at += 4 + u32_at(image, at);
+  ASSERT_GT(u32_at(image, at), 0u);
   at += 4 + 1;
-  const std::uint32_t length = u32_at(at);
+  const std::uint32_t length = u32_at(image, at);
   ASSERT_GT(length, 2u);
   ASSERT_EQ(image[at + 4], '/');
   image[at + 4 + length - 1] = '\0';  // "/etc/x/Security.store" -> "/etc/x/Security.stor\0"
@@ -104,18 +110,10 @@ TEST(FuzzRegressions, ASourcePathHoldingANulByteIsDamage) {
 // a number past the table's end is damage, even with every checksum right,
 // never a location in no file or in another entry's bytes.
 TEST(FuzzRegressions, AFileNumberPastTheScopesFileTableIsDamage) {
-  const std::vector<Input> seeds = inputs_of("index");
-  const auto rich = std::find_if(seeds.begin(), seeds.end(),
-                                 [](const Input& i) { return i.path.ends_with("/corpus/index/rich"); });
-  ASSERT_NE(rich, seeds.end());
-  std::string image = rich->bytes;
+  std::string image = rich_index_seed();
+  ASSERT_FALSE(image.empty());
   secstore::detail::IndexHeader h{};
   std::memcpy(&h, image.data(), sizeof h);
-  auto u32_at = [&](std::size_t at) {
-    std::uint32_t v = 0;
-    std::memcpy(&v, image.data() + at, sizeof v);
-    return v;
-  };
   // The main configuration's Scopes entry: the one of kind Scopes named "".
   std::size_t body = 0;
   for (std::uint64_t i = 0; i < h.slot_count && body == 0; ++i) {
@@ -132,13 +130,13 @@ TEST(FuzzRegressions, AFileNumberPastTheScopesFileTableIsDamage) {
   // The file table (u32 count, then u32 length and bytes each), then the
   // first scope: u8 flags, u32 length and its instance, its location's
   // file number.
-  const std::uint32_t files = u32_at(body);
+  const std::uint32_t files = u32_at(image, body);
   ASSERT_GT(files, 0u);
   std::size_t at = body + 4;
-  for (std::uint32_t f = 0; f < files; ++f) at += 4 + u32_at(at);
+  for (std::uint32_t f = 0; f < files; ++f) at += 4 + u32_at(image, at);
   at += 1;
-  at += 4 + u32_at(at);
-  ASSERT_EQ(u32_at(at), 0u);
+  at += 4 + u32_at(image, at);
+  ASSERT_EQ(u32_at(image, at), 0u);
   std::memcpy(image.data() + at, &files, sizeof files);
   secstore::fuzz::repair_index_checksums(image);
   secstore::UniqueFd fd = secstore::fuzz::memory_file(image);
