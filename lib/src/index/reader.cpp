@@ -82,8 +82,8 @@ bool parse_sources(std::string_view section, std::string_view& store, std::strin
   return r.ok() && r.at_end();
 }
 
-// The sources section checked and whole, its checksum left off; nullopt
-// when it is damaged. `first`: the index's first `got` bytes, already read.
+// The sources section whole, its checksum checked and left off (its
+// contents are parsed by the caller); nullopt when it is damaged. `first`: the index's first `got` bytes, already read.
 std::optional<std::string> read_sources(int fd, const IndexHeader& h, const char* first, std::size_t got) {
   if (h.sources_size < sizeof(std::uint32_t) || h.sources_size > (std::uint64_t{1} << 24)) return std::nullopt;
   std::string bytes;
@@ -97,8 +97,6 @@ std::optional<std::string> read_sources(int fd, const IndexHeader& h, const char
   std::memcpy(&sum, bytes.data() + bytes.size() - sizeof sum, sizeof sum);
   if (checksum32(bytes.data(), bytes.size() - sizeof sum) != sum) return std::nullopt;
   bytes.resize(bytes.size() - sizeof sum);
-  std::string_view store, conf;
-  if (!parse_sources(bytes, store, conf, [](const SourceView&) {})) return std::nullopt;
   return bytes;
 }
 
@@ -212,19 +210,26 @@ CompiledIndex::Opened CompiledIndex::read(UniqueFd fd, std::uint64_t size, const
     return stale("its header is damaged");
   auto sources = read_sources(fd.get(), h, first, got);
   if (!sources) return stale("its list of sources is damaged");
-  if (expected) {
-    std::string_view store, conf;
-    parse_sources(*sources, store, conf, [](const SourceView&) {});
-    if (store != expected->store) return stale("it was compiled for the store " + std::string(store));
+  std::string_view store, conf;
+  // One walk of the section checks it and, with `expected`, each source.
+  // The store and conf paths come first in it, so a source is looked at
+  // only once they are the expected ones; what is reported keeps its
+  // order: damage, then the store, the configuration, a changed source.
+  VerifiedDirectories own;
+  VerifiedDirectories& verified = dirs ? *dirs : own;
+  auto compiled_for_expected = [&] {
     // No configuration asked for (store-only questions): any will do.
+    return store == expected->store && (expected->conf.empty() || conf == expected->conf);
+  };
+  std::string why;
+  const bool intact = parse_sources(*sources, store, conf, [&](const SourceView& source) {
+    if (expected && why.empty() && compiled_for_expected()) why = check_source(source, verified);
+  });
+  if (!intact) return stale("its list of sources is damaged");
+  if (expected) {
+    if (store != expected->store) return stale("it was compiled for the store " + std::string(store));
     if (!expected->conf.empty() && conf != expected->conf)
       return stale("it was compiled for the configuration " + std::string(conf));
-    VerifiedDirectories own;
-    VerifiedDirectories& verified = dirs ? *dirs : own;
-    std::string why;
-    parse_sources(*sources, store, conf, [&](const SourceView& source) {
-      if (why.empty()) why = check_source(source, verified);
-    });
     if (!why.empty()) return stale(why + " since it was compiled");
   }
   return Opened{std::make_shared<const CompiledIndex>(std::move(fd), h.slot_count, h.slots_at, h.file_size, h.flags,
