@@ -156,7 +156,8 @@ bool decode_scopes(std::string_view bytes, std::uint32_t count, CompiledScopes& 
   out.scopes.reserve(std::min<std::size_t>(count, r.left() / 8));
   out.settings.reserve(r.left() / kSmallestSetting);
   for (std::uint32_t i = 0; i < count && r.ok(); ++i) {
-    ScopeView scope;
+    // Filled where it stays: a ScopeView is a few hundred bytes to copy.
+    ScopeView& scope = out.scopes.emplace_back();
     const auto flags = r.get<std::uint8_t>();
     scope.instance = r.get_view(r.get<std::uint32_t>());
     scope.where = get_location(r, files);
@@ -174,7 +175,6 @@ bool decode_scopes(std::string_view bytes, std::uint32_t count, CompiledScopes& 
     }
     if (flags & kHasChroot) scope.chroot = get_setting(r, files);
     scope.supplemental_groups = get_settings(r, files, out.settings);
-    out.scopes.push_back(scope);
   }
   return r.ok() && r.at_end();
 }
