@@ -311,10 +311,14 @@ std::optional<SessionAccess> CompiledIndex::session_access(const SessionSubject&
     // of a few roles each take one allocation.
     const std::size_t needed = roles.size() + std::min<std::size_t>(count, r.left() / sizeof(RoleHead));
     if (needed > roles.capacity()) roles.reserve(std::max({needed, 2 * roles.capacity(), std::size_t{32}}));
-    for (std::uint32_t k = 0; k < count && r.ok(); ++k) {
-      const auto head = r.get<RoleHead>();
+    for (std::uint32_t k = 0; k < count; ++k) {
+      // A head and its name, one bounds check each (a null `take` is damage).
+      const char* p = r.take(sizeof(RoleHead));
+      if (p == nullptr) break;
+      RoleHead head;
+      std::memcpy(&head, p, sizeof head);
       const std::size_t name_at = begin + at + r.offset();
-      r.get_view(head.name_size);
+      if (r.take(head.name_size) == nullptr) break;
       roles.push_back({head.id, head.global, name_at, head.name_size});
     }
     if (!r.ok() || !r.at_end()) {
