@@ -68,36 +68,83 @@ TEST(FuzzRegressions, IndexImagesAreReadOrRefusedWithAReason) {
     }
 }
 
+// The rich index seed's bytes ("" when it is missing), for tests that
+// damage one field behind its checksum.
+std::string rich_index_seed() {
+  for (const auto& input : inputs_of("index"))
+    if (input.path.ends_with("/corpus/index/rich")) return input.bytes;
+  return "";
+}
+
+std::uint32_t u32_at(const std::string& image, std::size_t at) {
+  std::uint32_t v = 0;
+  std::memcpy(&v, image.data() + at, sizeof v);
+  return v;
+}
+
 // A path cut short by a NUL byte would be checked as another file (the
 // directory above it, "..\0x" as ".."): a source path holding one is damage,
 // even with every checksum right.
 TEST(FuzzRegressions, ASourcePathHoldingANulByteIsDamage) {
-  const std::vector<Input> seeds = inputs_of("index");
-  const auto rich = std::find_if(seeds.begin(), seeds.end(),
-                                 [](const Input& i) { return i.path.ends_with("/corpus/index/rich"); });
-  ASSERT_NE(rich, seeds.end());
-  std::string image = rich->bytes;
+  std::string image = rich_index_seed();
+  ASSERT_FALSE(image.empty());
   secstore::detail::IndexHeader h{};
   std::memcpy(&h, image.data(), sizeof h);
   // The sources section: the store's and the conf's paths (u32 length and
   // bytes each), a u32 count, then the first source: u8 kind, u32 length,
   // its path.
-  auto u32_at = [&](std::size_t at) {
-    std::uint32_t v = 0;
-    std::memcpy(&v, image.data() + at, sizeof v);
-    return v;
-  };
   std::size_t at = h.sources_at;
-  at += 4 + u32_at(at);
-  at += 4 + u32_at(at);
-  ASSERT_GT(u32_at(at), 0u);
+  at += 4 + u32_at(image, at);
+  at += 4 + u32_at(image, at);
+  ASSERT_GT(u32_at(image, at), 0u);
   at += 4 + 1;
-  const std::uint32_t length = u32_at(at);
+  const std::uint32_t length = u32_at(image, at);
   ASSERT_GT(length, 2u);
   ASSERT_EQ(image[at + 4], '/');
   image[at + 4 + length - 1] = '\0';  // "/etc/x/Security.store" -> "/etc/x/Security.stor\0"
   secstore::fuzz::repair_index_checksums(image);
   EXPECT_EQ(secstore::fuzz::index_refusal(image), "its list of sources is damaged");
+}
+
+// A location names its file by its number in the Scopes entry's file table:
+// a number past the table's end is damage, even with every checksum right,
+// never a location in no file or in another entry's bytes.
+TEST(FuzzRegressions, AFileNumberPastTheScopesFileTableIsDamage) {
+  std::string image = rich_index_seed();
+  ASSERT_FALSE(image.empty());
+  secstore::detail::IndexHeader h{};
+  std::memcpy(&h, image.data(), sizeof h);
+  // The main configuration's Scopes entry: the one of kind Scopes named "".
+  std::size_t body = 0;
+  for (std::uint64_t i = 0; i < h.slot_count && body == 0; ++i) {
+    secstore::detail::IndexSlot slot{};
+    std::memcpy(&slot, image.data() + h.slots_at + i * sizeof slot, sizeof slot);
+    if (slot.entry_at == 0) continue;
+    secstore::detail::EntryHead head{};
+    std::memcpy(&head, image.data() + slot.entry_at, sizeof head);
+    if (head.kind == static_cast<std::uint8_t>(secstore::detail::EntryKind::Scopes) && head.name_size == 0 &&
+        head.role_count > 0)
+      body = slot.entry_at + sizeof head;
+  }
+  ASSERT_NE(body, 0u);
+  // The file table (u32 count, then u32 length and bytes each), then the
+  // first scope: u8 flags, u32 length and its instance, its location's
+  // file number.
+  const std::uint32_t files = u32_at(image, body);
+  ASSERT_GT(files, 0u);
+  std::size_t at = body + 4;
+  for (std::uint32_t f = 0; f < files; ++f) at += 4 + u32_at(image, at);
+  at += 1;
+  at += 4 + u32_at(image, at);
+  ASSERT_EQ(u32_at(image, at), 0u);
+  std::memcpy(image.data() + at, &files, sizeof files);
+  secstore::fuzz::repair_index_checksums(image);
+  secstore::UniqueFd fd = secstore::fuzz::memory_file(image);
+  auto opened = secstore::detail::CompiledIndex::read(std::move(fd), image.size(), nullptr);
+  ASSERT_TRUE(opened.index) << opened.problem;
+  std::string problem;
+  EXPECT_FALSE(opened.index->scopes("", problem));
+  EXPECT_EQ(problem, "an entry is damaged");
 }
 
 TEST(FuzzRegressions, ConfInputsParseOrFailCleanlyAndPlan) {

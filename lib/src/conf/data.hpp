@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "conf/syntax.hpp"
+#include "index/bytes.hpp"
 #include "secstore/conf.hpp"
 #include "secstore/diagnostic.hpp"
 
@@ -75,7 +76,7 @@ struct CompiledScopes {
   CompiledScopes(const CompiledScopes&) = delete;
   CompiledScopes& operator=(const CompiledScopes&) = delete;
 
-  std::string bytes;
+  ByteBuffer bytes;
   std::vector<SettingView> settings;
   std::vector<ScopeView> scopes;
 };

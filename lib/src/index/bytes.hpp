@@ -2,13 +2,51 @@
 // native byte order and length-prefixed strings, every read bounds-checked.
 #pragma once
 
+#include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <type_traits>
 
 namespace secstore::detail {
+
+// Bytes read from an index, grown without being zero-filled first: an
+// entry is overwritten by the read right after, and filling a std::string
+// to its size first cost a session open a few thousand instructions (a
+// byte each under valgrind) for nothing.
+class ByteBuffer {
+ public:
+  // size() becomes n; the first min(n, size()) bytes are kept, the rest
+  // are uninitialised until written.
+  void resize_for_overwrite(std::size_t n) {
+    if (n > capacity_) grow(n);
+    size_ = n;
+  }
+  void reserve(std::size_t n) {
+    if (n > capacity_) grow(n);
+  }
+  void clear() { size_ = 0; }
+  char* data() { return data_.get(); }
+  const char* data() const { return data_.get(); }
+  std::size_t size() const { return size_; }
+  std::string_view view() const { return {data_.get(), size_}; }
+
+ private:
+  void grow(std::size_t n) {
+    const std::size_t capacity = std::max(n, 2 * capacity_);
+    auto bigger = std::make_unique_for_overwrite<char[]>(capacity);
+    if (size_ > 0) std::memcpy(bigger.get(), data_.get(), size_);
+    data_ = std::move(bigger);
+    capacity_ = capacity;
+  }
+
+  std::unique_ptr<char[]> data_;
+  std::size_t size_ = 0;
+  std::size_t capacity_ = 0;
+};
 
 class ByteWriter {
  public:
@@ -52,6 +90,17 @@ class ByteReader {
     const std::string_view s = bytes_.substr(at_, size);
     at_ += size;
     return s;
+  }
+  // n bytes at once, for a record of fixed-size fields read with one
+  // bounds check: nullptr, and damage, when they are not all there.
+  const char* take(std::size_t n) {
+    if (!ok_ || bytes_.size() - at_ < n) {
+      ok_ = false;
+      return nullptr;
+    }
+    const char* p = bytes_.data() + at_;
+    at_ += n;
+    return p;
   }
   std::string get_string() {
     const auto size = get<std::uint32_t>();

@@ -21,8 +21,10 @@ namespace secstore::detail {
 inline constexpr char kIndexMagic[8] = {'S', 'E', 'C', 'S', 'I', 'D', 'X', '\0'};
 // 4: the configuration and every source's identity; 5: checksum32 (eight
 // bytes a step) instead of FNV-1a, a byte a step, which was the largest
-// single part of the module's own cost of an indexed open.
-inline constexpr std::uint32_t kIndexVersion = 5;
+// single part of the module's own cost of an indexed open; 6: a Scopes
+// entry names each file once, in a table, and its locations by number,
+// which halved the entry and what a session open checksums and decodes.
+inline constexpr std::uint32_t kIndexVersion = 6;
 inline constexpr std::uint32_t kByteOrderMark = 0x01020304;
 
 struct IndexHeader {
@@ -71,7 +73,9 @@ struct IndexSlot {
 //   Path (name: the normalised path): u32 isolated, role_count x PathAssignment
 //     sorted by role id;
 //   RoleDefault (name: the role id, 4 bytes): u32 default path permission bits;
-//   Scopes: the scopes (index/scopes_codec.cpp); role_count = how many.
+//   Scopes: the file table (u32 count, then u32 length + name each), then
+//     the scopes (index/scopes_codec.cpp), each location a u32 file number
+//     in that table, u32 line, u32 column; role_count = how many scopes.
 // `checksum` covers every byte of the entry after the checksum field.
 struct EntryHead {
   std::uint32_t size;  // the whole entry

@@ -68,11 +68,11 @@ class CompiledIndex : public std::enable_shared_from_this<CompiledIndex> {
   enum class Lookup { Found, Absent, Damaged };
   // Finds and checks the entry for (kind, name): `bytes` is then the whole
   // entry and `at` the offset just past its name.
-  Lookup find(std::uint8_t kind, std::string_view name, std::string& bytes, std::size_t& at,
+  Lookup find(std::uint8_t kind, std::string_view name, ByteBuffer& bytes, std::size_t& at,
               std::string& problem) const;
   // find, the entry placed in `bytes` from `begin` on (what is before it
   // kept), `at` counted from `begin`.
-  Lookup find_at(std::uint8_t kind, std::string_view name, std::string& bytes, std::size_t begin, std::size_t& at,
+  Lookup find_at(std::uint8_t kind, std::string_view name, ByteBuffer& bytes, std::size_t begin, std::size_t& at,
                  std::string& problem) const;
 
   UniqueFd fd_;

@@ -82,8 +82,8 @@ bool parse_sources(std::string_view section, std::string_view& store, std::strin
   return r.ok() && r.at_end();
 }
 
-// The sources section checked and whole, its checksum left off; nullopt
-// when it is damaged. `first`: the index's first `got` bytes, already read.
+// The sources section whole, its checksum checked and left off (its
+// contents are parsed by the caller); nullopt when it is damaged. `first`: the index's first `got` bytes, already read.
 std::optional<std::string> read_sources(int fd, const IndexHeader& h, const char* first, std::size_t got) {
   if (h.sources_size < sizeof(std::uint32_t) || h.sources_size > (std::uint64_t{1} << 24)) return std::nullopt;
   std::string bytes;
@@ -97,8 +97,6 @@ std::optional<std::string> read_sources(int fd, const IndexHeader& h, const char
   std::memcpy(&sum, bytes.data() + bytes.size() - sizeof sum, sizeof sum);
   if (checksum32(bytes.data(), bytes.size() - sizeof sum) != sum) return std::nullopt;
   bytes.resize(bytes.size() - sizeof sum);
-  std::string_view store, conf;
-  if (!parse_sources(bytes, store, conf, [](const SourceView&) {})) return std::nullopt;
   return bytes;
 }
 
@@ -212,19 +210,26 @@ CompiledIndex::Opened CompiledIndex::read(UniqueFd fd, std::uint64_t size, const
     return stale("its header is damaged");
   auto sources = read_sources(fd.get(), h, first, got);
   if (!sources) return stale("its list of sources is damaged");
-  if (expected) {
-    std::string_view store, conf;
-    parse_sources(*sources, store, conf, [](const SourceView&) {});
-    if (store != expected->store) return stale("it was compiled for the store " + std::string(store));
+  std::string_view store, conf;
+  // One walk of the section checks it and, with `expected`, each source.
+  // The store and conf paths come first in it, so a source is looked at
+  // only once they are the expected ones; what is reported keeps its
+  // order: damage, then the store, the configuration, a changed source.
+  VerifiedDirectories own;
+  VerifiedDirectories& verified = dirs ? *dirs : own;
+  auto compiled_for_expected = [&] {
     // No configuration asked for (store-only questions): any will do.
+    return store == expected->store && (expected->conf.empty() || conf == expected->conf);
+  };
+  std::string why;
+  const bool intact = parse_sources(*sources, store, conf, [&](const SourceView& source) {
+    if (expected && why.empty() && compiled_for_expected()) why = check_source(source, verified);
+  });
+  if (!intact) return stale("its list of sources is damaged");
+  if (expected) {
+    if (store != expected->store) return stale("it was compiled for the store " + std::string(store));
     if (!expected->conf.empty() && conf != expected->conf)
       return stale("it was compiled for the configuration " + std::string(conf));
-    VerifiedDirectories own;
-    VerifiedDirectories& verified = dirs ? *dirs : own;
-    std::string why;
-    parse_sources(*sources, store, conf, [&](const SourceView& source) {
-      if (why.empty()) why = check_source(source, verified);
-    });
     if (!why.empty()) return stale(why + " since it was compiled");
   }
   return Opened{std::make_shared<const CompiledIndex>(std::move(fd), h.slot_count, h.slots_at, h.file_size, h.flags,
@@ -232,12 +237,12 @@ CompiledIndex::Opened CompiledIndex::read(UniqueFd fd, std::uint64_t size, const
                 ""};
 }
 
-CompiledIndex::Lookup CompiledIndex::find(std::uint8_t kind, std::string_view name, std::string& bytes,
+CompiledIndex::Lookup CompiledIndex::find(std::uint8_t kind, std::string_view name, ByteBuffer& bytes,
                                           std::size_t& at, std::string& problem) const {
   return find_at(kind, name, bytes, 0, at, problem);
 }
 
-CompiledIndex::Lookup CompiledIndex::find_at(std::uint8_t kind, std::string_view name, std::string& bytes,
+CompiledIndex::Lookup CompiledIndex::find_at(std::uint8_t kind, std::string_view name, ByteBuffer& bytes,
                                              std::size_t begin, std::size_t& at, std::string& problem) const {
   const std::uint64_t h = key_hash(static_cast<EntryKind>(kind), name);
   for (std::uint64_t probes = 0, i = h & (slot_count_ - 1); probes < slot_count_;
@@ -257,7 +262,7 @@ CompiledIndex::Lookup CompiledIndex::find_at(std::uint8_t kind, std::string_view
       problem = "an entry is damaged";
       return Lookup::Damaged;
     }
-    bytes.resize(begin + head.size);
+    bytes.resize_for_overwrite(begin + head.size);
     char* const entry = bytes.data() + begin;
     if (!read_exactly(fd_.get(), entry, head.size, slot.entry_at)) {
       problem = "an entry cannot be read";
@@ -288,28 +293,32 @@ std::optional<SessionAccess> CompiledIndex::session_access(const SessionSubject&
   };
   // The entries one after another in one buffer, not one buffer each; as
   // it grows it moves, so names are offsets into it, not views.
-  std::string entries;
+  ByteBuffer entries;
   entries.reserve(4096);
   std::vector<Role> roles;
   auto add = [&](EntryKind kind, std::string_view name) {
     const std::size_t begin = entries.size();
     std::size_t at = 0;
     switch (find_at(static_cast<std::uint8_t>(kind), name, entries, begin, at, problem)) {
-      case Lookup::Absent: entries.resize(begin); return true;
+      case Lookup::Absent: entries.resize_for_overwrite(begin); return true;
       case Lookup::Damaged: return false;
       case Lookup::Found: break;
     }
-    const std::string_view entry = std::string_view(entries).substr(begin);
+    const std::string_view entry = entries.view().substr(begin);
     ByteReader r(entry.substr(at));
     const std::uint32_t count = count_of(entry);
     // As many as the entry can hold, whatever its count says; a few lists
     // of a few roles each take one allocation.
     const std::size_t needed = roles.size() + std::min<std::size_t>(count, r.left() / sizeof(RoleHead));
     if (needed > roles.capacity()) roles.reserve(std::max({needed, 2 * roles.capacity(), std::size_t{32}}));
-    for (std::uint32_t k = 0; k < count && r.ok(); ++k) {
-      const auto head = r.get<RoleHead>();
+    for (std::uint32_t k = 0; k < count; ++k) {
+      // A head and its name, one bounds check each (a null `take` is damage).
+      const char* p = r.take(sizeof(RoleHead));
+      if (p == nullptr) break;
+      RoleHead head;
+      std::memcpy(&head, p, sizeof head);
       const std::size_t name_at = begin + at + r.offset();
-      r.get_view(head.name_size);
+      if (r.take(head.name_size) == nullptr) break;
       roles.push_back({head.id, head.global, name_at, head.name_size});
     }
     if (!r.ok() || !r.at_end()) {
@@ -351,7 +360,7 @@ std::optional<PathPermissions> CompiledIndex::path_permissions(const RoleSet& ro
   const std::string_view normal = normal_view(path, storage);
   if (normal.empty()) return PathPermissions{};
   const auto ids = RoleSetAccess::ids_for(roles, this);
-  std::string bytes;
+  ByteBuffer bytes;
   std::size_t at = 0;
   std::vector<PathPermissions> defaults(ids.size());
   for (std::size_t k = 0; k < ids.size(); ++k) {
@@ -378,12 +387,12 @@ std::optional<PathPermissions> CompiledIndex::path_permissions(const RoleSet& ro
       case Lookup::Damaged: return std::nullopt;
       case Lookup::Absent: break;
       case Lookup::Found: {
-        const std::uint32_t count = count_of(bytes);
+        const std::uint32_t count = count_of(bytes.view());
         if (at + sizeof(std::uint32_t) + std::uint64_t{count} * sizeof(PathAssignment) != bytes.size()) {
           problem = "an entry is damaged";
           return std::nullopt;
         }
-        ByteReader r(std::string_view(bytes).substr(at));
+        ByteReader r(bytes.view().substr(at));
         const bool isolated = r.get<std::uint32_t>() != 0;
         std::vector<RoleAssignment> list;
         for (std::uint32_t k = 0; k < count; ++k) {
@@ -417,7 +426,7 @@ std::unique_ptr<const CompiledScopes> CompiledIndex::scope_views(std::string_vie
     out->bytes.clear();
     return out;
   }
-  if (!decode_scopes(std::string_view(out->bytes).substr(at), count_of(out->bytes), *out)) {
+  if (!decode_scopes(out->bytes.view().substr(at), count_of(out->bytes.view()), *out)) {
     problem = "an entry is damaged";
     return nullptr;
   }

@@ -1,6 +1,7 @@
 #include "index/scopes_codec.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 #include "index/bytes.hpp"
 
@@ -9,44 +10,83 @@ namespace {
 
 enum : std::uint8_t { kHasUser = 1, kHasGroup = 2, kHasRole = 4, kHasCapabilities = 8, kHasChroot = 16 };
 
-void put_location(ByteWriter& w, const Location& l) {
-  w.put_string(l.file);
+// The entry opens with its file table: every location names the file it is
+// in by its place in the table, as the scopes of one entry come from a
+// file or two and spelling the path out at each location made it most of
+// the entry (and of what a session open checksums and decodes).
+class FileTable {
+ public:
+  std::uint32_t number_of(const std::string& file) {
+    const auto it = std::find(files_.begin(), files_.end(), file);
+    if (it != files_.end()) return static_cast<std::uint32_t>(it - files_.begin());
+    files_.push_back(file);
+    return static_cast<std::uint32_t>(files_.size() - 1);
+  }
+  const std::vector<std::string>& files() const { return files_; }
+
+ private:
+  std::vector<std::string> files_;
+};
+
+void collect_files(const std::vector<SecurityScope>& scopes, FileTable& table) {
+  auto each_setting = [&](const ConfSetting& s) { table.number_of(s.where.file); };
+  for (const auto& scope : scopes) {
+    table.number_of(scope.where.file);
+    if (scope.user) each_setting(*scope.user);
+    if (scope.group) each_setting(*scope.group);
+    if (scope.role_where) table.number_of(scope.role_where->file);
+    for (const auto& s : scope.roles) each_setting(s);
+    if (scope.capabilities_text) each_setting(*scope.capabilities_text);
+    if (scope.chroot) each_setting(*scope.chroot);
+    for (const auto& s : scope.supplemental_groups) each_setting(s);
+  }
+}
+
+void put_location(ByteWriter& w, FileTable& table, const Location& l) {
+  w.put(table.number_of(l.file));
   w.put(static_cast<std::uint32_t>(l.line));
   w.put(static_cast<std::uint32_t>(l.column));
 }
 
-LocationView get_location(ByteReader& r) {
-  LocationView l;
-  l.file = r.get_view(r.get<std::uint32_t>());
-  l.line = r.get<std::uint32_t>();
-  l.column = r.get<std::uint32_t>();
-  return l;
+// A file number past the table's end is damage, like any other read the
+// bytes cannot back.
+LocationView get_location(ByteReader& r, std::span<const std::string_view> files) {
+  std::uint32_t fields[3];  // file number, line, column
+  const char* p = r.take(sizeof fields);
+  if (p == nullptr) return {};
+  std::memcpy(fields, p, sizeof fields);
+  if (fields[0] >= files.size()) {
+    r.mark_damaged();
+    return {};
+  }
+  return LocationView{files[fields[0]], fields[1], fields[2]};
 }
 
-void put_setting(ByteWriter& w, const ConfSetting& s) {
+void put_setting(ByteWriter& w, FileTable& table, const ConfSetting& s) {
   w.put_string(s.text);
-  put_location(w, s.where);
+  put_location(w, table, s.where);
 }
 
-// A setting takes at least 16 bytes: its text's and its file's lengths, a
-// line and a column.
+// A setting takes at least 16 bytes: its text's length, its file's number,
+// a line and a column.
 constexpr std::size_t kSmallestSetting = 16;
 
-SettingView get_setting(ByteReader& r) {
+SettingView get_setting(ByteReader& r, std::span<const std::string_view> files) {
   SettingView s;
   s.text = r.get_view(r.get<std::uint32_t>());
-  s.where = get_location(r);
+  s.where = get_location(r, files);
   return s;
 }
 
-void put_settings(ByteWriter& w, const std::vector<ConfSetting>& list) {
+void put_settings(ByteWriter& w, FileTable& table, const std::vector<ConfSetting>& list) {
   w.put(static_cast<std::uint32_t>(list.size()));
-  for (const auto& s : list) put_setting(w, s);
+  for (const auto& s : list) put_setting(w, table, s);
 }
 
 // Appends to `settings`, which never grows past the capacity reserved for
 // the entry (so the spans already handed out stay valid).
-std::span<const SettingView> get_settings(ByteReader& r, std::vector<SettingView>& settings) {
+std::span<const SettingView> get_settings(ByteReader& r, std::span<const std::string_view> files,
+                                          std::vector<SettingView>& settings) {
   const auto count = r.get<std::uint32_t>();
   const std::size_t first = settings.size();
   for (std::uint32_t i = 0; i < count && r.ok(); ++i) {
@@ -54,7 +94,7 @@ std::span<const SettingView> get_settings(ByteReader& r, std::vector<SettingView
       r.mark_damaged();
       break;
     }
-    settings.push_back(get_setting(r));
+    settings.push_back(get_setting(r, files));
   }
   return std::span<const SettingView>(settings.data() + first, settings.size() - first);
 }
@@ -72,6 +112,10 @@ std::vector<ConfSetting> to_settings(std::span<const SettingView> list) {
 
 void encode_scopes(const std::vector<SecurityScope>& scopes, std::string& out) {
   ByteWriter w(out);
+  FileTable table;
+  collect_files(scopes, table);
+  w.put(static_cast<std::uint32_t>(table.files().size()));
+  for (const auto& file : table.files()) w.put_string(file);
   for (const auto& scope : scopes) {
     std::uint8_t flags = 0;
     if (scope.user) flags |= kHasUser;
@@ -81,54 +125,59 @@ void encode_scopes(const std::vector<SecurityScope>& scopes, std::string& out) {
     if (scope.chroot) flags |= kHasChroot;
     w.put(flags);
     w.put_string(scope.instance);
-    put_location(w, scope.where);
-    if (scope.user) put_setting(w, *scope.user);
-    if (scope.group) put_setting(w, *scope.group);
+    put_location(w, table, scope.where);
+    if (scope.user) put_setting(w, table, *scope.user);
+    if (scope.group) put_setting(w, table, *scope.group);
     if (scope.role_where) {
-      put_location(w, *scope.role_where);
-      put_settings(w, scope.roles);
+      put_location(w, table, *scope.role_where);
+      put_settings(w, table, scope.roles);
     }
     if (scope.capabilities_text) {
-      put_setting(w, *scope.capabilities_text);
+      put_setting(w, table, *scope.capabilities_text);
       w.put(scope.capabilities.ambient);
       w.put(scope.capabilities.inheritable);
       w.put(scope.capabilities.bounding_drop);
     }
-    if (scope.chroot) put_setting(w, *scope.chroot);
-    put_settings(w, scope.supplemental_groups);
+    if (scope.chroot) put_setting(w, table, *scope.chroot);
+    put_settings(w, table, scope.supplemental_groups);
   }
 }
 
 bool decode_scopes(std::string_view bytes, std::uint32_t count, CompiledScopes& out) {
   ByteReader r(bytes);
-  // A scope takes more than eight bytes: a count the bytes cannot hold is
-  // damage, and no reason to reserve for it.
-  out.scopes.reserve(std::min<std::size_t>(count, bytes.size() / 8));
-  out.settings.reserve(bytes.size() / kSmallestSetting);
+  // A file takes at least its length's four bytes: a count the bytes
+  // cannot hold is damage, and no reason to reserve for it.
+  const auto file_count = r.get<std::uint32_t>();
+  if (file_count > r.left() / sizeof(std::uint32_t)) return false;
+  std::vector<std::string_view> files;
+  files.reserve(file_count);
+  for (std::uint32_t i = 0; i < file_count && r.ok(); ++i) files.push_back(r.get_view(r.get<std::uint32_t>()));
+  // A scope takes more than eight bytes: likewise.
+  out.scopes.reserve(std::min<std::size_t>(count, r.left() / 8));
+  out.settings.reserve(r.left() / kSmallestSetting);
   for (std::uint32_t i = 0; i < count && r.ok(); ++i) {
-    ScopeView scope;
+    // Filled where it stays: a ScopeView is a few hundred bytes to copy.
+    ScopeView& scope = out.scopes.emplace_back();
     const auto flags = r.get<std::uint8_t>();
     scope.instance = r.get_view(r.get<std::uint32_t>());
-    scope.where = get_location(r);
-    if (flags & kHasUser) scope.user = get_setting(r);
-    if (flags & kHasGroup) scope.group = get_setting(r);
+    scope.where = get_location(r, files);
+    if (flags & kHasUser) scope.user = get_setting(r, files);
+    if (flags & kHasGroup) scope.group = get_setting(r, files);
     if (flags & kHasRole) {
-      scope.role_where = get_location(r);
-      scope.roles = get_settings(r, out.settings);
+      scope.role_where = get_location(r, files);
+      scope.roles = get_settings(r, files, out.settings);
     }
     if (flags & kHasCapabilities) {
-      scope.capabilities_text = get_setting(r);
+      scope.capabilities_text = get_setting(r, files);
       scope.capabilities.ambient = r.get<std::uint64_t>();
       scope.capabilities.inheritable = r.get<std::uint64_t>();
       scope.capabilities.bounding_drop = r.get<std::uint64_t>();
     }
-    if (flags & kHasChroot) scope.chroot = get_setting(r);
-    scope.supplemental_groups = get_settings(r, out.settings);
-    out.scopes.push_back(scope);
+    if (flags & kHasChroot) scope.chroot = get_setting(r, files);
+    scope.supplemental_groups = get_settings(r, files, out.settings);
   }
   return r.ok() && r.at_end();
 }
-
 std::vector<SecurityScope> to_scopes(const CompiledScopes& compiled) {
   std::vector<SecurityScope> out;
   out.reserve(compiled.scopes.size());
