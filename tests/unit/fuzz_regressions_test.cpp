@@ -174,3 +174,42 @@ TEST(FuzzRegressions, TheRoundTripCheckNoticesADifference) {
 }
 
 }  // namespace
+
+namespace {
+
+// Damage is a mismatch: every one-bit flip, at every length the index uses
+// (a header, a short role list, a Scopes entry's tail), changes the
+// checksum, and so does every two-byte swap of unequal bytes.
+TEST(IndexChecksum, EveryOneBitFlipAndSwapChangesIt) {
+  std::vector<unsigned char> bytes(300);
+  std::uint64_t x = 0x243f6a8885a308d3ull;
+  for (auto& b : bytes) {
+    x = x * 6364136223846793005ull + 1442695040888963407ull;
+    b = static_cast<unsigned char>(x >> 56);
+  }
+  std::size_t tried = 0;
+  for (std::size_t n = 0; n <= bytes.size(); n += (n < 80 ? 1 : 37)) {
+    std::vector<unsigned char> v(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(n));
+    const std::uint32_t sum = secstore::detail::checksum32(v.data(), v.size());
+    for (std::size_t i = 0; i < n; ++i) {
+      for (int bit = 0; bit < 8; ++bit) {
+        v[i] ^= static_cast<unsigned char>(1u << bit);
+        ASSERT_NE(secstore::detail::checksum32(v.data(), v.size()), sum) << "length " << n << ", byte " << i;
+        v[i] ^= static_cast<unsigned char>(1u << bit);
+        ++tried;
+      }
+      if (i + 1 < n && v[i] != v[i + 1]) {
+        std::swap(v[i], v[i + 1]);
+        ASSERT_NE(secstore::detail::checksum32(v.data(), v.size()), sum) << "swap at " << i << ", length " << n;
+        std::swap(v[i], v[i + 1]);
+      }
+    }
+    if (n > 0) {
+      const std::uint32_t shorter = secstore::detail::checksum32(v.data(), n - 1);
+      EXPECT_NE(shorter, sum) << "length " << n << " and its prefix";
+    }
+  }
+  EXPECT_GT(tried, 30000u);
+}
+
+}  // namespace
