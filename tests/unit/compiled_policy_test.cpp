@@ -199,7 +199,11 @@ std::string generated_store(unsigned seed) {
 const char* kRoleConf =
     "Security \"r1\" { role = role1\n capabilities = \"cap_net_raw+ep\" }\n"
     "Security \"r2\" { role = ( role2 role7 )\n capabilities = \"^cap_net_bind_service,!cap_sys_module\" }\n"
-    "Security \"r3\" { role = role3\n capabilities = \"cap_chown+i\" }\n";
+    "Security \"r3\" { role = role3\n capabilities = \"cap_chown+i\" }\n"
+    // Names the store may lack, a prefix and an extension of real ones, and
+    // a case difference: the index numbers roles, the text compares names.
+    "Security \"r4\" { role = ( nosuch role1x ROLE1 role )\n capabilities = \"cap_kill+i\" }\n"
+    "Security \"r5\" { role = ( role12 role39 nosuch )\n capabilities = \"cap_fowner+i\" }\n";
 
 // Compiles `text` (with `conf`) in `dir` and checks every session the store
 // can tell apart against the parsed text.

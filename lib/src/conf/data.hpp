@@ -4,6 +4,8 @@
 // plan through the same code.
 #pragma once
 
+#include <cstdint>
+#include <cstring>
 #include <optional>
 #include <span>
 #include <string>
@@ -62,6 +64,12 @@ struct ScopeView {
   std::optional<SettingView> group;
   std::optional<LocationView> role_where;
   std::span<const SettingView> roles;
+  // Each of `roles` as the store compiled with it numbers it (kNoRole: not
+  // in that store), u32 each in the entry's bytes (role_id_at), and that
+  // index: a session whose roles the same index gave is matched by number,
+  // any other by name.
+  std::string_view role_ids;
+  const void* role_origin = nullptr;
   std::optional<SettingView> capabilities_text;
   CapabilitySets capabilities;
   std::optional<SettingView> chroot;
@@ -82,6 +90,12 @@ struct CompiledScopes {
 };
 
 Location location_of(const LocationView& where);
+
+inline std::uint32_t role_id_at(const ScopeView& scope, std::size_t k) {
+  std::uint32_t id;
+  std::memcpy(&id, scope.role_ids.data() + k * sizeof id, sizeof id);
+  return id;
+}
 
 // Config::plan, names_needed, unknown_groups and selects_by_group, for
 // either form of the scopes (conf/planner.cpp): one set of rules.

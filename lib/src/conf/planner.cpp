@@ -7,6 +7,7 @@
 
 #include "conf/data.hpp"
 #include "conf/text.hpp"
+#include "eval/role_set.hpp"
 #include "secstore/conf.hpp"
 
 namespace secstore {
@@ -75,6 +76,20 @@ bool holds_role(std::string_view role, const SessionAccess& access) {
 template <class Scope>
 bool role_matches(const Scope& scope, const SessionAccess& access) {
   return std::any_of(scope.roles.begin(), scope.roles.end(), [&](const auto& r) { return holds_role(text(r), access); });
+}
+
+// The same question by number, when the index that holds these scopes also
+// gave the session its roles: both number roles as the one store compiled
+// with them does (kNoRole, a role that store lacks, is never held, as a
+// name the store lacks is never among role_names).
+bool role_matches(const ScopeView& scope, const SessionAccess& access) {
+  if (scope.role_origin == nullptr || scope.role_ids.size() != scope.roles.size() * sizeof(std::uint32_t) ||
+      !RoleSetAccess::made_by(access.roles, scope.role_origin))
+    return role_matches<ScopeView>(scope, access);
+  const auto held = RoleSetAccess::ids_for(access.roles, scope.role_origin);  // sorted
+  for (std::size_t k = 0; k < scope.roles.size(); ++k)
+    if (std::binary_search(held.begin(), held.end(), role_id_at(scope, k))) return true;
+  return false;
 }
 
 // Every selector present must match; a scope without selectors matches all.

@@ -426,7 +426,7 @@ std::unique_ptr<const CompiledScopes> CompiledIndex::scope_views(std::string_vie
     out->bytes.clear();
     return out;
   }
-  if (!decode_scopes(out->bytes.view().substr(at), count_of(out->bytes.view()), *out)) {
+  if (!decode_scopes(out->bytes.view().substr(at), count_of(out->bytes.view()), static_cast<const void*>(this), *out)) {
     problem = "an entry is damaged";
     return nullptr;
   }

@@ -110,7 +110,8 @@ std::vector<ConfSetting> to_settings(std::span<const SettingView> list) {
 
 }  // namespace
 
-void encode_scopes(const std::vector<SecurityScope>& scopes, std::string& out) {
+void encode_scopes(const std::vector<SecurityScope>& scopes, const std::function<std::uint32_t(std::string_view)>& role_id,
+                   std::string& out) {
   ByteWriter w(out);
   FileTable table;
   collect_files(scopes, table);
@@ -131,6 +132,7 @@ void encode_scopes(const std::vector<SecurityScope>& scopes, std::string& out) {
     if (scope.role_where) {
       put_location(w, table, *scope.role_where);
       put_settings(w, table, scope.roles);
+      for (const auto& role : scope.roles) w.put(role_id(role.text));
     }
     if (scope.capabilities_text) {
       put_setting(w, table, *scope.capabilities_text);
@@ -143,7 +145,7 @@ void encode_scopes(const std::vector<SecurityScope>& scopes, std::string& out) {
   }
 }
 
-bool decode_scopes(std::string_view bytes, std::uint32_t count, CompiledScopes& out) {
+bool decode_scopes(std::string_view bytes, std::uint32_t count, const void* origin, CompiledScopes& out) {
   ByteReader r(bytes);
   // A file takes at least its length's four bytes: a count the bytes
   // cannot hold is damage, and no reason to reserve for it.
@@ -166,6 +168,8 @@ bool decode_scopes(std::string_view bytes, std::uint32_t count, CompiledScopes& 
     if (flags & kHasRole) {
       scope.role_where = get_location(r, files);
       scope.roles = get_settings(r, files, out.settings);
+      scope.role_ids = r.get_view(scope.roles.size() * sizeof(std::uint32_t));
+      scope.role_origin = origin;
     }
     if (flags & kHasCapabilities) {
       scope.capabilities_text = get_setting(r, files);

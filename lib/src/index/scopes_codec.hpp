@@ -3,6 +3,8 @@
 // (conf/planner.cpp).
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -11,10 +13,17 @@
 
 namespace secstore::detail {
 
-void encode_scopes(const std::vector<SecurityScope>& scopes, std::string& out);
+// A role named by a scope that the store does not define.
+inline constexpr std::uint32_t kNoRole = 0xffffffffu;
+
+// `role_id` numbers a role name as the store compiled beside the scopes
+// does (kNoRole when it has no such role).
+void encode_scopes(const std::vector<SecurityScope>& scopes, const std::function<std::uint32_t(std::string_view)>& role_id,
+                   std::string& out);
 // Decodes `bytes` (which must be out.bytes or live as long as `out`) into
 // views; false when they are not what encode_scopes wrote (damage).
-bool decode_scopes(std::string_view bytes, std::uint32_t count, CompiledScopes& out);
+// `origin` is the index the bytes come from (ScopeView::role_origin).
+bool decode_scopes(std::string_view bytes, std::uint32_t count, const void* origin, CompiledScopes& out);
 // The decoded scopes as conf/ reads them from the text.
 std::vector<SecurityScope> to_scopes(const CompiledScopes& compiled);
 

@@ -52,7 +52,8 @@ std::string make_entry(const detail::StoreData& d, const Key& key) {
       ++count;
     }
   } else if (key.scopes != nullptr) {
-    detail::encode_scopes(*key.scopes, body);
+    detail::encode_scopes(
+        *key.scopes, [&](std::string_view name) { return d.find_role(name).value_or(detail::kNoRole); }, body);
     count = static_cast<std::uint32_t>(key.scopes->size());
   } else {
     w.put(d.default_of[key.role].bits);
