@@ -213,3 +213,35 @@ TEST(IndexChecksum, EveryOneBitFlipAndSwapChangesIt) {
 }
 
 }  // namespace
+
+namespace {
+
+// Two flips of one bit in two words that a lane takes one after the other
+// (32 bytes apart), and a swap of such words that differ only in that bit:
+// a multiply alone carries a difference in a word's top bit to the lane's
+// top bit and nowhere else, where the next word's flip cancels it. Damage
+// of one bit position in every word (a stuck line) is this pattern.
+TEST(IndexChecksum, CompensatingFlipsInOneLaneChangeIt) {
+  std::vector<unsigned char> bytes(160);
+  std::uint64_t x = 0x13198a2e03707344ull;
+  for (auto& b : bytes) {
+    x = x * 6364136223846793005ull + 1442695040888963407ull;
+    b = static_cast<unsigned char>(x >> 56);
+  }
+  const std::uint32_t sum = secstore::detail::checksum32(bytes.data(), bytes.size());
+  for (std::size_t i = 0; i + 32 < bytes.size(); ++i) {
+    for (int bit = 0; bit < 8; ++bit) {
+      const auto m = static_cast<unsigned char>(1u << bit);
+      bytes[i] ^= m;
+      bytes[i + 32] ^= m;
+      ASSERT_NE(secstore::detail::checksum32(bytes.data(), bytes.size()), sum) << "bytes " << i << ", +32, bit " << bit;
+      bytes[i] ^= m;
+      bytes[i + 32] ^= m;
+    }
+  }
+  auto stuck = bytes;
+  for (std::size_t i = 7; i < stuck.size(); i += 8) stuck[i] ^= 0x80;
+  EXPECT_NE(secstore::detail::checksum32(stuck.data(), stuck.size()), sum) << "the top bit of every word";
+}
+
+}  // namespace

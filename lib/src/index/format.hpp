@@ -100,8 +100,8 @@ struct PathAssignment {
 
 // Detects damage, not tampering (the index is as protected as the store).
 // Four lanes take 32 bytes a step, each step a bijection of its lane
-// (xor, then an odd multiplier), so two inputs of one length that differ
-// anywhere end with some lane different; each lane then goes through a full
+// (xor, an odd multiplier, then a right shift xored in), so two inputs of
+// one length that differ anywhere end with some lane different; each lane then goes through a full
 // 64-bit finaliser, whose avalanche carries a difference in any bit into
 // the 32 bits kept.
 inline std::uint64_t checksum_word(const unsigned char* p) {
@@ -129,6 +129,13 @@ inline std::uint32_t checksum32(const void* data, std::size_t n) {
     b = (b ^ checksum_word(p + 8)) * k;
     c = (c ^ checksum_word(p + 16)) * k;
     d = (d ^ checksum_word(p + 24)) * k;
+    // A multiply alone moves a difference only upward, so one in a word's
+    // top bit stays the lane's top bit, where the same flip in the lane's
+    // next word cancels it; the shift (a bijection too) brings it down.
+    a ^= a >> 29;
+    b ^= b >> 29;
+    c ^= c >> 29;
+    d ^= d >> 29;
   }
   for (; n >= 8; p += 8, n -= 8) {
     a = (a ^ checksum_word(p)) * k;
