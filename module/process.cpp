@@ -64,7 +64,11 @@ bool set_flag_mask(cap_t caps, cap_flag_t which, CapabilityMask mask, unsigned c
   cap_value_t values[64];
   int n = 0;
   for_each_bit(mask & capability_mask_of_count(count), [&](unsigned cap) { values[n++] = static_cast<cap_value_t>(cap); });
-  return n == 0 || cap_set_flag(caps, which, n, values, CAP_SET) == 0;
+  // At most 32 a call: libcap 2.66 refuses 64 values in one (a kernel with
+  // 64 capabilities and a grant of all of them).
+  for (int first = 0; first < n; first += 32)
+    if (cap_set_flag(caps, which, std::min(32, n - first), values + first, CAP_SET) != 0) return false;
+  return true;
 }
 
 // The inheritable set made `target` (permitted and effective unchanged).

@@ -177,16 +177,21 @@ TEST(FuzzRegressions, TheRoundTripCheckNoticesADifference) {
 
 namespace {
 
+// Bytes of no pattern, the same at every run.
+std::vector<unsigned char> noise(std::size_t n, std::uint64_t seed) {
+  std::vector<unsigned char> bytes(n);
+  for (auto& b : bytes) {
+    seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+    b = static_cast<unsigned char>(seed >> 56);
+  }
+  return bytes;
+}
+
 // Damage is a mismatch: every one-bit flip, at every length the index uses
 // (a header, a short role list, a Scopes entry's tail), changes the
 // checksum, and so does every two-byte swap of unequal bytes.
 TEST(IndexChecksum, EveryOneBitFlipAndSwapChangesIt) {
-  std::vector<unsigned char> bytes(300);
-  std::uint64_t x = 0x243f6a8885a308d3ull;
-  for (auto& b : bytes) {
-    x = x * 6364136223846793005ull + 1442695040888963407ull;
-    b = static_cast<unsigned char>(x >> 56);
-  }
+  const std::vector<unsigned char> bytes = noise(300, 0x243f6a8885a308d3ull);
   std::size_t tried = 0;
   for (std::size_t n = 0; n <= bytes.size(); n += (n < 80 ? 1 : 37)) {
     std::vector<unsigned char> v(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(n));
@@ -212,9 +217,6 @@ TEST(IndexChecksum, EveryOneBitFlipAndSwapChangesIt) {
   EXPECT_GT(tried, 30000u);
 }
 
-}  // namespace
-
-namespace {
 
 // Two flips of one bit in two words that a lane takes one after the other
 // (32 bytes apart), and a swap of such words that differ only in that bit:
@@ -222,12 +224,7 @@ namespace {
 // top bit and nowhere else, where the next word's flip cancels it. Damage
 // of one bit position in every word (a stuck line) is this pattern.
 TEST(IndexChecksum, CompensatingFlipsInOneLaneChangeIt) {
-  std::vector<unsigned char> bytes(160);
-  std::uint64_t x = 0x13198a2e03707344ull;
-  for (auto& b : bytes) {
-    x = x * 6364136223846793005ull + 1442695040888963407ull;
-    b = static_cast<unsigned char>(x >> 56);
-  }
+  std::vector<unsigned char> bytes = noise(160, 0x13198a2e03707344ull);
   const std::uint32_t sum = secstore::detail::checksum32(bytes.data(), bytes.size());
   for (std::size_t i = 0; i + 32 < bytes.size(); ++i) {
     for (int bit = 0; bit < 8; ++bit) {

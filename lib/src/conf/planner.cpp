@@ -8,6 +8,7 @@
 #include "conf/data.hpp"
 #include "conf/text.hpp"
 #include "eval/role_set.hpp"
+#include "index/scopes_codec.hpp"
 #include "secstore/conf.hpp"
 
 namespace secstore {
@@ -87,8 +88,10 @@ bool role_matches(const ScopeView& scope, const SessionAccess& access) {
       !RoleSetAccess::made_by(access.roles, scope.role_origin))
     return role_matches<ScopeView>(scope, access);
   const auto held = RoleSetAccess::ids_for(access.roles, scope.role_origin);  // sorted
-  for (std::size_t k = 0; k < scope.roles.size(); ++k)
-    if (std::binary_search(held.begin(), held.end(), role_id_at(scope, k))) return true;
+  for (std::size_t k = 0; k < scope.roles.size(); ++k) {
+    const std::uint32_t id = role_id_at(scope, k);
+    if (id != kNoRole && std::binary_search(held.begin(), held.end(), id)) return true;
+  }
   return false;
 }
 

@@ -101,9 +101,9 @@ struct PathAssignment {
 // Detects damage, not tampering (the index is as protected as the store).
 // Four lanes take 32 bytes a step, each step a bijection of its lane
 // (xor, an odd multiplier, then a right shift xored in), so two inputs of
-// one length that differ anywhere end with some lane different; each lane then goes through a full
-// 64-bit finaliser, whose avalanche carries a difference in any bit into
-// the 32 bits kept.
+// one length that differ anywhere end with some lane different; each lane
+// then goes through a full 64-bit finaliser, whose avalanche carries a
+// difference in any bit into the 32 bits kept.
 inline std::uint64_t checksum_word(const unsigned char* p) {
   std::uint64_t w;
   std::memcpy(&w, p, 8);
@@ -142,7 +142,7 @@ inline std::uint32_t checksum32(const void* data, std::size_t n) {
     a ^= a >> 29;
   }
   std::uint64_t tail = 0;
-  std::memcpy(&tail, p, n);
+  if (n > 0) std::memcpy(&tail, p, n);  // p may be null when nothing is left
   b = (b ^ tail) * k;
   const std::uint64_t h =
       checksum_finish(a) ^ checksum_finish(b + 1) * 3 ^ checksum_finish(c + 2) * 5 ^ checksum_finish(d + 3) * 7;
