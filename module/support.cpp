@@ -98,12 +98,6 @@ int fail(pam_handle_t* pamh, Hook hook, int flags, const Failure& failure) {
 
 namespace {
 
-void append_quoted(std::string& out, std::string_view text) {
-  out += '"';
-  append_log_escaped(out, text);
-  out += '"';
-}
-
 void append_number(std::string& out, unsigned long value) {
   char digits[24];
   const auto end = std::to_chars(digits, digits + sizeof digits, value).ptr;
@@ -117,7 +111,7 @@ void append_subject(std::string& out, const SessionSubject& who) {
     return;
   }
   out += who.anonymous ? "anonymous session (user " : "user ";
-  append_quoted(out, who.user);
+  append_log_quoted(out, who.user);
   if (who.uid) {
     out += who.anonymous ? ", uid " : " (uid ";
     append_number(out, *who.uid);
@@ -190,7 +184,7 @@ std::string summarize_session(const Session& session, std::string_view lead) {
   }
   if (plan.chroot) {
     out += "; chroot ";
-    append_quoted(out, *plan.chroot);
+    append_log_quoted(out, *plan.chroot);
   }
   for (std::size_t i = 0; i < plan.supplemental_groups.size(); ++i) {
     out += i ? "," : "; groups ";

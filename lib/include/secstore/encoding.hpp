@@ -28,6 +28,8 @@ void append_log_escaped(std::string& out, std::string_view text);
 void append_log_escaped_list(std::string& out, const std::vector<std::string>& names);
 // log_escape inside double quotes.
 std::string log_quoted(std::string_view text);
+// log_quoted, appended.
+void append_log_quoted(std::string& out, std::string_view text);
 // A whole message whose names are already quoted (a diagnostic): only
 // control characters and invalid UTF-8 are written as \xNN.
 std::string log_safe(std::string_view text);

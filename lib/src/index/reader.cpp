@@ -83,7 +83,8 @@ bool parse_sources(std::string_view section, std::string_view& store, std::strin
 }
 
 // The sources section whole, its checksum checked and left off (its
-// contents are parsed by the caller); nullopt when it is damaged. `first`: the index's first `got` bytes, already read.
+// contents are parsed by the caller); nullopt when it is damaged.
+// `first`: the index's first `got` bytes, already read.
 std::optional<std::string> read_sources(int fd, const IndexHeader& h, const char* first, std::size_t got) {
   if (h.sources_size < sizeof(std::uint32_t) || h.sources_size > (std::uint64_t{1} << 24)) return std::nullopt;
   std::string bytes;

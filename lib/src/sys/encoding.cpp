@@ -182,12 +182,16 @@ std::string log_escape(std::string_view text) {
   return out;
 }
 
-std::string log_quoted(std::string_view text) {
-  std::string out;
-  out.reserve(text.size() + 2);
+void append_log_quoted(std::string& out, std::string_view text) {
   out += '"';
   append_log_escaped(out, text);
   out += '"';
+}
+
+std::string log_quoted(std::string_view text) {
+  std::string out;
+  out.reserve(text.size() + 2);
+  append_log_quoted(out, text);
   return out;
 }
 
