@@ -29,6 +29,7 @@
 #include "secstore/conf.hpp"
 #include "secstore/diagnostic.hpp"
 #include "secstore/store.hpp"
+#include "store/access.hpp"
 #include "store/rewrite.hpp"
 
 namespace secstore::fuzz {
@@ -148,15 +149,42 @@ inline std::string check_store_model(const Store& store, const std::vector<Sessi
   return "";
 }
 
+// A session open without require_path= builds the store WithoutPaths
+// (store/builder.hpp): it must refuse exactly what the whole store refuses,
+// with the same errors, and give everyone the same roles and global
+// permissions.
+inline std::string check_without_paths(const Outcome<Store>& whole, std::string_view text,
+                                       const std::string& file_name, const std::vector<SessionSubject>& who) {
+  Outcome<Store> lean = detail::build_store({{file_name, text}}, SIZE_MAX, {}, {}, {}, detail::StoreParts::WithoutPaths);
+  auto errors = [](const std::vector<Diagnostic>& ds) {
+    std::vector<std::string> out;
+    for (const auto& d : ds)
+      if (d.severity == Severity::Error) out.push_back(d.str());
+    return out;
+  };
+  if (lean.ok() != whole.ok()) return "the store without its paths is accepted differently from the whole store";
+  if (errors(lean.diagnostics) != errors(whole.diagnostics))
+    return "the store without its paths has other errors than the whole store";
+  if (!whole.ok()) return "";
+  for (const auto& w : who) {
+    const SessionAccess a = whole.value->resolve(w);
+    const SessionAccess b = lean.value->resolve(w);
+    if (a.role_names != b.role_names) return "the store without its paths gives a session other roles";
+    if (!(a.global == b.global)) return "the store without its paths gives a session other global permissions";
+  }
+  return "";
+}
+
 inline std::string check_store(std::string_view text) {
   const std::string file_name = "fuzz/Security.store";
   Outcome<Store> parsed = Store::parse(text, file_name);
+  std::vector<std::string> names = quoted_strings(text);
+  std::vector<SessionSubject> who = identities_for(names);
+  if (std::string e = check_without_paths(parsed, text, file_name, who); !e.empty()) return e;
   if (!parsed.ok()) return check_failure_is_explained(parsed, text, file_name, true);
   if (parsed.first_error() != nullptr) return "a parsed store also carries an error";
   const Store& store = *parsed.value;
 
-  std::vector<std::string> names = quoted_strings(text);
-  std::vector<SessionSubject> who = identities_for(names);
   std::vector<std::string> paths = paths_for(names);
   if (std::string e = check_store_model(store, who, names, paths); !e.empty()) return e;
 

@@ -18,6 +18,7 @@
 
 #include "needs_root.hpp"
 #include "index/format.hpp"
+#include "policy/opening.hpp"
 #include "secstore/policy.hpp"
 #include "store_test_support.hpp"
 
@@ -105,6 +106,16 @@ void expect_same(const Policy& text, const Policy& compiled, const SessionSubjec
   EXPECT_TRUE(held_b.diagnostics.empty()) << context;
   for (std::size_t i = 0; i < paths.size(); ++i)
     EXPECT_EQ(names_of((*held_b.value)[i]), names_of((*held_a.value)[i])) << context << ", path \"" << paths[i] << "\"";
+}
+
+// The text as pam_secstore reads it for a session without require_path=.
+Policy open_without_paths(const PolicyFiles& files) {
+  auto opened = detail::PolicyOpening::open(files, Policy::Options{FileSafety{true}, false},
+                                            detail::StoreParts::WithoutPaths);
+  std::string all;
+  for (const auto& d : opened.diagnostics) all += d.str() + "\n";
+  EXPECT_TRUE(opened.ok()) << all;
+  return std::move(*opened.value);
 }
 
 // Every quoted path a store names, with a child and its parents, plus a few
@@ -217,19 +228,24 @@ void expect_compiled_matches_text(const IndexDir& dir, const std::string& text, 
   EXPECT_EQ(*compiled.value, files.store + ".idx");
   const Policy from_index = open_as(files, true);
   const Policy from_text = open_as(files, false);
+  const Policy for_session = open_without_paths(files);
   ASSERT_EQ(from_index.form(), Policy::Form::Compiled) << context;
   ASSERT_EQ(from_text.form(), Policy::Form::Text) << context;
   EXPECT_EQ(from_index.group_detail(), from_text.group_detail()) << context;
   std::vector<std::string> users, groups;
   subjects_of(text, users, groups);
   const auto paths = paths_of(text);
+  EXPECT_EQ(for_session.group_detail(), from_text.group_detail()) << context;
   expect_same(from_text, from_index, SessionSubject::anonymous_session(), paths, context + ", anonymous");
+  expect_same(from_text, for_session, SessionSubject::anonymous_session(), {}, context + ", anonymous, no paths");
   for (const auto& user : users) {
     expect_same(from_text, from_index, SessionSubject::named(user, {}), paths, context + ", user " + user);
     for (std::size_t g = 0; g < groups.size(); ++g) {
       std::vector<std::string> some(groups.begin() + static_cast<std::ptrdiff_t>(g), groups.end());
       expect_same(from_text, from_index, SessionSubject::named(user, some), {},
                   context + ", user " + user + " with " + std::to_string(some.size()) + " groups");
+      expect_same(from_text, for_session, SessionSubject::named(user, some), {},
+                  context + ", user " + user + " with " + std::to_string(some.size()) + " groups, no paths");
     }
   }
 }
@@ -241,6 +257,58 @@ TEST(CompiledPolicy, AnswersAsTheTextDoesForEveryTestStore) {
                            "tests/data/cli/worked-example.store", "tests/data/pam/Security.store"})
     expect_compiled_matches_text(dir, read_test_file(file), "", file);
   expect_compiled_matches_text(dir, "", "", "an empty store");
+}
+
+// pam_secstore without require_path= reads the text WithoutPaths: the
+// session it resolves is the whole store's (here its role comes through an
+// include, and a scope selects by it), and a path question is refused, not
+// answered "nothing".
+TEST(PolicyWithoutPaths, GivesTheSameSessionAndRefusesPathQuestions) {
+  IndexDir dir;
+  const PolicyFiles files{dir.file("Security.store"), dir.file("secstore.conf"), {}};
+  write_file(files.store,
+             "set \"viewer\" path \"a/b\" permissions [READ_TOPIC]\n"
+             "set \"top\" includes [\"viewer\"]\n"
+             "remove \"viewer\" permissions for path \"nowhere\"\n"
+             "isolate path \"a\"\n"
+             "set roles for named sessions [\"top\"]\n");
+  write_file(files.conf, "Security { role = viewer\n capabilities = \"cap_net_raw+i\" }\n");
+  const Policy::Options options{FileSafety{false}, false};
+  auto full = Policy::open(files, options);
+  auto lean = detail::PolicyOpening::open(files, options, detail::StoreParts::WithoutPaths);
+  ASSERT_TRUE(full.ok() && lean.ok());
+  // The full text warns that the removal removes nothing; without the tree
+  // that cannot be known, and is not said. (Not root, both also warn that
+  // the module would refuse these files.)
+  auto removals = [](const std::vector<Diagnostic>& ds) {
+    std::size_t n = 0;
+    for (const auto& d : ds) n += d.str().find("to remove; this statement changes nothing") != std::string::npos;
+    return n;
+  };
+  EXPECT_EQ(removals(full.diagnostics), 1u);
+  EXPECT_EQ(removals(lean.diagnostics), 0u);
+  EXPECT_EQ(lean.diagnostics.size(), full.diagnostics.size() - 1);
+
+  const ResolvedNames names;
+  auto a = full.value->resolve(SessionSubject::named("alice", {}), names, kernel_capability_count());
+  auto b = lean.value->resolve(SessionSubject::named("alice", {}), names, kernel_capability_count());
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(b.value->access.role_names, (std::vector<std::string>{"top", "viewer"}));
+  EXPECT_EQ(b.value->access.role_names, a.value->access.role_names);
+  EXPECT_EQ(b.value->plan.caps, a.value->plan.caps);
+  ASSERT_EQ(b.value->plan.matched.size(), 1u);
+
+  const std::vector<std::string> none;
+  EXPECT_TRUE(lean.value->path_permissions(*b.value, none).ok());
+  const std::vector<std::string> one = {"a/b"};
+  auto held = lean.value->path_permissions(*b.value, one);
+  ASSERT_FALSE(held.ok());
+  EXPECT_THAT(held.diagnostics.front().str(), HasSubstr("cannot answer for a path"));
+  auto really = full.value->path_permissions(*a.value, one);
+  ASSERT_TRUE(really.ok());
+  EXPECT_EQ(names_of(really.value->front()), (std::vector<std::string>{"READ_TOPIC"}));
+  EXPECT_FALSE(lean.value->store_text().ok());
+  EXPECT_TRUE(full.value->store_text().ok());
 }
 
 TEST(CompiledPolicy, AnswersAsTheTextDoesForGeneratedStores) {

@@ -24,6 +24,11 @@
 #include "secstore/session.hpp"
 #include "secstore/store.hpp"
 
+// The library's own way to open a policy for a session; hidden, not API.
+namespace secstore::detail {
+struct __attribute__((visibility("hidden"))) PolicyOpening;
+}
+
 // The C++ API is exported from libsecstore.so (the rest of the library is
 // built with -fvisibility=hidden; lib/libsecstore.map lists what is public).
 #pragma GCC visibility push(default)
@@ -90,6 +95,7 @@ class Policy {
   std::vector<SourceRecord> sources() const;
 
  private:
+  friend struct detail::PolicyOpening;
   explicit Policy(std::shared_ptr<detail::PolicyState> state);
   std::shared_ptr<detail::PolicyState> state_;
 };

@@ -8,6 +8,7 @@
 #include "conf/data.hpp"
 #include "eval/role_set.hpp"
 #include "index/index.hpp"
+#include "policy/opening.hpp"
 #include "store/access.hpp"
 
 namespace secstore {
@@ -16,6 +17,7 @@ namespace detail {
 struct PolicyState {
   PolicyFiles files;
   Policy::Options options;
+  StoreParts parts = StoreParts::All;
   std::shared_ptr<const CompiledIndex> index;  // the Compiled form, with
   std::unique_ptr<const CompiledScopes> scopes;  // the service's scopes from it
 
@@ -32,7 +34,7 @@ struct PolicyState {
     if (!text_read) {
       text_read = true;
       ReadBudget budget;
-      auto s = Store::load(files.store, options.safety, &budget);
+      auto s = load_store(files.store, options.safety, &budget, parts);
       for (auto& d : s.diagnostics) text_diagnostics.push_back(std::move(d));
       if (s.ok()) store = std::move(*s.value);
       if (files.conf.empty()) {
@@ -51,6 +53,12 @@ struct PolicyState {
   std::unique_ptr<const CompiledScopes> compiled_scopes(std::string& problem) const {
     if (files.conf.empty()) return std::make_unique<const CompiledScopes>();
     return index->scope_views(files.service, problem);
+  }
+
+  // What a policy opened WithoutPaths cannot answer.
+  Diagnostic without_paths(const std::string& what) const {
+    return make_error(Location{files.store, 0, 0},
+                      what + ": the policy was opened for a session that asks nothing of paths");
   }
 
   Diagnostic index_not_used(const std::string& why) const {
@@ -77,10 +85,15 @@ PolicyFiles default_policy_files(std::string service) {
 Policy::Policy(std::shared_ptr<detail::PolicyState> state) : state_(std::move(state)) {}
 
 Outcome<Policy> Policy::open(PolicyFiles given, const Options& options) {
+  return detail::PolicyOpening::open(std::move(given), options, detail::StoreParts::All);
+}
+
+Outcome<Policy> detail::PolicyOpening::open(PolicyFiles given, const Policy::Options& options, StoreParts parts) {
   auto state = std::make_shared<detail::PolicyState>();
   state->files = std::move(given);
   const PolicyFiles& files = state->files;
   state->options = options;
+  state->parts = parts;
   std::vector<Diagnostic> diagnostics;
   if (!files.service.empty() && !usable_service_name(files.service))
     return Outcome<Policy>::failure(make_error(
@@ -151,6 +164,9 @@ Outcome<std::vector<PathPermissions>> Policy::path_permissions(const Session& se
   const detail::PolicyState& s = *state_;
   std::vector<Diagnostic> diagnostics;
   std::vector<PathPermissions> held;
+  if (paths.empty()) return Outcome<std::vector<PathPermissions>>::success(std::move(held));
+  if (s.parts == detail::StoreParts::WithoutPaths)
+    return Outcome<std::vector<PathPermissions>>::failure(s.without_paths("cannot answer for a path"));
   if (s.index && detail::RoleSetAccess::made_by(session.access.roles, s.index.get())) {
     std::string problem;
     for (const auto& path : paths) {
@@ -174,6 +190,8 @@ Outcome<std::vector<PathPermissions>> Policy::path_permissions(const Session& se
 }
 
 Outcome<Store> Policy::store_text() const {
+  if (state_->parts == detail::StoreParts::WithoutPaths)
+    return Outcome<Store>::failure(state_->without_paths("the store's text is not kept"));
   if (!state_->read_text() && !state_->store) return Outcome<Store>::failure(state_->text_diagnostics);
   return Outcome<Store>::success(*state_->store, state_->text_diagnostics);
 }

@@ -6,6 +6,7 @@
 #include "secstore/encoding.hpp"
 #include "secstore/nss.hpp"
 #include "secstore/policy.hpp"
+#include "policy/opening.hpp"
 
 namespace secstore {
 namespace {
@@ -42,7 +43,11 @@ std::string first_error(const std::vector<Diagnostic>& diagnostics, const std::s
 }  // namespace
 
 ModuleDecision decide_module_session(const ModuleArgs& args, const std::string& user, const std::string& service) {
-  auto policy = Policy::open(PolicyFiles{args.store_path, args.conf_path, service}, Policy::Options{});
+  // Without a require_path= the session asks nothing of paths, and the
+  // text's path tree, most of a store, need not be built.
+  const auto parts = args.required_paths.empty() ? detail::StoreParts::WithoutPaths : detail::StoreParts::All;
+  auto policy = detail::PolicyOpening::open(PolicyFiles{args.store_path, args.conf_path, service}, Policy::Options{},
+                                            parts);
   if (!policy.ok()) {
     ModuleDecision out;
     keep_warnings(out.warnings, policy.diagnostics);

@@ -29,6 +29,10 @@ struct StoreAccess {
 // `guarded_from` on, statements are checked against role locks for
 // `invoker`. `sources` and the diagnostics so far ride along.
 Outcome<Store> build_store(const std::vector<StoreText>& texts, std::size_t guarded_from, const Invoker& invoker,
-                           std::vector<SourceRecord> sources, std::vector<Diagnostic> diagnostics);
+                           std::vector<SourceRecord> sources, std::vector<Diagnostic> diagnostics,
+                           StoreParts parts = StoreParts::All);
+
+// Store::load, building `parts` of it.
+Outcome<Store> load_store(const std::string& path, const FileSafety& safety, ReadBudget* budget, StoreParts parts);
 
 }  // namespace secstore::detail

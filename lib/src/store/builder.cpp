@@ -12,7 +12,7 @@ bool before(SourcePos a, SourcePos b) {
   return a.column < b.column;
 }
 
-std::string quoted(const std::string& s) { return "\"" + s + "\""; }
+std::string quoted(std::string_view s) { return "\"" + std::string(s) + "\""; }
 
 // StoreData's role -> nodes lists and isolated nodes, from the final nodes
 // (ids sorted, assignments remapped): one counting pass, one filling pass.
@@ -32,7 +32,9 @@ void index_nodes_by_role(StoreData& d) {
 
 }  // namespace
 
-StoreBuilder::StoreBuilder(std::vector<std::string> files) { data_.files = std::move(files); }
+StoreBuilder::StoreBuilder(std::vector<std::string> files, StoreParts parts) : parts_(parts) {
+  data_.files = std::move(files);
+}
 
 std::uint32_t StoreBuilder::intern(std::string_view role) {
   auto [id, added] = role_ids_.find_or_add(role, static_cast<std::uint32_t>(data_.roles.size()),
@@ -44,7 +46,7 @@ std::uint32_t StoreBuilder::intern(std::string_view role) {
   return id;
 }
 
-std::vector<std::uint32_t> StoreBuilder::intern_all(const std::vector<std::string>& roles) {
+std::vector<std::uint32_t> StoreBuilder::intern_all(const std::vector<std::string_view>& roles) {
   std::vector<std::uint32_t> ids;
   ids.reserve(roles.size());
   for (const auto& r : roles) ids.push_back(intern(r));
@@ -95,6 +97,15 @@ bool StoreBuilder::lock_allows(const Statement& s, std::vector<Diagnostic>& diag
 
 void StoreBuilder::apply(const Statement& s, std::vector<Diagnostic>& diagnostics) {
   if (!lock_allows(s, diagnostics)) return;
+  if (parts_ == StoreParts::WithoutPaths) {
+    switch (s.kind) {
+      case StatementKind::RolePathPermissions:
+      case StatementKind::RemovePathPermissions: intern(s.role); return;
+      case StatementKind::Isolate:
+      case StatementKind::Deisolate: return;
+      default: break;
+    }
+  }
   switch (s.kind) {
     case StatementKind::RolePermissions: {
       RoleData& r = data_.roles[intern(s.role)];
@@ -154,10 +165,10 @@ void StoreBuilder::apply(const Statement& s, std::vector<Diagnostic>& diagnostic
       data_.anonymous_sessions = RoleList{intern_all(s.roles), s.where};
       break;
     case StatementKind::UserRoles:
-      data_.user_roles[s.subject] = RoleList{intern_all(s.roles), s.where};
+      data_.user_roles[std::string(s.subject)] = RoleList{intern_all(s.roles), s.where};
       break;
     case StatementKind::GroupRoles:
-      data_.group_roles[s.subject] = RoleList{intern_all(s.roles), s.where};
+      data_.group_roles[std::string(s.subject)] = RoleList{intern_all(s.roles), s.where};
       break;
     case StatementKind::Isolate: {
       PathNode& node = node_for(s.subject);

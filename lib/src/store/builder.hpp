@@ -20,9 +20,17 @@ struct Invoker {
   bool overrides_locks = false;  // root, not acting for a sudo user (or --force)
 };
 
+// What a store is built for. A session open that asks nothing of paths
+// (no require_path=) needs the roles and what they are given, not the path
+// tree: WithoutPaths checks every path statement as always, and keeps only
+// the role each one names, so the store has the same roles. Such a store
+// holds no path permissions, and says nothing of a removal that removes
+// nothing (that needs the tree).
+enum class StoreParts { All, WithoutPaths };
+
 class StoreBuilder {
  public:
-  explicit StoreBuilder(std::vector<std::string> files);
+  explicit StoreBuilder(std::vector<std::string> files, StoreParts parts = StoreParts::All);
 
   // From now on, statements are checked against role locks for `invoker`.
   void guard_locks_for(Invoker invoker) { invoker_ = std::move(invoker); }
@@ -37,7 +45,7 @@ class StoreBuilder {
 
  private:
   std::uint32_t intern(std::string_view role);
-  std::vector<std::uint32_t> intern_all(const std::vector<std::string>& roles);
+  std::vector<std::uint32_t> intern_all(const std::vector<std::string_view>& roles);
   PathNode& node_for(std::string_view path);
   std::uint32_t find_role(std::string_view role) const;
   std::uint32_t find_node(std::string_view path) const;
@@ -48,6 +56,7 @@ class StoreBuilder {
   NameIds node_ids_;
   std::vector<std::uint64_t> node_hashes_;  // hash(path) of each of data_.nodes, for the path index
   std::optional<Invoker> invoker_;
+  StoreParts parts_;
 };
 
 }  // namespace secstore::detail

@@ -40,15 +40,7 @@ void apply_text(std::string_view text, std::uint16_t file_index, const std::stri
     }
     if (tokens.empty()) continue;
     errors.clear();
-    // Reset field by field: the strings keep their buffers for the next line.
-    statement.role.clear();
-    statement.subject.clear();
-    statement.roles.clear();
-    statement.global = {};
-    statement.path = {};
-    statement.where = {};
-    statement.where.line = line_number;
-    statement.where.file = file_index;
+    statement.reset(detail::SourcePos{line_number, 0, file_index});
     if (!detail::parse_statement(tokens, statement, errors)) {
       for (auto& e : errors)
         diagnostics.push_back(make_error(Location{file_name, line_number, e.column}, std::move(e.message)));
@@ -63,10 +55,10 @@ void apply_text(std::string_view text, std::uint16_t file_index, const std::stri
 namespace detail {
 
 Outcome<Store> build_store(const std::vector<StoreText>& texts, std::size_t guarded_from, const Invoker& invoker,
-                           std::vector<SourceRecord> sources, std::vector<Diagnostic> diagnostics) {
+                           std::vector<SourceRecord> sources, std::vector<Diagnostic> diagnostics, StoreParts parts) {
   std::vector<std::string> names;
   for (const auto& t : texts) names.push_back(t.name);
-  StoreBuilder builder(std::move(names));
+  StoreBuilder builder(std::move(names), parts);
   for (std::size_t i = 0; i < texts.size(); ++i) {
     if (i == guarded_from) builder.guard_locks_for(invoker);
     apply_text(texts[i].text, static_cast<std::uint16_t>(i), texts[i].name, builder, diagnostics);
@@ -117,6 +109,11 @@ Outcome<Store> Store::parse_with_script(std::string_view store_text, const std::
 }
 
 Outcome<Store> Store::load(const std::string& path, const FileSafety& safety, ReadBudget* budget) {
+  return detail::load_store(path, safety, budget, detail::StoreParts::All);
+}
+
+Outcome<Store> detail::load_store(const std::string& path, const FileSafety& safety, ReadBudget* budget,
+                                  StoreParts parts) {
   ReadBudget own;
   if (budget == nullptr) budget = &own;
   std::vector<Diagnostic> diagnostics;
@@ -145,7 +142,7 @@ Outcome<Store> Store::load(const std::string& path, const FileSafety& safety, Re
     if (!read(dropins + "/" + name)) return Outcome<Store>::failure(std::move(diagnostics));
   std::vector<detail::StoreText> texts;
   for (const auto& f : files) texts.push_back({f.path, f.text});
-  return build_store(texts, SIZE_MAX, {}, std::move(sources), std::move(diagnostics));
+  return build_store(texts, SIZE_MAX, {}, std::move(sources), std::move(diagnostics), parts);
 }
 
 }  // namespace secstore

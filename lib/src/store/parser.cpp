@@ -1,5 +1,7 @@
 #include "store/parser.hpp"
 
+#include <cstdint>
+#include <cstring>
 #include <optional>
 
 #include "secstore/store.hpp"
@@ -9,13 +11,23 @@
 namespace secstore::detail {
 namespace {
 
+// Keywords are lower-case letters, and a Word token holds only letters,
+// digits and '_': setting bit 0x20 lowers a capital and maps no digit or '_'
+// onto a lower-case letter, so `(c | 0x20) == k` is an exact ASCII
+// case-insensitive match, eight bytes a step.
 bool keyword_is(const Token& t, std::string_view keyword) {
   if (t.kind != TokenKind::Word || t.text.size() != keyword.size()) return false;
-  for (std::size_t i = 0; i < keyword.size(); ++i) {
-    char c = t.text[i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (c != keyword[i]) return false;
+  const char* a = t.text.data();
+  const char* k = keyword.data();
+  std::size_t n = keyword.size();
+  for (; n >= 8; n -= 8, a += 8, k += 8) {
+    std::uint64_t x, y;
+    std::memcpy(&x, a, 8);
+    std::memcpy(&y, k, 8);
+    if ((x | 0x2020202020202020ull) != y) return false;
   }
+  for (; n > 0; --n, ++a, ++k)
+    if ((*a | 0x20) != *k) return false;
   return true;
 }
 
@@ -85,27 +97,26 @@ class Cursor {
 
   // What is expected is named by a view: the message is built only when
   // there is an error to report, never on the way through a good line.
-  bool expect_name(std::string_view what, std::string& out) {
+  bool expect_name(std::string_view what, std::string_view& out) {
     if (at_end() || tokens_[pos_].kind != TokenKind::String) return fail(std::string(what) + " in quotes");
     if (tokens_[pos_].text.empty()) {
       errors_.push_back({tokens_[pos_].column, "expected " + std::string(what) + ", found an empty string"});
       return false;
     }
-    out.assign(next().text);
+    out = next().text;
     return true;
   }
 
-  bool expect_path(std::string& out) {
+  // A statement names at most one path, so its normal form, when it must be
+  // built, has one place to live.
+  bool expect_path(std::string_view& out, std::string& storage) {
     if (at_end() || tokens_[pos_].kind != TokenKind::String) return fail("a path in quotes");
     const Token& t = next();
-    // Into `out`'s own buffer: the statement is reused line after line.
-    std::string storage;
-    const std::string_view normal = normal_view(t.text, storage);
-    if (normal.empty()) {
+    out = normal_view(t.text, storage);
+    if (out.empty()) {
       errors_.push_back({t.column, "expected a non-empty path, found " + describe(t)});
       return false;
     }
-    out.assign(normal);
     return true;
   }
 
@@ -188,10 +199,10 @@ bool parse_path_list(Cursor& c, PathPermissions& out) {
   });
 }
 
-bool parse_role_list(Cursor& c, std::vector<std::string>& out) {
+bool parse_role_list(Cursor& c, std::vector<std::string_view>& out) {
   return c.expect_list("role names", [&](const Token& t) {
     if (t.kind == TokenKind::String && !t.text.empty()) {
-      out.emplace_back(t.text);
+      out.push_back(t.text);
       return true;
     }
     c.errors().push_back({t.column, "expected a role name in quotes, found " +
@@ -218,7 +229,7 @@ bool parse_role_setting(Cursor& c, Statement& s) {
   if (keyword_is(t, "path") || keyword_is(t, "topic")) {
     c.next();
     s.kind = StatementKind::RolePathPermissions;
-    return c.expect_path(s.subject) && c.expect_keyword("permissions") && parse_path_list(c, s.path);
+    return c.expect_path(s.subject, s.normalised) && c.expect_keyword("permissions") && parse_path_list(c, s.path);
   }
   if (keyword_is(t, "includes")) {
     c.next();
@@ -285,11 +296,11 @@ bool parse_statement(const std::vector<Token>& tokens, Statement& s, std::vector
     c.next();
     s.kind = StatementKind::RemovePathPermissions;
     ok = c.expect_name("a role name", s.role) && c.expect_keyword("permissions") && c.expect_keyword("for") &&
-         c.expect_path_keyword() && c.expect_path(s.subject);
+         c.expect_path_keyword() && c.expect_path(s.subject, s.normalised);
   } else if (keyword_is(*c.peek(), "isolate") || keyword_is(*c.peek(), "deisolate")) {
     s.kind = keyword_is(*c.peek(), "isolate") ? StatementKind::Isolate : StatementKind::Deisolate;
     c.next();
-    ok = c.expect_path_keyword() && c.expect_path(s.subject);
+    ok = c.expect_path_keyword() && c.expect_path(s.subject, s.normalised);
   } else {
     ok = c.fail_keywords("a statement ('set', 'remove', 'isolate' or 'deisolate')",
                          {"set", "remove", "isolate", "deisolate"});

@@ -20,10 +20,27 @@ struct Key {
   friend bool operator==(const Key&, const Key&) = default;
 };
 
-// A statement found on a line: its key and where it stands ([begin, end) in
-// bytes, so what is before it and its trailing comment can stay).
+// The key a statement sets, or the key of what it undoes.
+Key key_of(const Statement& s) {
+  switch (s.kind) {
+    case StatementKind::RemovePathPermissions:
+      return Key{StatementKind::RolePathPermissions, std::string(s.role), std::string(s.subject)};
+    case StatementKind::Deisolate: return Key{StatementKind::Isolate, "", std::string(s.subject)};
+    case StatementKind::Isolate: return Key{StatementKind::Isolate, "", std::string(s.subject)};
+    default: return Key{s.kind, std::string(s.role), std::string(s.subject)};
+  }
+}
+
+bool undoes(const Statement& s) {
+  return s.kind == StatementKind::RemovePathPermissions || s.kind == StatementKind::Deisolate;
+}
+
+// A statement found on a line: what it sets (or undoes) and where it stands
+// ([begin, end) in bytes, so what is before it and its trailing comment can
+// stay). The key is a copy: the statement's texts die with the line's tokens.
 struct Found {
-  Statement statement;
+  Key key;
+  bool undoes = false;
   std::size_t begin = 0, end = 0;
 };
 
@@ -32,26 +49,10 @@ std::optional<Found> statement_on(std::string_view line) {
   std::string unescaped;
   LexError lex_error;
   if (!tokenize_line(line, tokens, unescaped, lex_error) || tokens.empty()) return std::nullopt;
-  Found found;
+  Statement statement;
   std::vector<ParseError> errors;
-  if (!parse_statement(tokens, found.statement, errors)) return std::nullopt;
-  found.begin = tokens.front().column - 1;
-  found.end = tokens.back().end_column - 1;
-  return found;
-}
-
-// The key a statement sets, or the key of what it undoes.
-Key key_of(const Statement& s) {
-  switch (s.kind) {
-    case StatementKind::RemovePathPermissions: return Key{StatementKind::RolePathPermissions, s.role, s.subject};
-    case StatementKind::Deisolate: return Key{StatementKind::Isolate, "", s.subject};
-    case StatementKind::Isolate: return Key{StatementKind::Isolate, "", s.subject};
-    default: return Key{s.kind, s.role, s.subject};
-  }
-}
-
-bool undoes(const Statement& s) {
-  return s.kind == StatementKind::RemovePathPermissions || s.kind == StatementKind::Deisolate;
+  if (!parse_statement(tokens, statement, errors)) return std::nullopt;
+  return Found{key_of(statement), undoes(statement), tokens.front().column - 1, tokens.back().end_column - 1};
 }
 
 struct Line {
@@ -140,7 +141,7 @@ StoreRewrite rewrite_store_text(std::string_view current, std::string_view scrip
     for (std::size_t i = 0; i < old_lines.size(); ++i) {
       Line line{std::string(old_lines[i]), std::nullopt, 0, 0, i, false, false};
       if (auto found = statement_on(old_lines[i])) {
-        line.key = key_of(found->statement);
+        line.key = std::move(found->key);
         line.begin = found->begin;
         line.end = found->end;
       }
@@ -159,8 +160,8 @@ StoreRewrite rewrite_store_text(std::string_view current, std::string_view scrip
     auto found = statement_on(script_line);
     if (!found) continue;  // a comment or a blank line of the script
     const std::string_view written = script_line.substr(found->begin, found->end - found->begin);
-    const Key key = key_of(found->statement);
-    if (undoes(found->statement)) {
+    const Key& key = found->key;
+    if (found->undoes) {
       for (auto& line : lines)
         if (!line.deleted && line.key == key) line.deleted = true;
       continue;

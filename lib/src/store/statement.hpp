@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "secstore/permissions.hpp"
@@ -32,14 +33,29 @@ enum class StatementKind {
   RoleLock,                // set role "R" locked by principal "P"
 };
 
+// The texts are views into the line's tokens (or into `normalised`), valid
+// until the next line is read: a store is parsed without a copy of any name
+// per statement, and whoever keeps a name copies it.
 struct Statement {
   StatementKind kind{};
-  SourcePos where;             // the statement's first token
-  std::string role;            // the role the statement is about, if any
-  std::string subject;         // normalised path, user, group or principal
-  GlobalPermissions global;    // RolePermissions
-  PathPermissions path;        // RoleDefaultPermissions, RolePathPermissions
-  std::vector<std::string> roles;  // RoleIncludes and the session role lists
+  SourcePos where;                      // the statement's first token
+  std::string_view role;                // the role the statement is about, if any
+  std::string_view subject;             // normalised path, user, group or principal
+  GlobalPermissions global;             // RolePermissions
+  PathPermissions path;                 // RoleDefaultPermissions, RolePathPermissions
+  std::vector<std::string_view> roles;  // RoleIncludes and the session role lists
+  std::string normalised;               // a path written other than in normal form, normalised
+
+  // Ready for the next line; the vector and string keep their buffers.
+  void reset(SourcePos at) {
+    kind = {};
+    where = at;
+    role = {};
+    subject = {};
+    global = {};
+    path = {};
+    roles.clear();
+  }
 };
 
 }  // namespace secstore::detail
