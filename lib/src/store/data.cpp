@@ -1,5 +1,7 @@
 // Path normalisation (SPEC §2.3) and the path index.
 #include <algorithm>
+#include <cstdint>
+#include <cstring>
 
 #include "secstore/store.hpp"
 #include "store/data.hpp"
@@ -27,11 +29,34 @@ std::optional<std::string> normalize_path(std::string_view path) {
 
 namespace detail {
 
+namespace {
+
+// Whether `path` holds "//": eight byte pairs a step (a byte of
+// (x ^ slashes) | (y ^ slashes) is zero exactly where x and the byte after
+// it are both '/'), then the rest one pair at a time.
+bool has_double_slash(std::string_view path) {
+  constexpr std::uint64_t kSlashes = 0x2f2f2f2f2f2f2f2full;
+  constexpr std::uint64_t kOnes = 0x0101010101010101ull;
+  constexpr std::uint64_t kHighs = 0x8080808080808080ull;
+  const char* p = path.data();
+  const std::size_t n = path.size();
+  std::size_t i = 0;
+  for (; i + 9 <= n; i += 8) {
+    std::uint64_t x, y;
+    std::memcpy(&x, p + i, 8);
+    std::memcpy(&y, p + i + 1, 8);
+    const std::uint64_t v = (x ^ kSlashes) | (y ^ kSlashes);
+    if (((v - kOnes) & ~v & kHighs) != 0) return true;
+  }
+  for (; i + 1 < n; ++i)
+    if (p[i] == '/' && p[i + 1] == '/') return true;
+  return false;
+}
+
+}  // namespace
+
 std::string_view normal_view(std::string_view path, std::string& storage) {
-  // One pass for "//" (string_view::find restarts its search at every '/').
-  bool normal = !path.empty() && path.front() != '/' && path.back() != '/';
-  for (std::size_t i = 1; normal && i < path.size(); ++i) normal = !(path[i] == '/' && path[i - 1] == '/');
-  if (normal) return path;
+  if (!path.empty() && path.front() != '/' && path.back() != '/' && !has_double_slash(path)) return path;
   auto n = normalize_path(path);
   if (!n) return {};
   storage = std::move(*n);
