@@ -30,6 +30,8 @@
 #include "secstore/diagnostic.hpp"
 #include "secstore/store.hpp"
 #include "store/access.hpp"
+#include "store/lexer.hpp"
+#include "store/parser.hpp"
 #include "store/rewrite.hpp"
 
 namespace secstore::fuzz {
@@ -149,6 +151,40 @@ inline std::string check_store_model(const Store& store, const std::vector<Sessi
   return "";
 }
 
+// The loader reads `set "R" path "P" permissions [...]` lines through a
+// shortcut (parse_path_statement) before the lexer and parser: whatever it
+// takes, they must take too, as the same statement. `taken` says whether
+// the shortcut took the line.
+inline std::string check_path_shortcut_line(std::string_view line, bool* taken = nullptr) {
+  detail::Statement fast;
+  const bool took = detail::parse_path_statement(line, fast);
+  if (taken) *taken = took;
+  if (!took) return "";
+  std::vector<detail::Token> tokens;
+  std::string unescaped;
+  detail::LexError lex_error;
+  if (!detail::tokenize_line(line, tokens, unescaped, lex_error))
+    return "the path-statement shortcut takes a line the lexer refuses: " + std::string(line);
+  detail::Statement slow;
+  std::vector<detail::ParseError> errors;
+  if (tokens.empty() || !detail::parse_statement(tokens, slow, errors))
+    return "the path-statement shortcut takes a line the parser refuses: " + std::string(line);
+  if (fast.kind != slow.kind || fast.where.column != slow.where.column || fast.role != slow.role ||
+      fast.subject != slow.subject || fast.path.bits != slow.path.bits || fast.global.bits != slow.global.bits ||
+      fast.roles != slow.roles)
+    return "the path-statement shortcut reads a line otherwise than the parser: " + std::string(line);
+  return "";
+}
+
+inline std::string check_path_shortcut(std::string_view text) {
+  for (std::size_t start = 0; start < text.size();) {
+    std::size_t end = std::min(text.find('\n', start), text.size());
+    if (std::string e = check_path_shortcut_line(text.substr(start, end - start)); !e.empty()) return e;
+    start = end + 1;
+  }
+  return "";
+}
+
 // A session open without require_path= builds the store WithoutPaths
 // (store/builder.hpp): it must refuse exactly what the whole store refuses,
 // with the same errors, and give everyone the same roles and global
@@ -177,6 +213,7 @@ inline std::string check_without_paths(const Outcome<Store>& whole, std::string_
 
 inline std::string check_store(std::string_view text) {
   const std::string file_name = "fuzz/Security.store";
+  if (std::string e = check_path_shortcut(text); !e.empty()) return e;
   Outcome<Store> parsed = Store::parse(text, file_name);
   std::vector<std::string> names = quoted_strings(text);
   std::vector<SessionSubject> who = identities_for(names);

@@ -1,6 +1,7 @@
 // SPEC §2.1/§2.2: what the Security.store reader accepts and how it says no.
 #include <gtest/gtest.h>
 
+#include "fuzz/fuzz_checks.hpp"
 #include "store_test_support.hpp"
 
 namespace secstore::testing {
@@ -11,6 +12,61 @@ std::string first_error(const std::string& text) {
   auto out = Store::parse(text, "s.store");
   const Diagnostic* e = out.first_error();
   return e ? e->str() : std::string();
+}
+
+// Most of a store is `set "R" path "P" permissions [...]`, which the loader
+// reads through a shortcut before the lexer and parser. Every line it takes
+// must be the statement they read; every other line is theirs. Each line
+// below says whether the shortcut should take it.
+TEST(StoreSyntax, ThePathStatementShortcutReadsLinesAsTheParserDoes) {
+  const std::vector<std::pair<std::string, bool>> lines = {
+      {"set \"r\" path \"a/b\" permissions [READ_TOPIC]", true},
+      {"SET \"r\" PATH \"a/b\" Permissions [read_topic, Select_Topic]", true},
+      {"  set 'r' topic '/a//b/' permissions [READ_TOPIC, SELECT_TOPIC]  # why", true},
+      {"set\"r\"path\"a\"permissions[READ_TOPIC]", true},
+      {"set \"r\" path \"a\" permissions []", true},
+      {"set \"r\" path \"a\" permissions [READ_TOPIC,]", true},
+      {"set \"r\" path \"a\" permissions [READ_TOPIC SELECT_TOPIC]", true},
+      {"\tset\t\"r\"\tpath\t\"a\"\fpermissions\v[ READ_TOPIC ]\r", true},
+      {"set \"r\" path \"a\" permissions [READ_TOPIC]#comment", true},
+      {"set \"r\" path \"a b\" permissions [EXPOSE_BRANCH]", true},
+      {"set \"\x80\xff\" path \"\x7f/\x01\" permissions [READ_TOPIC]", true},
+      {"set \"r\" path \"a\" permissions [QUERY_OBSOLETE_TIME_SERIES_EVENTS, EDIT_OWN_TIME_SERIES_EVENTS]", true},
+      // Valid, but not the shortcut's: escapes, other statements.
+      {"set \"r\\\"x\" path \"a\" permissions [READ_TOPIC]", false},
+      {"set \"r\" path \"a\\\\b\" permissions [READ_TOPIC]", false},
+      {"set \"r\" default path permissions [READ_TOPIC]", false},
+      {"set \"r\" permissions [AUTHENTICATE]", false},
+      {"remove \"r\" permissions for path \"a\"", false},
+      // Errors, each the parser's to report.
+      {"set \"r\" path \"a\" permissions [,READ_TOPIC]", false},
+      {"set \"r\" path \"a\" permissions [READ_TOPIC,,SELECT_TOPIC]", false},
+      {"set \"r\" path \"a\" permissions [AUTHENTICATE]", false},
+      {"set \"r\" path \"a\" permissions [READ_TOPIC] extra", false},
+      {"set \"r\" path \"a\" permissions [READ_TOPIC] @", false},
+      {"set \"r\" path \"a\" permissions [READ_TOPIC", false},
+      {"set \"r\" path \"a\" permissions [READ_TOPIC]]", false},
+      {"set \"r\" path \"a\" permissions [[READ_TOPIC]", false},
+      {"set \"r\" path \"a\" permissions [READ_TOPIC_X]", false},
+      {"set \"r\" path \"a\" permissions [\"READ_TOPIC\"]", false},
+      {"set \"r\" path \"a\" permissions [\x80]", false},
+      {"set \"r\" path \"a\" permissions [READ_TOPIC\x7f]", false},
+      {"set \"\" path \"a\" permissions []", false},
+      {"set \"r\" path \"//\" permissions []", false},
+      {"set \"r\" path \"\" permissions []", false},
+      {"set \"r\" paths \"a\" permissions []", false},
+      {"set \"r\" path \"a\" permission [READ_TOPIC]", false},
+      {"setx \"r\" path \"a\" permissions []", false},
+      {"set 'r\" path \"a\" permissions []", false},
+      {"set \"r\" path \"a\" permissions", false},
+      {"# set \"r\" path \"a\" permissions []", false},
+      {"", false},
+  };
+  for (const auto& [line, expected] : lines) {
+    bool taken = false;
+    EXPECT_EQ(fuzz::check_path_shortcut_line(line, &taken), "") << line;
+    EXPECT_EQ(taken, expected) << line;
+  }
 }
 
 TEST(StoreSyntax, EmptyTextIsAnEmptyStore) {

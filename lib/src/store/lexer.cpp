@@ -6,22 +6,6 @@
 namespace secstore::detail {
 namespace {
 
-// Character classes by table: the lexer looks at every byte of every store
-// a session open reads, so each byte costs one load and one test.
-enum : std::uint8_t { kWordChar = 1, kWordStart = 2, kSpace = 4 };
-
-constexpr std::array<std::uint8_t, 256> kClasses = [] {
-  std::array<std::uint8_t, 256> t{};
-  for (int c = 'A'; c <= 'Z'; ++c) t[c] = kWordChar | kWordStart;
-  for (int c = 'a'; c <= 'z'; ++c) t[c] = kWordChar | kWordStart;
-  t['_'] = kWordChar | kWordStart;
-  for (int c = '0'; c <= '9'; ++c) t[c] = kWordChar;
-  for (char c : {' ', '\t', '\r', '\f', '\v'}) t[static_cast<unsigned char>(c)] = kSpace;
-  return t;
-}();
-
-std::uint8_t class_of(char c) { return kClasses[static_cast<unsigned char>(c)]; }
-
 std::string printable(char c) {
   if (c >= 0x20 && c < 0x7f) return std::string("'") + c + "'";
   static const char* hex = "0123456789abcdef";
@@ -52,21 +36,12 @@ bool tokenize_line(std::string_view line, std::vector<Token>& tokens, std::strin
     // one push_back below: a single call site, which the compiler inlines.
     Token token{TokenKind::Word, column, {}, 0};
     if (cls & kWordStart) {
-      // Four bytes a step while all four are word bytes: most of a store's
-      // bytes are in keywords and permission names.
-      std::size_t j = i + 1;
-      while (j + 4 <= n &&
-             (class_of(s[j]) & class_of(s[j + 1]) & class_of(s[j + 2]) & class_of(s[j + 3]) & kWordChar))
-        j += 4;
-      while (j < n && (class_of(s[j]) & kWordChar)) ++j;
+      const std::size_t j = span_of(s, i + 1, n, kWordChar);
       token.text = line.substr(i, j - i);
       i = j;
     } else if (c == '"' || c == '\'') {
-      std::size_t j = i + 1;
       // Most strings hold no backslash: taken whole as a view of the line.
-      // (Byte by byte: a store's strings are short, and two memchr calls
-      // cost more than they save.)
-      while (j < n && s[j] != c && s[j] != '\\') ++j;
+      std::size_t j = span_of(s, i + 1, n, c == '"' ? kInDoubleQuotes : kInSingleQuotes);
       std::string_view text = line.substr(i + 1, j - i - 1);
       if (j < n && s[j] == '\\') {
         const std::size_t escaped_from = unescaped.size();  // where in `unescaped` this string starts

@@ -32,6 +32,12 @@ void apply_text(std::string_view text, std::uint16_t file_index, const std::stri
     start = end + 1;
     ++line_number;
 
+    const detail::SourcePos at{line_number, 0, file_index};
+    statement.reset(at);
+    if (detail::parse_path_statement(line, statement)) {
+      builder.apply(statement, diagnostics);
+      continue;
+    }
     tokens.clear();
     detail::LexError lex_error;
     if (!detail::tokenize_line(line, tokens, unescaped, lex_error)) {
@@ -40,7 +46,7 @@ void apply_text(std::string_view text, std::uint16_t file_index, const std::stri
     }
     if (tokens.empty()) continue;
     errors.clear();
-    statement.reset(detail::SourcePos{line_number, 0, file_index});
+    statement.reset(at);
     if (!detail::parse_statement(tokens, statement, errors)) {
       for (auto& e : errors)
         diagnostics.push_back(make_error(Location{file_name, line_number, e.column}, std::move(e.message)));

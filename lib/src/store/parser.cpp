@@ -11,13 +11,13 @@
 namespace secstore::detail {
 namespace {
 
-// Keywords are lower-case letters, and a Word token holds only letters,
-// digits and '_': setting bit 0x20 lowers a capital and maps no digit or '_'
-// onto a lower-case letter, so `(c | 0x20) == k` is an exact ASCII
+// Keywords are lower-case letters, and a word holds only letters, digits
+// and '_': setting bit 0x20 lowers a capital and maps no digit or '_' onto
+// a lower-case letter, so `(c | 0x20) == k` is an exact ASCII
 // case-insensitive match, eight bytes a step.
-bool keyword_is(const Token& t, std::string_view keyword) {
-  if (t.kind != TokenKind::Word || t.text.size() != keyword.size()) return false;
-  const char* a = t.text.data();
+bool word_is(std::string_view word, std::string_view keyword) {
+  if (word.size() != keyword.size()) return false;
+  const char* a = word.data();
   const char* k = keyword.data();
   std::size_t n = keyword.size();
   for (; n >= 8; n -= 8, a += 8, k += 8) {
@@ -30,6 +30,49 @@ bool keyword_is(const Token& t, std::string_view keyword) {
     if ((*a | 0x20) != *k) return false;
   return true;
 }
+
+bool keyword_is(const Token& t, std::string_view keyword) {
+  return t.kind == TokenKind::Word && word_is(t.text, keyword);
+}
+
+// One line's bytes, read by the lexer's rules (lexer.hpp), for the
+// shortcut below: it takes only what the lexer would take as a whole token.
+class LineReader {
+ public:
+  explicit LineReader(std::string_view line) : s_(line.data()), n_(line.size()) {}
+
+  std::size_t at() const { return i_; }
+  bool at_end() const { return i_ >= n_; }
+  char peek() const { return s_[i_]; }
+  void skip() { ++i_; }
+  void blanks() {
+    while (i_ < n_ && (class_of(s_[i_]) & kSpace)) ++i_;
+  }
+  // The word here, whole; empty when none starts here.
+  std::string_view word() {
+    if (i_ >= n_ || !(class_of(s_[i_]) & kWordStart)) return {};
+    const std::size_t j = span_of(s_, i_ + 1, n_, kWordChar);
+    const std::string_view w(s_ + i_, j - i_);
+    i_ = j;
+    return w;
+  }
+  // A quoted string here that holds no backslash (one that does is left
+  // to the lexer, which resolves escapes).
+  bool plain_string(std::string_view& out) {
+    if (i_ >= n_ || (s_[i_] != '"' && s_[i_] != '\'')) return false;
+    const char quote = s_[i_];
+    const std::size_t j = span_of(s_, i_ + 1, n_, quote == '"' ? kInDoubleQuotes : kInSingleQuotes);
+    if (j >= n_ || s_[j] != quote) return false;
+    out = std::string_view(s_ + i_ + 1, j - i_ - 1);
+    i_ = j + 1;
+    return true;
+  }
+
+ private:
+  const char* s_;
+  std::size_t n_;
+  std::size_t i_ = 0;
+};
 
 template <class Perm>
 std::string list_of_names(unsigned count) {
@@ -281,6 +324,59 @@ bool parse_set(Cursor& c, Statement& s) {
 }
 
 }  // namespace
+
+bool parse_path_statement(std::string_view line, Statement& s) {
+  LineReader r(line);
+  r.blanks();
+  const std::size_t first = r.at();
+  if (!word_is(r.word(), "set")) return false;
+  r.blanks();
+  std::string_view role;
+  if (!r.plain_string(role) || role.empty()) return false;
+  r.blanks();
+  const std::string_view keyword = r.word();
+  if (!word_is(keyword, "path") && !word_is(keyword, "topic")) return false;
+  r.blanks();
+  std::string_view written;
+  if (!r.plain_string(written)) return false;
+  const std::string_view path = normal_view(written, s.normalised);
+  if (path.empty()) return false;
+  r.blanks();
+  if (!word_is(r.word(), "permissions")) return false;
+  r.blanks();
+  if (r.at_end() || r.peek() != '[') return false;
+  r.skip();
+  // As expect_list: items apart by commas and/or blanks, one comma after
+  // an item at most, a comma before the ']' allowed.
+  PathPermissions permissions;
+  bool after_item = false;
+  for (;;) {
+    r.blanks();
+    if (r.at_end()) return false;
+    if (r.peek() == ']') {
+      r.skip();
+      break;
+    }
+    if (r.peek() == ',') {
+      if (!after_item) return false;
+      r.skip();
+      after_item = false;
+      continue;
+    }
+    const auto permission = path_permission_from_name(r.word());
+    if (!permission) return false;
+    permissions.add(*permission);
+    after_item = true;
+  }
+  r.blanks();
+  if (!r.at_end() && r.peek() != '#') return false;
+  s.kind = StatementKind::RolePathPermissions;
+  s.where.column = static_cast<std::uint32_t>(first + 1);
+  s.role = role;
+  s.subject = path;
+  s.path = permissions;
+  return true;
+}
 
 bool parse_statement(const std::vector<Token>& tokens, Statement& s, std::vector<ParseError>& errors) {
   Cursor c(tokens, errors);

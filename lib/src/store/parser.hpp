@@ -20,4 +20,13 @@ struct ParseError {
 bool parse_statement(const std::vector<Token>& tokens, Statement& out,
                      std::vector<ParseError>& errors);
 
+// The statement most of a store is made of, `set "R" path "P" permissions
+// [...]`, read in one pass over the line's bytes, without tokens. True only
+// when the line is exactly that statement as tokenize_line and
+// parse_statement would read it, with the same Statement (`out.where`'s
+// line and file as for parse_statement); false for anything else, valid or
+// not (a string with a backslash, another statement, any error), which is
+// then theirs to read and to report.
+bool parse_path_statement(std::string_view line, Statement& out);
+
 }  // namespace secstore::detail

@@ -37,6 +37,12 @@ enum class StatementKind {
 // until the next line is read: a store is parsed without a copy of any name
 // per statement, and whoever keeps a name copies it.
 struct Statement {
+  // Not copied or moved: `subject` may view `normalised`, which a copy
+  // would leave behind.
+  Statement() = default;
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
   StatementKind kind{};
   SourcePos where;                      // the statement's first token
   std::string_view role;                // the role the statement is about, if any
