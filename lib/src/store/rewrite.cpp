@@ -61,7 +61,8 @@ struct Line {
   std::size_t begin = 0, end = 0;
   std::optional<std::size_t> old;  // its line number - 1 in the file; none: appended
   bool deleted = false;
-  bool changed = false;
+  bool changed = false;     // differs from `original` (a later statement may put it back)
+  std::string_view original;  // as the file has it; empty for an appended line
 };
 
 std::vector<std::string_view> split_lines(std::string_view text, bool& final_newline) {
@@ -139,7 +140,7 @@ StoreRewrite rewrite_store_text(std::string_view current, std::string_view scrip
   {
     auto old_lines = split_lines(current.substr(bom.size()), final_newline);
     for (std::size_t i = 0; i < old_lines.size(); ++i) {
-      Line line{std::string(old_lines[i]), std::nullopt, 0, 0, i, false, false};
+      Line line{std::string(old_lines[i]), std::nullopt, 0, 0, i, false, false, old_lines[i]};
       if (auto found = statement_on(old_lines[i])) {
         line.key = std::move(found->key);
         line.begin = found->begin;
@@ -154,7 +155,7 @@ StoreRewrite rewrite_store_text(std::string_view current, std::string_view scrip
   auto script_lines = split_lines(script.starts_with(kBom) ? script.substr(kBom.size()) : script, script_final_newline);
   for (std::string_view script_line : script_lines) {
     if (mode == RewriteMode::AppendOnly) {
-      lines.push_back(Line{std::string(script_line), std::nullopt, 0, 0, std::nullopt, false, false});
+      lines.push_back(Line{std::string(script_line), std::nullopt, 0, 0, std::nullopt, false, false, {}});
       continue;
     }
     auto found = statement_on(script_line);
@@ -168,7 +169,7 @@ StoreRewrite rewrite_store_text(std::string_view current, std::string_view scrip
     }
     auto it = std::find_if(lines.rbegin(), lines.rend(), [&](const Line& l) { return !l.deleted && l.key == key; });
     if (it == lines.rend()) {
-      lines.push_back(Line{std::string(written), key, 0, written.size(), std::nullopt, false, false});
+      lines.push_back(Line{std::string(written), key, 0, written.size(), std::nullopt, false, false, {}});
       continue;
     }
     std::string replaced = it->text.substr(0, it->begin);
@@ -177,7 +178,7 @@ StoreRewrite rewrite_store_text(std::string_view current, std::string_view scrip
     if (replaced != it->text) {
       it->text = std::move(replaced);
       it->end = it->begin + written.size();
-      it->changed = it->old.has_value();
+      it->changed = it->old.has_value() && it->text != it->original;
     }
   }
 
