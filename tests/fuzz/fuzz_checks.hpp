@@ -176,10 +176,21 @@ inline std::string check_path_shortcut_line(std::string_view line, bool* taken =
   return "";
 }
 
+// The loader gives the shortcut the rest of the text, not the line: it
+// must take the same lines, find their ends, and read the same statements.
 inline std::string check_path_shortcut(std::string_view text) {
   for (std::size_t start = 0; start < text.size();) {
     std::size_t end = std::min(text.find('\n', start), text.size());
-    if (std::string e = check_path_shortcut_line(text.substr(start, end - start)); !e.empty()) return e;
+    const std::string_view line = text.substr(start, end - start);
+    if (std::string e = check_path_shortcut_line(line); !e.empty()) return e;
+    detail::Statement by_line, in_text;
+    std::size_t length = 0;
+    const bool took = detail::parse_path_statement(line, by_line);
+    if (detail::parse_path_statement_in(text.substr(start), in_text, length) != took)
+      return "the path-statement shortcut takes a line in the text otherwise than alone: " + std::string(line);
+    if (took && (length != line.size() || in_text.role != by_line.role || in_text.subject != by_line.subject ||
+                 in_text.path.bits != by_line.path.bits || in_text.where.column != by_line.where.column))
+      return "the path-statement shortcut reads a line in the text otherwise than alone: " + std::string(line);
     start = end + 1;
   }
   return "";

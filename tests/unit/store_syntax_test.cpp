@@ -62,11 +62,19 @@ TEST(StoreSyntax, ThePathStatementShortcutReadsLinesAsTheParserDoes) {
       {"# set \"r\" path \"a\" permissions []", false},
       {"", false},
   };
+  std::string text;
   for (const auto& [line, expected] : lines) {
     bool taken = false;
     EXPECT_EQ(fuzz::check_path_shortcut_line(line, &taken), "") << line;
     EXPECT_EQ(taken, expected) << line;
+    text += line + "\n";
   }
+  // As the loader gives them: each line followed by the rest of the text.
+  EXPECT_EQ(fuzz::check_path_shortcut(text), "");
+  EXPECT_EQ(fuzz::check_path_shortcut("set \"r\" path \"a\" permissions [READ_TOPIC]"), "");
+  EXPECT_EQ(fuzz::check_path_shortcut("set \"r\" path \"a\" permissions [READ_TOPIC] # x\nset \"r\" path \"b\" "
+                                      "permissions [\nREAD_TOPIC]\nset \"r\" path \"c\nd\" permissions []\n"),
+            "");
 }
 
 TEST(StoreSyntax, EmptyTextIsAnEmptyStore) {

@@ -31,26 +31,34 @@ namespace detail {
 
 namespace {
 
-// Whether `path` holds "//": eight byte pairs a step (a byte of
+// Whether the eight byte pairs starting at p hold "//": a byte of
 // (x ^ slashes) | (y ^ slashes) is zero exactly where x and the byte after
-// it are both '/'), then the rest one pair at a time.
-bool has_double_slash(std::string_view path) {
+// it are both '/'.
+bool double_slash_in_eight(const char* p) {
   constexpr std::uint64_t kSlashes = 0x2f2f2f2f2f2f2f2full;
   constexpr std::uint64_t kOnes = 0x0101010101010101ull;
   constexpr std::uint64_t kHighs = 0x8080808080808080ull;
+  std::uint64_t x, y;
+  std::memcpy(&x, p, 8);
+  std::memcpy(&y, p + 1, 8);
+  const std::uint64_t v = (x ^ kSlashes) | (y ^ kSlashes);
+  return ((v - kOnes) & ~v & kHighs) != 0;
+}
+
+// Whether `path` holds "//": eight byte pairs a step, the last step
+// overlapping the one before (looking at a pair twice changes nothing);
+// a path too short for one step one pair at a time.
+bool has_double_slash(std::string_view path) {
   const char* p = path.data();
   const std::size_t n = path.size();
-  std::size_t i = 0;
-  for (; i + 9 <= n; i += 8) {
-    std::uint64_t x, y;
-    std::memcpy(&x, p + i, 8);
-    std::memcpy(&y, p + i + 1, 8);
-    const std::uint64_t v = (x ^ kSlashes) | (y ^ kSlashes);
-    if (((v - kOnes) & ~v & kHighs) != 0) return true;
+  if (n < 9) {
+    for (std::size_t i = 0; i + 1 < n; ++i)
+      if (p[i] == '/' && p[i + 1] == '/') return true;
+    return false;
   }
-  for (; i + 1 < n; ++i)
-    if (p[i] == '/' && p[i + 1] == '/') return true;
-  return false;
+  for (std::size_t i = 0; i + 9 < n; i += 8)
+    if (double_slash_in_eight(p + i)) return true;
+  return double_slash_in_eight(p + n - 9);
 }
 
 }  // namespace

@@ -14,7 +14,9 @@ namespace secstore::detail {
 // a session open reads, so each byte costs one load and one test. A word
 // is a kWordStart byte and the kWordChar bytes after it; kSpace bytes
 // separate tokens; a string quoted with " runs over kInDoubleQuotes bytes
-// (all but '"' and the backslash), one quoted with ' over kInSingleQuotes.
+// (all but '"', the backslash and '\n'), one quoted with ' over
+// kInSingleQuotes. A line never holds a '\n'; leaving it out of every
+// class lets a reader of a whole text stop at a line's end.
 enum : std::uint8_t { kWordChar = 1, kWordStart = 2, kSpace = 4, kInDoubleQuotes = 8, kInSingleQuotes = 16 };
 
 inline constexpr std::array<std::uint8_t, 256> kClasses = [] {
@@ -28,6 +30,7 @@ inline constexpr std::array<std::uint8_t, 256> kClasses = [] {
   t['"'] &= static_cast<std::uint8_t>(~kInDoubleQuotes);
   t['\''] &= static_cast<std::uint8_t>(~kInSingleQuotes);
   t['\\'] &= static_cast<std::uint8_t>(~(kInDoubleQuotes | kInSingleQuotes));
+  t['\n'] = 0;
   return t;
 }();
 

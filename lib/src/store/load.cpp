@@ -26,18 +26,20 @@ void apply_text(std::string_view text, std::uint16_t file_index, const std::stri
   // Editors on other systems may start the file with a UTF-8 byte order mark.
   std::size_t start = text.starts_with("\xEF\xBB\xBF") ? 3 : 0;
   while (start < text.size()) {
+    ++line_number;
+    const detail::SourcePos at{line_number, 0, file_index};
+    statement.reset(at);
+    // The shortcut finds the line's end itself, on its way.
+    std::size_t length = 0;
+    if (detail::parse_path_statement_in(text.substr(start), statement, length)) {
+      start += length + 1;
+      builder.apply(statement, diagnostics);
+      continue;
+    }
     std::size_t end = text.find('\n', start);
     if (end == std::string_view::npos) end = text.size();
     const std::string_view line = text.substr(start, end - start);
     start = end + 1;
-    ++line_number;
-
-    const detail::SourcePos at{line_number, 0, file_index};
-    statement.reset(at);
-    if (detail::parse_path_statement(line, statement)) {
-      builder.apply(statement, diagnostics);
-      continue;
-    }
     tokens.clear();
     detail::LexError lex_error;
     if (!detail::tokenize_line(line, tokens, unescaped, lex_error)) {

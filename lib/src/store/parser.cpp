@@ -1,5 +1,6 @@
 #include "store/parser.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <optional>
@@ -11,10 +12,9 @@
 namespace secstore::detail {
 namespace {
 
-// Keywords are lower-case letters, and a word holds only letters, digits
-// and '_': setting bit 0x20 lowers a capital and maps no digit or '_' onto
-// a lower-case letter, so `(c | 0x20) == k` is an exact ASCII
-// case-insensitive match, eight bytes a step.
+// Keywords are lower-case letters, each with bit 0x20 set: for any byte b,
+// `(b | 0x20) == k` holds only when b is the letter k in either case, so
+// this is an exact ASCII case-insensitive match, eight bytes a step.
 bool word_is(std::string_view word, std::string_view keyword) {
   if (word.size() != keyword.size()) return false;
   const char* a = word.data();
@@ -47,6 +47,16 @@ class LineReader {
   void skip() { ++i_; }
   void blanks() {
     while (i_ < n_ && (class_of(s_[i_]) & kSpace)) ++i_;
+  }
+  // Whether the word here is `keyword` (lower-case letters), read past it
+  // if so. Exact on any byte: `keyword`'s letters have bit 0x20 set, so
+  // `(b | 0x20) == k` holds only for the letter k in either case.
+  bool keyword(std::string_view keyword) {
+    const std::size_t n = keyword.size();
+    if (n_ - i_ < n || !word_is(std::string_view(s_ + i_, n), keyword)) return false;
+    if (i_ + n < n_ && (class_of(s_[i_ + n]) & kWordChar)) return false;
+    i_ += n;
+    return true;
   }
   // The word here, whole; empty when none starts here.
   std::string_view word() {
@@ -326,23 +336,29 @@ bool parse_set(Cursor& c, Statement& s) {
 }  // namespace
 
 bool parse_path_statement(std::string_view line, Statement& s) {
-  LineReader r(line);
+  std::size_t length = 0;
+  return parse_path_statement_in(line, s, length) && length == line.size();
+}
+
+// No class but kInDoubleQuotes and kInSingleQuotes holds '\n', and those
+// not either (lexer.hpp), so every read below stops at the line's end.
+bool parse_path_statement_in(std::string_view text, Statement& s, std::size_t& line_length) {
+  LineReader r(text);
   r.blanks();
   const std::size_t first = r.at();
-  if (!word_is(r.word(), "set")) return false;
+  if (!r.keyword("set")) return false;
   r.blanks();
   std::string_view role;
   if (!r.plain_string(role) || role.empty()) return false;
   r.blanks();
-  const std::string_view keyword = r.word();
-  if (!word_is(keyword, "path") && !word_is(keyword, "topic")) return false;
+  if (!r.keyword("path") && !r.keyword("topic")) return false;
   r.blanks();
   std::string_view written;
   if (!r.plain_string(written)) return false;
   const std::string_view path = normal_view(written, s.normalised);
   if (path.empty()) return false;
   r.blanks();
-  if (!word_is(r.word(), "permissions")) return false;
+  if (!r.keyword("permissions")) return false;
   r.blanks();
   if (r.at_end() || r.peek() != '[') return false;
   r.skip();
@@ -369,7 +385,13 @@ bool parse_path_statement(std::string_view line, Statement& s) {
     after_item = true;
   }
   r.blanks();
-  if (!r.at_end() && r.peek() != '#') return false;
+  if (r.at_end() || r.peek() == '\n') {
+    line_length = r.at();
+  } else if (r.peek() == '#') {
+    line_length = std::min(text.find('\n', r.at()), text.size());
+  } else {
+    return false;
+  }
   s.kind = StatementKind::RolePathPermissions;
   s.where.column = static_cast<std::uint32_t>(first + 1);
   s.role = role;

@@ -29,4 +29,9 @@ bool parse_statement(const std::vector<Token>& tokens, Statement& out,
 // then theirs to read and to report.
 bool parse_path_statement(std::string_view line, Statement& out);
 
+// The same on the first line of `text` (up to its first '\n' or its end),
+// which need not be found first: when true, `line_length` is that line's
+// length.
+bool parse_path_statement_in(std::string_view text, Statement& out, std::size_t& line_length);
+
 }  // namespace secstore::detail
