@@ -96,11 +96,11 @@ bool StoreBuilder::lock_allows(const Statement& s, std::vector<Diagnostic>& diag
 }
 
 void StoreBuilder::apply(const Statement& s, std::vector<Diagnostic>& diagnostics) {
-  if (!lock_allows(s, diagnostics)) return;
+  if (invoker_ && !lock_allows(s, diagnostics)) return;
   if (parts_ == StoreParts::WithoutPaths) {
     switch (s.kind) {
       case StatementKind::RolePathPermissions:
-      case StatementKind::RemovePathPermissions: intern(s.role); return;
+      case StatementKind::RemovePathPermissions:
       case StatementKind::Isolate:
       case StatementKind::Deisolate: return;
       default: break;

@@ -22,10 +22,12 @@ struct Invoker {
 
 // What a store is built for. A session open that asks nothing of paths
 // (no require_path=) needs the roles and what they are given, not the path
-// tree: WithoutPaths checks every path statement as always, and keeps only
-// the role each one names, so the store has the same roles. Such a store
-// holds no path permissions, and says nothing of a removal that removes
-// nothing (that needs the tree).
+// tree: WithoutPaths checks every path statement as always and keeps
+// nothing of it. A role that only path statements name is then missing
+// from the store, and no session can tell: a session's roles come from the
+// role lists and the includes, which name every role they reach. Such a
+// store holds no path permissions, and says nothing of a removal that
+// removes nothing (that needs the tree).
 enum class StoreParts { All, WithoutPaths };
 
 class StoreBuilder {
