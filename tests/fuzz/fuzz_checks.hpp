@@ -155,6 +155,11 @@ inline std::string check_store_model(const Store& store, const std::vector<Sessi
 // shortcut (parse_path_statement) before the lexer and parser: whatever it
 // takes, they must take too, as the same statement. `taken` says whether
 // the shortcut took the line.
+inline bool same_statement(const detail::Statement& a, const detail::Statement& b) {
+  return a.kind == b.kind && a.where.column == b.where.column && a.role == b.role && a.subject == b.subject &&
+         a.path.bits == b.path.bits && a.global.bits == b.global.bits && a.roles == b.roles;
+}
+
 inline std::string check_path_shortcut_line(std::string_view line, bool* taken = nullptr) {
   detail::Statement fast;
   const bool took = detail::parse_path_statement(line, fast);
@@ -169,9 +174,7 @@ inline std::string check_path_shortcut_line(std::string_view line, bool* taken =
   std::vector<detail::ParseError> errors;
   if (tokens.empty() || !detail::parse_statement(tokens, slow, errors))
     return "the path-statement shortcut takes a line the parser refuses: " + std::string(line);
-  if (fast.kind != slow.kind || fast.where.column != slow.where.column || fast.role != slow.role ||
-      fast.subject != slow.subject || fast.path.bits != slow.path.bits || fast.global.bits != slow.global.bits ||
-      fast.roles != slow.roles)
+  if (!same_statement(fast, slow))
     return "the path-statement shortcut reads a line otherwise than the parser: " + std::string(line);
   return "";
 }
@@ -188,8 +191,7 @@ inline std::string check_path_shortcut(std::string_view text) {
     const bool took = detail::parse_path_statement(line, by_line);
     if (detail::parse_path_statement_in(text.substr(start), in_text, length) != took)
       return "the path-statement shortcut takes a line in the text otherwise than alone: " + std::string(line);
-    if (took && (length != line.size() || in_text.role != by_line.role || in_text.subject != by_line.subject ||
-                 in_text.path.bits != by_line.path.bits || in_text.where.column != by_line.where.column))
+    if (took && (length != line.size() || !same_statement(in_text, by_line)))
       return "the path-statement shortcut reads a line in the text otherwise than alone: " + std::string(line);
     start = end + 1;
   }

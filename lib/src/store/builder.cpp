@@ -73,8 +73,9 @@ std::uint32_t StoreBuilder::find_node(std::string_view path) const {
   return node_ids_.find(path, [&](std::uint32_t n) -> std::string_view { return data_.nodes[n].path; });
 }
 
+// Called only when there is an invoker to check (apply).
 bool StoreBuilder::lock_allows(const Statement& s, std::vector<Diagnostic>& diagnostics) {
-  if (!invoker_ || s.role.empty()) return true;
+  if (s.role.empty()) return true;
   const std::uint32_t id = find_role(s.role);
   if (id == kNoId) return true;
   const RoleData& role = data_.roles[id];

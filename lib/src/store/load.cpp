@@ -48,7 +48,8 @@ void apply_text(std::string_view text, std::uint16_t file_index, const std::stri
     }
     if (tokens.empty()) continue;
     errors.clear();
-    statement.reset(at);
+    // `statement` is still as reset: the shortcut fills it only when it
+    // takes the line.
     if (!detail::parse_statement(tokens, statement, errors)) {
       for (auto& e : errors)
         diagnostics.push_back(make_error(Location{file_name, line_number, e.column}, std::move(e.message)));

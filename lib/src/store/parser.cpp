@@ -35,8 +35,10 @@ bool keyword_is(const Token& t, std::string_view keyword) {
   return t.kind == TokenKind::Word && word_is(t.text, keyword);
 }
 
-// One line's bytes, read by the lexer's rules (lexer.hpp), for the
-// shortcut below: it takes only what the lexer would take as a whole token.
+// A text's bytes from its start to its first line's end, read by the
+// lexer's rules (lexer.hpp), for the shortcut below: it takes only what the
+// lexer would take as a whole token, and no class holds '\n', so no read
+// runs past the line.
 class LineReader {
  public:
   explicit LineReader(std::string_view line) : s_(line.data()), n_(line.size()) {}
@@ -48,9 +50,8 @@ class LineReader {
   void blanks() {
     while (i_ < n_ && (class_of(s_[i_]) & kSpace)) ++i_;
   }
-  // Whether the word here is `keyword` (lower-case letters), read past it
-  // if so. Exact on any byte: `keyword`'s letters have bit 0x20 set, so
-  // `(b | 0x20) == k` holds only for the letter k in either case.
+  // Whether the word here is `keyword` (lower-case letters, word_is), read
+  // past it if so.
   bool keyword(std::string_view keyword) {
     const std::size_t n = keyword.size();
     if (n_ - i_ < n || !word_is(std::string_view(s_ + i_, n), keyword)) return false;
@@ -340,8 +341,7 @@ bool parse_path_statement(std::string_view line, Statement& s) {
   return parse_path_statement_in(line, s, length) && length == line.size();
 }
 
-// No class but kInDoubleQuotes and kInSingleQuotes holds '\n', and those
-// not either (lexer.hpp), so every read below stops at the line's end.
+// Fills `s` only when it takes the line.
 bool parse_path_statement_in(std::string_view text, Statement& s, std::size_t& line_length) {
   LineReader r(text);
   r.blanks();
