@@ -209,6 +209,17 @@ std::vector<MatrixCase> matrix() {
   add("store: path permission in a global list",
       [](CaseFiles& f) { write_store(f, "set \"ops\" permissions [READ_TOPIC]\n"); }, kSessionErr,
       LOG_ALERT, {"@DIR@/Security.store:1:", "READ_TOPIC"});
+  // A stack without require_path= reads the path statements only to check
+  // them (no path tree is built): an error there still refuses.
+  add("store: global permission in a path list",
+      [](CaseFiles& f) { write_store(f, "set \"ops\" path \"x\" permissions [AUTHENTICATE]\n"); },
+      kSessionErr, LOG_ALERT, {"@DIR@/Security.store:1:", "AUTHENTICATE"});
+  add("store: a path that normalises to nothing",
+      [](CaseFiles& f) { write_store(f, "set \"ops\" permissions [VIEW_SERVER]\nisolate path \"//\"\n"); },
+      kSessionErr, LOG_ALERT, {"@DIR@/Security.store:2:", "non-empty path"});
+  add("store: words after a path statement",
+      [](CaseFiles& f) { write_store(f, "set \"ops\" path \"x\" permissions [READ_TOPIC] now\n"); },
+      kSessionErr, LOG_ALERT, {"@DIR@/Security.store:1:", "now"});
   add("store: NUL byte",
       [](CaseFiles& f) { write_store(f, std::string("set \"ops\" permissions\0 []\n", 27)); },
       kSessionErr, LOG_ALERT, {"@DIR@/Security.store:1:"});
