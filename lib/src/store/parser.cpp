@@ -1,6 +1,7 @@
 #include "store/parser.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <optional>
@@ -35,6 +36,38 @@ bool keyword_is(const Token& t, std::string_view keyword) {
   return t.kind == TokenKind::Word && word_is(t.text, keyword);
 }
 
+std::uint64_t load8(const char* p) {
+  std::uint64_t x;
+  std::memcpy(&x, p, 8);
+  return x;
+}
+
+// A keyword of the shortcut below, as eight-byte words in memory order for
+// LineReader::keyword: `first` is its first eight bytes with zeros past
+// its end, `mask` 0xff in the bytes it covers, `last` its last eight.
+struct Keyword {
+  std::string_view text;
+  std::size_t size;
+  std::uint64_t first, mask, last;
+
+  static constexpr std::uint64_t word_of(std::string_view bytes, std::size_t from, std::size_t count, bool ones) {
+    std::uint64_t w = 0;
+    for (std::size_t k = 0; k < count && k < 8; ++k) {
+      const std::uint64_t b = ones ? 0xff : static_cast<unsigned char>(bytes[from + k]);
+      w |= b << (std::endian::native == std::endian::little ? 8 * k : 8 * (7 - k));
+    }
+    return w;
+  }
+  consteval explicit Keyword(std::string_view lower_case)
+      : text(lower_case),
+        size(lower_case.size()),
+        first(word_of(lower_case, 0, lower_case.size(), false)),
+        mask(word_of(lower_case, 0, lower_case.size(), true)),
+        last(lower_case.size() >= 8 ? word_of(lower_case, lower_case.size() - 8, 8, false) : 0) {}
+};
+
+constexpr Keyword kSet{"set"}, kPath{"path"}, kTopic{"topic"}, kPermissions{"permissions"};
+
 // A text's bytes from its start to its first line's end, read by the
 // lexer's rules (lexer.hpp), for the shortcut below: it takes only what the
 // lexer would take as a whole token, and no class holds '\n', so no read
@@ -50,11 +83,18 @@ class LineReader {
   void blanks() {
     while (i_ < n_ && (class_of(s_[i_]) & kSpace)) ++i_;
   }
-  // Whether the word here is `keyword` (lower-case letters, word_is), read
-  // past it if so.
-  bool keyword(std::string_view keyword) {
-    const std::size_t n = keyword.size();
-    if (n_ - i_ < n || !word_is(std::string_view(s_ + i_, n), keyword)) return false;
+  // Whether the word here is `keyword`, read past it if so.
+  bool keyword(const Keyword& keyword) {
+    const std::size_t n = keyword.size;
+    if (n_ - i_ < n) return false;
+    if (n_ - i_ >= 8) {
+      // Eight bytes a compare: the first eight (masked to the keyword's
+      // length), and for a longer keyword its last eight.
+      if (((load8(s_ + i_) | 0x2020202020202020ull) & keyword.mask) != keyword.first) return false;
+      if (n > 8 && (load8(s_ + i_ + n - 8) | 0x2020202020202020ull) != keyword.last) return false;
+    } else if (!word_is(std::string_view(s_ + i_, n), keyword.text)) {
+      return false;
+    }
     if (i_ + n < n_ && (class_of(s_[i_ + n]) & kWordChar)) return false;
     i_ += n;
     return true;
@@ -346,19 +386,19 @@ bool parse_path_statement_in(std::string_view text, Statement& s, std::size_t& l
   LineReader r(text);
   r.blanks();
   const std::size_t first = r.at();
-  if (!r.keyword("set")) return false;
+  if (!r.keyword(kSet)) return false;
   r.blanks();
   std::string_view role;
   if (!r.plain_string(role) || role.empty()) return false;
   r.blanks();
-  if (!r.keyword("path") && !r.keyword("topic")) return false;
+  if (!r.keyword(kPath) && !r.keyword(kTopic)) return false;
   r.blanks();
   std::string_view written;
   if (!r.plain_string(written)) return false;
   const std::string_view path = normal_view(written, s.normalised);
   if (path.empty()) return false;
   r.blanks();
-  if (!r.keyword("permissions")) return false;
+  if (!r.keyword(kPermissions)) return false;
   r.blanks();
   if (r.at_end() || r.peek() != '[') return false;
   r.skip();
