@@ -56,6 +56,33 @@ TEST(Permissions, LowerCaseOfEveryNameIsFound) {
   }
 }
 
+// Names are compared eight bytes at a time: every byte value in every
+// place of every name is found exactly when it is that place's letter in
+// either case (ASCII only: no other byte, whatever its bits, stands in).
+TEST(Permissions, OneByteChangedAnywhereIsFoundOnlyAsTheLetterInEitherCase) {
+  auto check = [](std::span<const std::string_view> names, auto find) {
+    for (std::size_t n = 0; n < names.size(); ++n) {
+      for (std::size_t at = 0; at < names[n].size(); ++at) {
+        for (int byte = 0; byte < 256; ++byte) {
+          std::string word(names[n]);
+          const char written = static_cast<char>(byte);
+          const char canonical = word[at];
+          word[at] = written;
+          const bool same_letter = written == canonical || (canonical >= 'A' && canonical <= 'Z' && written == canonical + 32);
+          const auto found = find(word);
+          if (same_letter) {
+            ASSERT_TRUE(found && static_cast<std::size_t>(*found) == n) << word;
+          } else {
+            ASSERT_FALSE(found && static_cast<std::size_t>(*found) == n) << names[n] << " byte " << byte << " at " << at;
+          }
+        }
+      }
+    }
+  };
+  check(path_permission_names(), [](std::string_view w) { return path_permission_from_name(w); });
+  check(global_permission_names(), [](std::string_view w) { return global_permission_from_name(w); });
+}
+
 TEST(Permissions, WordsThatCannotBeNamesAreNotFound) {
   EXPECT_FALSE(path_permission_from_name("_READ_TOPIC"));
   EXPECT_FALSE(path_permission_from_name("1READ_TOPIC"));
