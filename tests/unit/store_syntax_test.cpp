@@ -87,23 +87,42 @@ TEST(StoreSyntax, ThePathStatementShortcutReadsLinesAsTheParserDoes) {
 
 // The lexer and the shortcut find a token's end sixteen bytes a step
 // (store/lexer.hpp), and both would agree on a wrong end: this holds the
-// step to the class table itself, for every byte value in every place of
-// a step, from several starts.
+// step to the class table itself. Every byte value in every place of
+// texts of every length to 40, from every start in a step; and two bytes
+// that end the token in every pair of places, so that a step that finds
+// the last such byte, or looks at its halves in the wrong order, fails.
 TEST(StoreSyntax, TokenEndsFoundSixteenBytesAtATimeAreTheTablesEnds) {
   using detail::class_of;
-  const std::pair<std::uint8_t, char> classes[] = {
-      {detail::kWordChar, 'a'}, {detail::kInDoubleQuotes, 'x'}, {detail::kInSingleQuotes, 'x'}};
-  for (const auto& [bit, filler] : classes) {
-    for (int byte = 0; byte < 256; ++byte) {
-      for (std::size_t at = 0; at < 40; ++at) {
-        std::string text(40, filler);
-        text[at] = static_cast<char>(byte);
-        for (std::size_t from = 0; from < 4; ++from) {
-          std::size_t expected = from;
-          while (expected < text.size() && (class_of(text[expected]) & bit)) ++expected;
-          ASSERT_EQ(detail::span_of(text.data(), from, text.size(), bit), expected)
-              << "class " << int(bit) << ", byte " << byte << " at " << at << ", from " << from;
+  struct Class {
+    std::uint8_t bit;
+    char filler, stop;
+  };
+  const Class classes[] = {{detail::kWordChar, 'a', '-'}, {detail::kInDoubleQuotes, 'x', '"'},
+                           {detail::kInSingleQuotes, 'x', '\''}};
+  auto by_table = [](const std::string& text, std::size_t from, std::uint8_t bit) {
+    while (from < text.size() && (class_of(text[from]) & bit)) ++from;
+    return from;
+  };
+  for (const auto& c : classes) {
+    for (std::size_t n = 0; n <= 40; ++n) {
+      for (std::size_t at = 0; at < n; ++at) {
+        for (int byte = 0; byte < 256; ++byte) {
+          std::string text(n, c.filler);
+          text[at] = static_cast<char>(byte);
+          for (std::size_t from = 0; from <= std::min<std::size_t>(n, 16); ++from)
+            ASSERT_EQ(detail::span_of(text.data(), from, n, c.bit), by_table(text, from, c.bit))
+                << "class " << int(c.bit) << ", length " << n << ", byte " << byte << " at " << at << ", from " << from;
         }
+      }
+    }
+    for (std::size_t first = 0; first < 40; ++first) {
+      for (std::size_t second = first + 1; second < 40; ++second) {
+        std::string text(40, c.filler);
+        text[first] = c.stop;
+        text[second] = c.stop;
+        for (std::size_t from = 0; from <= 16; ++from)
+          ASSERT_EQ(detail::span_of(text.data(), from, text.size(), c.bit), by_table(text, from, c.bit))
+              << "class " << int(c.bit) << ", ends at " << first << " and " << second << ", from " << from;
       }
     }
   }

@@ -61,6 +61,9 @@ inline unsigned first_nonzero_byte(const std::uint64_t (&halves)[2]) {
 // tokens span. Sixteen bytes a step while sixteen are left (one test of
 // them for a short token), then by the table.
 inline std::size_t span_of(const char* s, std::size_t i, std::size_t n, std::uint8_t bit) {
+  // clang on POWER reads vector comparisons by AltiVec's rules, which it is
+  // changing to give a scalar: there the table does it all.
+#if !(defined(__clang__) && defined(__ALTIVEC__))
   for (; i + 16 <= n; i += 16) {
     ByteVector v;
     std::memcpy(&v, s + i, sizeof v);
@@ -75,6 +78,7 @@ inline std::size_t span_of(const char* s, std::size_t i, std::size_t n, std::uin
     std::memcpy(halves, &outside, sizeof halves);
     if (const unsigned k = first_nonzero_byte(halves); k < 16) return i + k;
   }
+#endif
   while (i < n && (class_of(s[i]) & bit)) ++i;
   return i;
 }

@@ -70,8 +70,10 @@ constexpr Keyword kSet{"set"}, kPath{"path"}, kTopic{"topic"}, kPermissions{"per
 
 // A text's bytes from its start to its first line's end, read by the
 // lexer's rules (lexer.hpp), for the shortcut below: it takes only what the
-// lexer would take as a whole token, and no class holds '\n', so no read
-// runs past the line.
+// lexer would take as a whole token, and no class holds '\n', so no token
+// runs past the line. (A keyword is compared eight bytes at once, which
+// may look past the line's end, always within the text; those bytes are
+// masked out.)
 class LineReader {
  public:
   explicit LineReader(std::string_view line) : s_(line.data()), n_(line.size()) {}
