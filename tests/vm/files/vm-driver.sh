@@ -83,7 +83,11 @@ write_stacks() {  # ours|pam_cap
       echo "session  required   pam_unix.so"
       [ "$1" = ours ] && echo "session  required   pam_secstore.so $args"
       echo "password required   pam_deny.so"
-    } >"/etc/pam.d/$service"
+    } >"/etc/pam.d/.$service.new"
+    # Renamed into place: the host's ssh polls come in while the stacks
+    # change, and an sshd reading a file being rewritten in place can read
+    # a line spliced from the old text and the new.
+    mv -f "/etc/pam.d/.$service.new" "/etc/pam.d/$service"
   done
 }
 
