@@ -13,6 +13,12 @@
 namespace secstore::detail {
 namespace {
 
+std::uint64_t load8(const char* p) {
+  std::uint64_t x;
+  std::memcpy(&x, p, 8);
+  return x;
+}
+
 // Keywords are lower-case letters, each with bit 0x20 set: for any byte b,
 // `(b | 0x20) == k` holds only when b is the letter k in either case, so
 // this is an exact ASCII case-insensitive match, eight bytes a step.
@@ -21,12 +27,8 @@ bool word_is(std::string_view word, std::string_view keyword) {
   const char* a = word.data();
   const char* k = keyword.data();
   std::size_t n = keyword.size();
-  for (; n >= 8; n -= 8, a += 8, k += 8) {
-    std::uint64_t x, y;
-    std::memcpy(&x, a, 8);
-    std::memcpy(&y, k, 8);
-    if ((x | 0x2020202020202020ull) != y) return false;
-  }
+  for (; n >= 8; n -= 8, a += 8, k += 8)
+    if ((load8(a) | 0x2020202020202020ull) != load8(k)) return false;
   for (; n > 0; --n, ++a, ++k)
     if ((*a | 0x20) != *k) return false;
   return true;
@@ -36,18 +38,11 @@ bool keyword_is(const Token& t, std::string_view keyword) {
   return t.kind == TokenKind::Word && word_is(t.text, keyword);
 }
 
-std::uint64_t load8(const char* p) {
-  std::uint64_t x;
-  std::memcpy(&x, p, 8);
-  return x;
-}
-
 // A keyword of the shortcut below, as eight-byte words in memory order for
 // LineReader::keyword: `first` is its first eight bytes with zeros past
 // its end, `mask` 0xff in the bytes it covers, `last` its last eight.
 struct Keyword {
   std::string_view text;
-  std::size_t size;
   std::uint64_t first, mask, last;
 
   static constexpr std::uint64_t word_of(std::string_view bytes, std::size_t from, std::size_t count, bool ones) {
@@ -60,7 +55,6 @@ struct Keyword {
   }
   consteval explicit Keyword(std::string_view lower_case)
       : text(lower_case),
-        size(lower_case.size()),
         first(word_of(lower_case, 0, lower_case.size(), false)),
         mask(word_of(lower_case, 0, lower_case.size(), true)),
         last(lower_case.size() >= 8 ? word_of(lower_case, lower_case.size() - 8, 8, false) : 0) {}
@@ -87,7 +81,7 @@ class LineReader {
   }
   // Whether the word here is `keyword`, read past it if so.
   bool keyword(const Keyword& keyword) {
-    const std::size_t n = keyword.size;
+    const std::size_t n = keyword.text.size();
     if (n_ - i_ < n) return false;
     if (n_ - i_ >= 8) {
       // Eight bytes a compare: the first eight (masked to the keyword's
