@@ -318,6 +318,26 @@ TEST(CompiledPolicy, AnswersAsTheTextDoesForGeneratedStores) {
     expect_compiled_matches_text(dir, generated_store(seed), kRoleConf, "generated store " + std::to_string(seed));
 }
 
+// A session open decodes a main configuration's scopes in storage of its
+// own and spills to the heap past it: configurations from a few scopes to
+// some hundreds (the entry and its views each past that storage) must plan
+// as the text does on both sides of that line.
+TEST(CompiledPolicy, AnswersAsTheTextDoesHoweverManyScopesTheConfigurationHas) {
+  SECSTORE_NEEDS_ROOT("the index and its sources must be owned by root");
+  IndexDir dir;
+  const std::string store = generated_store(7);
+  for (unsigned count : {1u, 8u, 16u, 20u, 24u, 40u, 200u}) {
+    std::string conf;
+    for (unsigned i = 0; i < count; ++i) {
+      conf += "Security \"s" + std::to_string(i) + "\" { role = (";
+      for (unsigned k = 0; k < 1 + i % 9; ++k) conf += " role" + std::to_string((i * 7 + k * 3) % 45);
+      conf += " )\n capabilities = \"cap_kill+i\" }\n";
+      if (i % 5 == 0) conf += "Security { user = user" + std::to_string(i % 20) + "\n capabilities = \"cap_chown+i\" }\n";
+    }
+    expect_compiled_matches_text(dir, store, conf, std::to_string(count) + " role scopes");
+  }
+}
+
 class CompiledPolicyUse : public ::testing::Test {
  protected:
   void SetUp() override {

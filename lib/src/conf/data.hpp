@@ -4,8 +4,11 @@
 // plan through the same code.
 #pragma once
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <memory_resource>
 #include <optional>
 #include <span>
 #include <string>
@@ -78,17 +81,26 @@ struct ScopeView {
 
 // One Scopes entry decoded: `bytes` is the entry every view points into,
 // `settings` holds every scope's roles and supplemental groups. Neither is
-// ever reallocated once decoded, so it is neither copied nor moved.
+// ever reallocated once decoded, so it is neither copied nor moved. A
+// main configuration's entry and its views fit in the storage inside, so
+// that a session open decodes them without an allocation (each cost it
+// more than decoding a scope); a larger one spills to the heap.
 struct CompiledScopes {
-  CompiledScopes() = default;
+  // Provided, not defaulted, so that make_unique does not zero the storage.
+  CompiledScopes() {}
   CompiledScopes(const CompiledScopes&) = delete;
   CompiledScopes& operator=(const CompiledScopes&) = delete;
 
-  ByteBuffer bytes;
-  std::vector<SettingView> settings;
-  std::vector<ScopeView> scopes;
-};
+ private:
+  alignas(std::max_align_t) std::array<char, 2048> entry_storage_;
+  alignas(std::max_align_t) std::array<std::byte, 8192> view_storage_;
 
+ public:
+  ByteBuffer bytes{entry_storage_};
+  std::pmr::monotonic_buffer_resource views{view_storage_.data(), view_storage_.size()};
+  std::pmr::vector<SettingView> settings{&views};
+  std::pmr::vector<ScopeView> scopes{&views};
+};
 Location location_of(const LocationView& where);
 
 inline std::uint32_t role_id_at(const ScopeView& scope, std::size_t k) {

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -19,6 +20,15 @@ namespace secstore::detail {
 // byte each under valgrind) for nothing.
 class ByteBuffer {
  public:
+  ByteBuffer() = default;
+  // Starts in `first` (the caller's, which must outlive the buffer), and
+  // moves to the heap only when it outgrows it: the few entries a session
+  // open reads then cost no allocation, whose share of an open's own
+  // instructions was larger than the reading.
+  explicit ByteBuffer(std::span<char> first) : data_(first.data()), capacity_(first.size()) {}
+  ByteBuffer(const ByteBuffer&) = delete;
+  ByteBuffer& operator=(const ByteBuffer&) = delete;
+
   // size() becomes n; the first min(n, size()) bytes are kept, the rest
   // are uninitialised until written.
   void resize_for_overwrite(std::size_t n) {
@@ -29,21 +39,23 @@ class ByteBuffer {
     if (n > capacity_) grow(n);
   }
   void clear() { size_ = 0; }
-  char* data() { return data_.get(); }
-  const char* data() const { return data_.get(); }
+  char* data() { return data_; }
+  const char* data() const { return data_; }
   std::size_t size() const { return size_; }
-  std::string_view view() const { return {data_.get(), size_}; }
+  std::string_view view() const { return {data_, size_}; }
 
  private:
   void grow(std::size_t n) {
     const std::size_t capacity = std::max(n, 2 * capacity_);
     auto bigger = std::make_unique_for_overwrite<char[]>(capacity);
-    if (size_ > 0) std::memcpy(bigger.get(), data_.get(), size_);
-    data_ = std::move(bigger);
+    if (size_ > 0) std::memcpy(bigger.get(), data_, size_);
+    heap_ = std::move(bigger);
+    data_ = heap_.get();
     capacity_ = capacity;
   }
 
-  std::unique_ptr<char[]> data_;
+  std::unique_ptr<char[]> heap_;
+  char* data_ = nullptr;
   std::size_t size_ = 0;
   std::size_t capacity_ = 0;
 };

@@ -3,8 +3,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstring>
+#include <memory_resource>
 
 #include "eval/role_set.hpp"
 #include "index/bytes.hpp"
@@ -293,10 +295,14 @@ std::optional<SessionAccess> CompiledIndex::session_access(const SessionSubject&
     std::uint32_t name_size;
   };
   // The entries one after another in one buffer, not one buffer each; as
-  // it grows it moves, so names are offsets into it, not views.
-  ByteBuffer entries;
-  entries.reserve(4096);
-  std::vector<Role> roles;
+  // it grows it moves, so names are offsets into it, not views. A
+  // session's lists are a few hundred bytes and a few dozen roles: both
+  // start on the stack.
+  std::array<char, 4096> first_entries;
+  ByteBuffer entries(first_entries);
+  alignas(std::max_align_t) std::array<std::byte, 2048> first_roles;
+  std::pmr::monotonic_buffer_resource role_storage(first_roles.data(), first_roles.size());
+  std::pmr::vector<Role> roles(&role_storage);
   auto add = [&](EntryKind kind, std::string_view name) {
     const std::size_t begin = entries.size();
     std::size_t at = 0;

@@ -86,7 +86,7 @@ void put_settings(ByteWriter& w, FileTable& table, const std::vector<ConfSetting
 // Appends to `settings`, which never grows past the capacity reserved for
 // the entry (so the spans already handed out stay valid).
 std::span<const SettingView> get_settings(ByteReader& r, std::span<const std::string_view> files,
-                                          std::vector<SettingView>& settings) {
+                                          std::pmr::vector<SettingView>& settings) {
   const auto count = r.get<std::uint32_t>();
   const std::size_t first = settings.size();
   for (std::uint32_t i = 0; i < count && r.ok(); ++i) {
@@ -151,7 +151,7 @@ bool decode_scopes(std::string_view bytes, std::uint32_t count, const void* orig
   // cannot hold is damage, and no reason to reserve for it.
   const auto file_count = r.get<std::uint32_t>();
   if (file_count > r.left() / sizeof(std::uint32_t)) return false;
-  std::vector<std::string_view> files;
+  std::pmr::vector<std::string_view> files(&out.views);
   files.reserve(file_count);
   for (std::uint32_t i = 0; i < file_count && r.ok(); ++i) files.push_back(r.get_view(r.get<std::uint32_t>()));
   // A scope takes more than eight bytes: likewise.
