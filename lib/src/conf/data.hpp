@@ -81,10 +81,11 @@ struct ScopeView {
 
 // One Scopes entry decoded: `bytes` is the entry every view points into,
 // `settings` holds every scope's roles and supplemental groups. Neither is
-// ever reallocated once decoded, so it is neither copied nor moved. A
-// main configuration's entry and its views fit in the storage inside, so
-// that a session open decodes them without an allocation (each cost it
-// more than decoding a scope); a larger one spills to the heap.
+// ever reallocated once decoded, so it is neither copied nor moved. The
+// entry and its views start in storage inside (a configuration of about
+// ten scopes fits), so that a session open decodes them without an
+// allocation (each cost it more than decoding a scope); a larger one
+// spills to the heap.
 struct CompiledScopes {
   // Provided, not defaulted, so that make_unique does not zero the storage.
   CompiledScopes() {}
@@ -92,15 +93,20 @@ struct CompiledScopes {
   CompiledScopes& operator=(const CompiledScopes&) = delete;
 
  private:
+  // Declared first: constructed before and destroyed after what points
+  // into them.
   alignas(std::max_align_t) std::array<char, 2048> entry_storage_;
   alignas(std::max_align_t) std::array<std::byte, 8192> view_storage_;
+  std::pmr::monotonic_buffer_resource arena_{view_storage_.data(), view_storage_.size(),
+                                             std::pmr::new_delete_resource()};
 
  public:
   ByteBuffer bytes{entry_storage_};
-  std::pmr::monotonic_buffer_resource views{view_storage_.data(), view_storage_.size()};
-  std::pmr::vector<SettingView> settings{&views};
-  std::pmr::vector<ScopeView> scopes{&views};
+  std::pmr::memory_resource* const views = arena_or_heap(arena_);
+  std::pmr::vector<SettingView> settings{views};
+  std::pmr::vector<ScopeView> scopes{views};
 };
+
 Location location_of(const LocationView& where);
 
 inline std::uint32_t role_id_at(const ScopeView& scope, std::size_t k) {

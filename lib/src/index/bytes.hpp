@@ -7,12 +7,38 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <memory_resource>
 #include <span>
 #include <string>
 #include <string_view>
 #include <type_traits>
 
 namespace secstore::detail {
+
+// Whether buffers may start in storage of their caller's (ByteBuffer's
+// `first`, a monotonic arena): not under AddressSanitizer, which cannot
+// see a read past what was written inside such storage, nor a use after a
+// vector in an arena moved, so the sanitized tests and the fuzzers would
+// be blind exactly there. They use the heap, where it sees both.
+#if defined(__SANITIZE_ADDRESS__)
+inline constexpr bool kCallerStorage = false;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+inline constexpr bool kCallerStorage = false;
+#else
+inline constexpr bool kCallerStorage = true;
+#endif
+#else
+inline constexpr bool kCallerStorage = true;
+#endif
+
+// A resource for vectors that start in `arena`: the arena, then the heap
+// (never the process's default resource, which belongs to the program
+// that loaded the module); the heap alone where kCallerStorage is false.
+inline std::pmr::memory_resource* arena_or_heap(std::pmr::monotonic_buffer_resource& arena) {
+  if constexpr (kCallerStorage) return &arena;
+  return std::pmr::new_delete_resource();
+}
 
 // Bytes read from an index, grown without being zero-filled first: an
 // entry is overwritten by the read right after, and filling a std::string
@@ -25,7 +51,8 @@ class ByteBuffer {
   // moves to the heap only when it outgrows it: the few entries a session
   // open reads then cost no allocation, whose share of an open's own
   // instructions was larger than the reading.
-  explicit ByteBuffer(std::span<char> first) : data_(first.data()), capacity_(first.size()) {}
+  explicit ByteBuffer(std::span<char> first)
+      : data_(kCallerStorage ? first.data() : nullptr), capacity_(kCallerStorage ? first.size() : 0) {}
   ByteBuffer(const ByteBuffer&) = delete;
   ByteBuffer& operator=(const ByteBuffer&) = delete;
 
@@ -42,6 +69,7 @@ class ByteBuffer {
   char* data() { return data_; }
   const char* data() const { return data_; }
   std::size_t size() const { return size_; }
+  std::size_t capacity() const { return capacity_; }
   std::string_view view() const { return {data_, size_}; }
 
  private:

@@ -297,12 +297,13 @@ std::optional<SessionAccess> CompiledIndex::session_access(const SessionSubject&
   // The entries one after another in one buffer, not one buffer each; as
   // it grows it moves, so names are offsets into it, not views. A
   // session's lists are a few hundred bytes and a few dozen roles: both
-  // start on the stack.
+  // start on the stack, the roles with room for as many as it holds.
   std::array<char, 4096> first_entries;
   ByteBuffer entries(first_entries);
   alignas(std::max_align_t) std::array<std::byte, 2048> first_roles;
-  std::pmr::monotonic_buffer_resource role_storage(first_roles.data(), first_roles.size());
-  std::pmr::vector<Role> roles(&role_storage);
+  std::pmr::monotonic_buffer_resource role_arena(first_roles.data(), first_roles.size(), std::pmr::new_delete_resource());
+  std::pmr::vector<Role> roles(arena_or_heap(role_arena));
+  roles.reserve(first_roles.size() / sizeof(Role) - 1);
   auto add = [&](EntryKind kind, std::string_view name) {
     const std::size_t begin = entries.size();
     std::size_t at = 0;

@@ -154,7 +154,7 @@ bool decode_scopes(std::string_view bytes, std::uint32_t count, const void* orig
   // cannot hold is damage, and no reason to reserve for it.
   const auto file_count = r.get<std::uint32_t>();
   if (file_count > r.left() / sizeof(std::uint32_t)) return false;
-  std::pmr::vector<std::string_view> files(&out.views);
+  std::pmr::vector<std::string_view> files(out.views);
   files.reserve(file_count);
   for (std::uint32_t i = 0; i < file_count && r.ok(); ++i) files.push_back(r.get_view(r.get<std::uint32_t>()));
   // A scope takes more than eight bytes: likewise.
