@@ -259,15 +259,24 @@ CompiledIndex::Lookup CompiledIndex::find_at(std::uint8_t kind, std::string_view
     if (slot.entry_at == 0) return Lookup::Absent;
     if (slot.hash != h) continue;
     EntryHead head{};
-    if (slot.entry_at > size_ || size_ - slot.entry_at < sizeof head ||
-        !read_exactly(fd_.get(), &head, sizeof head, slot.entry_at) || head.size < sizeof head ||
-        head.size > size_ - slot.entry_at) {
+    if (slot.entry_at > size_ || size_ - slot.entry_at < sizeof head) {
+      problem = "an entry is damaged";
+      return Lookup::Damaged;
+    }
+    // The head and, as far as the buffer has room (most entries are
+    // smaller), the entry in one read; the rest, if any, in a second.
+    const std::size_t room = std::max(bytes.capacity() - std::min(bytes.capacity(), begin), sizeof head);
+    const auto first = static_cast<std::size_t>(std::min<std::uint64_t>(room, size_ - slot.entry_at));
+    bytes.resize_for_overwrite(begin + first);
+    const std::size_t got = read_up_to(fd_.get(), bytes.data() + begin, first, slot.entry_at);
+    if (got >= sizeof head) std::memcpy(&head, bytes.data() + begin, sizeof head);
+    if (got < sizeof head || head.size < sizeof head || head.size > size_ - slot.entry_at) {
       problem = "an entry is damaged";
       return Lookup::Damaged;
     }
     bytes.resize_for_overwrite(begin + head.size);
     char* const entry = bytes.data() + begin;
-    if (!read_exactly(fd_.get(), entry, head.size, slot.entry_at)) {
+    if (head.size > got && !read_exactly(fd_.get(), entry + got, head.size - got, slot.entry_at + got)) {
       problem = "an entry cannot be read";
       return Lookup::Damaged;
     }
