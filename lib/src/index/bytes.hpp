@@ -62,9 +62,6 @@ class ByteBuffer {
     if (n > capacity_) grow(n);
     size_ = n;
   }
-  void reserve(std::size_t n) {
-    if (n > capacity_) grow(n);
-  }
   void clear() { size_ = 0; }
   char* data() { return data_; }
   const char* data() const { return data_; }

@@ -310,9 +310,10 @@ std::optional<SessionAccess> CompiledIndex::session_access(const SessionSubject&
   std::array<char, 4096> first_entries;
   ByteBuffer entries(first_entries);
   alignas(std::max_align_t) std::array<std::byte, 2048> first_roles;
-  std::pmr::monotonic_buffer_resource role_arena(first_roles.data(), first_roles.size(), std::pmr::new_delete_resource());
+  std::pmr::monotonic_buffer_resource role_arena(first_roles.data(), first_roles.size(),
+                                                 std::pmr::new_delete_resource());
   std::pmr::vector<Role> roles(arena_or_heap(role_arena));
-  roles.reserve(first_roles.size() / sizeof(Role) - 1);
+  roles.reserve(first_roles.size() / sizeof(Role));
   auto add = [&](EntryKind kind, std::string_view name) {
     const std::size_t begin = entries.size();
     std::size_t at = 0;

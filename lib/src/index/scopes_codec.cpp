@@ -88,8 +88,9 @@ void put_settings(ByteWriter& w, FileTable& table, const std::vector<ConfSetting
 
 // Appends to `settings`, which never grows past the capacity reserved for
 // the entry (so the spans already handed out stay valid).
-[[gnu::always_inline]] inline std::span<const SettingView> get_settings(ByteReader& r, std::span<const std::string_view> files,
-                                          std::pmr::vector<SettingView>& settings) {
+[[gnu::always_inline]] inline std::span<const SettingView> get_settings(ByteReader& r,
+                                                                        std::span<const std::string_view> files,
+                                                                        std::pmr::vector<SettingView>& settings) {
   const auto count = r.get<std::uint32_t>();
   const std::size_t first = settings.size();
   for (std::uint32_t i = 0; i < count && r.ok(); ++i) {
