@@ -498,6 +498,22 @@ TEST_F(CompiledPolicyUse, ADirectoryAboveTheSourcesMadeWritableStopsTheIndex) {
   EXPECT_THAT(stale_index_reason(files_).value_or(""), HasSubstr("writable by others (mode 0777)"));
 }
 
+TEST_F(CompiledPolicyUse, TheDirectoryHoldingTheIndexMadeWritableStopsIt) {
+  // The store and its index alone in their directory, which no other
+  // source's walk passes through: only the check of that directory itself
+  // as the one the index is looked up in stands between a group that may
+  // write there and the index.
+  PolicyFiles apart{dir_.file("apart/Security.store"), files_.conf, {}};
+  write_file(apart.store, kText);
+  auto compiled = compile_policy(apart, FileSafety{true});
+  ASSERT_TRUE(compiled.ok()) << compiled.first_error()->str();
+  EXPECT_EQ(stale_index_reason(apart), "");
+  ASSERT_EQ(::chmod(dir_.file("apart").c_str(), 0775), 0);
+  EXPECT_THAT(stale_index_reason(apart).value_or(""),
+              HasSubstr("refusing an unsafe file: its directory " + dir_.file("apart") +
+                        " is writable by its group (mode 0775)"));
+}
+
 TEST_F(CompiledPolicyUse, ASourceMadeUnsafeStopsTheIndex) {
   ASSERT_EQ(::chmod(dir_.file("conf.d/10-alice.conf").c_str(), 0666), 0);
   EXPECT_THAT(stale_index_reason(files_).value_or(""), HasSubstr("10-alice.conf"));

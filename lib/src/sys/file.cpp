@@ -59,6 +59,7 @@ struct Step {
 // Parent: a directory on the way to files that are checked by name in it
 // later (VerifiedDirectories), so it is held to the rule for the
 // directories above a file, not to the one for a directory read itself.
+// Its descriptor is the walk's O_PATH one (never opened for reading).
 enum class Want { File, Directory, Parent };
 
 class Walker {
@@ -115,6 +116,10 @@ class Walker {
         chain_.push_back(Step{std::move(entry), std::move(name), writable_by_others(st.st_mode)});
         continue;
       }
+      // A parent is only ever a directory to look up names in (fstatat,
+      // openat): the O_PATH descriptor just checked serves as it is, with
+      // no second open of the same directory.
+      if (want_ == Want::Parent && S_ISDIR(st.st_mode)) return finish_parent(std::move(entry), st);
       return finish(dir, name, st);
     }
     // The path named "/" itself, or ended in "..".
@@ -230,6 +235,16 @@ class Walker {
     if ((out.st.st_mode & S_IFMT) != (st.st_mode & S_IFMT))
       return unreadable("it changed while it was being opened; try again");
     if (!check_target(out.st)) return std::move(failure_);
+    out.path = given_;
+    out.fd = std::move(fd);
+    out.unsafe_reason = std::move(unsafe_);
+    return Outcome<OpenedFile>::success(std::move(out));
+  }
+
+  Outcome<OpenedFile> finish_parent(UniqueFd fd, const struct stat& st) {
+    if (!check_target(st)) return std::move(failure_);
+    OpenedFile out;
+    out.st = st;
     out.path = given_;
     out.fd = std::move(fd);
     out.unsafe_reason = std::move(unsafe_);
