@@ -248,11 +248,23 @@ CompiledIndex::Lookup CompiledIndex::find(std::uint8_t kind, std::string_view na
 CompiledIndex::Lookup CompiledIndex::find_at(std::uint8_t kind, std::string_view name, ByteBuffer& bytes,
                                              std::size_t begin, std::size_t& at, std::string& problem) const {
   const std::uint64_t h = key_hash(static_cast<EntryKind>(kind), name);
+  // A few slots a read (never past the table's end), so that a probe that
+  // goes on to the next slot costs no system call of its own.
+  constexpr std::uint64_t kSlotsARead = 4;
+  IndexSlot slots[kSlotsARead];
+  std::uint64_t read_count = 0, next = 0;
   for (std::uint64_t probes = 0, i = h & (slot_count_ - 1); probes < slot_count_;
        ++probes, i = (i + 1) & (slot_count_ - 1)) {
-    IndexSlot slot{};
-    if (!read_exactly(fd_.get(), &slot, sizeof slot, slots_at_ + i * sizeof slot) ||
-        slot.check != slot_check(i, slot.hash, slot.entry_at)) {
+    if (next == read_count) {
+      read_count = std::min(kSlotsARead, slot_count_ - i);
+      next = 0;
+      if (!read_exactly(fd_.get(), slots, read_count * sizeof(IndexSlot), slots_at_ + i * sizeof(IndexSlot))) {
+        problem = "a slot of its table is damaged";
+        return Lookup::Damaged;
+      }
+    }
+    const IndexSlot& slot = slots[next++];
+    if (slot.check != slot_check(i, slot.hash, slot.entry_at)) {
       problem = "a slot of its table is damaged";
       return Lookup::Damaged;
     }
