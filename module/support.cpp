@@ -4,6 +4,7 @@
 #include <syslog.h>
 
 #include <algorithm>
+#include <bit>
 #include <charconv>
 #include <memory>
 #include <new>
@@ -156,9 +157,12 @@ std::optional<Failure> check_requirements(const PamDecision& decision, const Mod
 std::string summarize_session(const Session& session, std::string_view lead) {
   const SessionPlan& plan = session.plan;
   const auto& roles = session.access.role_names;
-  // One allocation for the line: the names, and room for the fixed words
-  // and a few capability names.
-  std::size_t size = lead.size() + session.subject.user.size() + 256;
+  // One allocation for the line: the names, room for the fixed words, and
+  // for each capability named a name's worth (libcap's longest is 22).
+  std::size_t size = lead.size() + session.subject.user.size() + 256 +
+                     24 * static_cast<std::size_t>(std::popcount(plan.caps.ambient) +
+                                                   std::popcount(plan.caps.inheritable | plan.caps.ambient) +
+                                                   std::popcount(plan.caps.bounding_drop));
   for (const auto& r : roles) size += r.size() + 1;
   if (plan.chroot) size += plan.chroot->size() + 12;
   for (const auto& g : plan.supplemental_groups) size += g.size() + 1;
@@ -171,16 +175,16 @@ std::string summarize_session(const Session& session, std::string_view lead) {
   append_log_escaped_list(out, roles);
   if (plan.caps.ambient) {
     out += "; ambient ";
-    out += capability_list(plan.caps.ambient);
+    append_capability_list(out, plan.caps.ambient);
   }
   if (const CapabilityMask inheritable = plan.caps.inheritable | plan.caps.ambient) {
     out += "; inheritable ";
-    out += capability_list(inheritable);
+    append_capability_list(out, inheritable);
   }
   if (plan.root_exclusive) out += "; root exclusive";
   if (plan.caps.bounding_drop) {
     out += "; bounding drop ";
-    out += capability_list(plan.caps.bounding_drop);
+    append_capability_list(out, plan.caps.bounding_drop);
   }
   if (plan.chroot) {
     out += "; chroot ";
@@ -210,12 +214,10 @@ std::string explain_decision(const Session& session) {
 
 std::optional<Failure> export_session_env(pam_handle_t* pamh, const Session& session) {
   // pam_putenv copies what it is given: the session's kind is a literal, and
-  // the roles one string built in place.
-  const std::string encoded = encode_role_list(session.access.role_names);
-  std::string roles;
-  roles.reserve(sizeof "SECSTORE_ROLES=" + encoded.size());
-  roles += "SECSTORE_ROLES=";
-  roles += encoded;
+  // the roles one string built in place (the name fits a string's own
+  // storage; the list then makes the one allocation).
+  std::string roles = "SECSTORE_ROLES=";
+  append_encoded_role_list(roles, session.access.role_names);
   const struct {
     const char* name;
     const char* variable;

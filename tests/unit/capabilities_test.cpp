@@ -179,6 +179,12 @@ TEST(CapabilityNames, AreWhatLibcapCallsEveryValue) {
   }
   EXPECT_EQ(capability_list(~CapabilityMask{0}), list);
   EXPECT_EQ(capability_list(0), "");
+  // Appended, after what is already there, with no separator before it.
+  std::string line = "ambient ";
+  append_capability_list(line, CapabilityMask{1} << 10 | CapabilityMask{1} << 13);
+  EXPECT_EQ(line, "ambient cap_net_bind_service,cap_net_raw");
+  append_capability_list(line, 0);
+  EXPECT_EQ(line, "ambient cap_net_bind_service,cap_net_raw");
 }
 
 TEST(CapabilityNames, AllMaskMatchesTheRunningKernel) {

@@ -22,6 +22,15 @@ TEST(RoleListEncoding, SeparatorsAndControlCharactersArePercentEncoded) {
   EXPECT_EQ(encode_role_list({}), "");
 }
 
+TEST(RoleListEncoding, AppendedItFollowsTheVariablesName) {
+  std::string variable = "SECSTORE_ROLES=";
+  append_encoded_role_list(variable, {"ops,admin", "b"});
+  EXPECT_EQ(variable, "SECSTORE_ROLES=ops%2Cadmin,b");
+  std::string empty = "SECSTORE_ROLES=";
+  append_encoded_role_list(empty, {});
+  EXPECT_EQ(empty, "SECSTORE_ROLES=");
+}
+
 TEST(RoleListEncoding, InvalidUtf8IsEncodedByteByByte) {
   EXPECT_EQ(encode_role_list({"\xff\xc3"}), "%FF%C3");
   EXPECT_EQ(encode_role_list({"\xc0\xaf"}), "%C0%AF") << "an overlong '/' is not valid UTF-8";

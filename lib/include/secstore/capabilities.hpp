@@ -48,6 +48,8 @@ CapabilityMask capability_mask_of_count(unsigned count);
 std::vector<std::string> capability_names(CapabilityMask mask);
 // The same, comma-separated ("cap_chown,cap_kill"), for messages and logs.
 std::string capability_list(CapabilityMask mask);
+// capability_list appended to `out` (a session's log line builds in place).
+void append_capability_list(std::string& out, CapabilityMask mask);
 // A capability by libcap name (any case); nullopt when libcap has none.
 std::optional<unsigned> capability_from_name(std::string_view name);
 

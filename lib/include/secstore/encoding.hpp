@@ -14,6 +14,8 @@ namespace secstore {
 // not part of valid UTF-8) are written as %XX (upper-case hex); the names
 // are joined with ','. decode_role_list gives back the exact names.
 std::string encode_role_list(const std::vector<std::string>& roles);
+// encode_role_list appended to `out` (the variable's "NAME=" before it).
+void append_encoded_role_list(std::string& out, const std::vector<std::string>& roles);
 std::vector<std::string> decode_role_list(std::string_view value);
 
 // SPEC §4.7: a user, role, group or path name as it may stand inside "..."

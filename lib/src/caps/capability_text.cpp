@@ -291,14 +291,19 @@ std::vector<std::string> capability_names(CapabilityMask mask) {
   return names;
 }
 
-std::string capability_list(CapabilityMask mask) {
-  // Every session line that grants something has one or two of these.
-  std::string out;
-  out.reserve(24 * static_cast<std::size_t>(std::popcount(mask)));
+void append_capability_list(std::string& out, CapabilityMask mask) {
+  bool first = true;
   for_each_bit(mask, [&](unsigned c) {
-    if (!out.empty()) out += ',';
+    if (!first) out += ',';
+    first = false;
     append_capability_name(out, c);
   });
+}
+
+std::string capability_list(CapabilityMask mask) {
+  std::string out;
+  out.reserve(24 * static_cast<std::size_t>(std::popcount(mask)));
+  append_capability_list(out, mask);
   return out;
 }
 

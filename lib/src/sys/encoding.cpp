@@ -142,9 +142,13 @@ void append_joined(std::string& out, const std::vector<std::string>& names, Spec
 
 }  // namespace
 
+void append_encoded_role_list(std::string& out, const std::vector<std::string>& roles) {
+  append_joined(out, roles, role_list_special, role_list_escape);
+}
+
 std::string encode_role_list(const std::vector<std::string>& roles) {
   std::string out;
-  append_joined(out, roles, role_list_special, role_list_escape);
+  append_encoded_role_list(out, roles);
   return out;
 }
 
