@@ -99,7 +99,11 @@ class ReadBudget {
 // A file or directory opened after the checks.
 struct OpenedFile {
   std::string path;  // as given
-  UniqueFd fd;       // O_RDONLY (a directory: O_DIRECTORY), close-on-exec
+  // O_RDONLY (a directory: O_DIRECTORY), close-on-exec. The walk to a
+  // directory that names are only looked up in (file.cpp, Want::Parent,
+  // kept inside VerifiedDirectories) holds O_PATH instead: read and
+  // readdir fail on it.
+  UniqueFd fd;
   struct stat st {};
   // With FileSafety{false}: why pam_secstore would refuse it ("" when it is
   // safe). With the rule enforced, an unsafe file is an error instead.
