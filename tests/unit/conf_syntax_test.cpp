@@ -115,6 +115,26 @@ TEST(ConfSyntax, BackslashEscapesInsideQuotes) {
   EXPECT_EQ(plan.value->matched.size(), 1u);
 }
 
+// The lexer keeps each unescaped value apart from the text: many of them
+// in one file must each keep its own value.
+TEST(ConfSyntax, EveryEscapedValueKeepsItsOwnText) {
+  std::string text = "Security \"e\\\"x\" {\n  role = (";
+  for (int i = 0; i < 40; ++i) text += " \"r\\\\" + std::to_string(i) + "\"";
+  text += " )\n  chroot = \"/srv/\\\"j\"\n}\n";
+  auto conf = parse_conf(text);
+  ASSERT_TRUE(conf.ok()) << first_error(conf);
+  for (int i : {0, 17, 39}) {
+    auto plan = plan_for(*conf.value, user_facts("alice"), {"r\\" + std::to_string(i)});
+    ASSERT_TRUE(plan.ok());
+    ASSERT_EQ(plan.value->matched.size(), 1u) << i;
+    EXPECT_EQ(plan.value->matched[0].name, "e\"x");
+    EXPECT_EQ(plan.value->chroot, "/srv/\"j");
+  }
+  auto plan = plan_for(*conf.value, user_facts("alice"), {"r\\40"});
+  ASSERT_TRUE(plan.ok());
+  EXPECT_TRUE(plan.value->matched.empty());
+}
+
 TEST(ConfSyntax, UnterminatedStringIsReportedWhereItStarts) {
   auto conf = parse_conf("Security {\n  chroot = \"/srv/jail\n}\n");
   ASSERT_FALSE(conf.ok());

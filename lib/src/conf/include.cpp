@@ -84,6 +84,12 @@ class Expander {
   }
 
   std::vector<ConfNode> expand_nodes(std::vector<ConfNode> nodes, const std::string& dir) {
+    // Most lists include nothing: their nodes stay where the parser put them.
+    if (std::none_of(nodes.begin(), nodes.end(), [](const ConfNode& n) { return n.kind == ConfNode::Kind::Include; })) {
+      for (auto& node : nodes)
+        if (node.kind == ConfNode::Kind::Scope) node.children = expand_nodes(std::move(node.children), dir);
+      return nodes;
+    }
     std::vector<ConfNode> out;
     for (auto& node : nodes) {
       if (has_error(diagnostics_)) break;

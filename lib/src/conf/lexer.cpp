@@ -21,20 +21,20 @@ class Lexer {
  public:
   Lexer(std::string_view text, const std::string& file) : text_(text), file_(file) {}
 
-  Outcome<std::vector<ConfToken>> run() {
-    Outcome<std::vector<ConfToken>> out;
-    std::vector<ConfToken> tokens;
+  Outcome<ConfTokens> run() {
+    Outcome<ConfTokens> out;
+    out.value.emplace();
+    std::vector<ConfToken>& tokens = out.value->tokens;
+    unescaped_ = &out.value->unescaped;
     tokens.reserve(text_.size() / 8 + 1);
     for (;;) {
       skip_blank();
-      if (error_) return Outcome<std::vector<ConfToken>>::failure(std::move(*error_));
+      if (error_) return Outcome<ConfTokens>::failure(std::move(*error_));
       if (at_end()) break;
-      ConfToken token = next_token();
-      if (error_) return Outcome<std::vector<ConfToken>>::failure(std::move(*error_));
-      tokens.push_back(std::move(token));
+      tokens.push_back(next_token());
+      if (error_) return Outcome<ConfTokens>::failure(std::move(*error_));
     }
-    tokens.push_back(ConfToken{ConfTokenKind::End, "", line_, column_});
-    out.value = std::move(tokens);
+    tokens.push_back(ConfToken{ConfTokenKind::End, {}, line_, column_});
     return out;
   }
 
@@ -116,7 +116,7 @@ class Lexer {
         return token;
       default: return bare(token);
     }
-    token.text = std::string(1, c);
+    token.text = text_.substr(pos_, 1);
     advance();
     return token;
   }
@@ -133,11 +133,12 @@ class Lexer {
       ++end;
     }
     if (end < text_.size() && text_[end] == '"') {
-      token.text.assign(text_.substr(pos_, end - pos_));
+      token.text = text_.substr(pos_, end - pos_);
       column_ += static_cast<unsigned>(end - pos_) + 1;
       pos_ = end + 1;
       return token;
     }
+    std::string& value = unescaped_->emplace_back();
     for (;;) {
       if (at_end() || peek() == '\n') {
         fail(token.line, token.column,
@@ -147,6 +148,7 @@ class Lexer {
       char c = peek();
       if (c == '"') {
         advance();
+        token.text = value;
         return token;
       }
       if (c == '\\') {
@@ -160,7 +162,7 @@ class Lexer {
         fail(line_, column_, "unexpected control character in a string");
         return token;
       }
-      token.text += c;
+      value += c;
       advance();
     }
   }
@@ -173,7 +175,7 @@ class Lexer {
     while (end < text_.size() && !ends_bare_word(text_[end])) {
       unsigned char c = static_cast<unsigned char>(text_[end]);
       if (c < 0x20 || c == 0x7f) {
-        token.text.assign(text_.substr(pos_, end - pos_));
+        token.text = text_.substr(pos_, end - pos_);
         column_ += static_cast<unsigned>(end - pos_);
         pos_ = end;
         fail(line_, column_, "unexpected control character in a value");
@@ -181,7 +183,7 @@ class Lexer {
       }
       ++end;
     }
-    token.text.assign(text_.substr(pos_, end - pos_));
+    token.text = text_.substr(pos_, end - pos_);
     column_ += static_cast<unsigned>(end - pos_);
     pos_ = end;
     // A bare word runs into a character it may not hold (other than one that
@@ -191,11 +193,11 @@ class Lexer {
       char c = peek();
       if (c == '/' && peek(1) != '*')
         fail(line_, column_,
-             "unexpected '/' in the value \"" + token.text +
+             "unexpected '/' in the value \"" + std::string(token.text) +
                  "...\": a value holding '/' must be quoted, for example \"/srv/jail\"");
       else if (c == '"' || c == '\'')
         fail(line_, column_,
-             std::string("unexpected ") + c + " in the middle of the value \"" + token.text +
+             std::string("unexpected ") + c + " in the middle of the value \"" + std::string(token.text) +
                  "\": quote the whole value");
     }
     return token;
@@ -203,6 +205,7 @@ class Lexer {
 
   std::string_view text_;
   const std::string& file_;
+  std::deque<std::string>* unescaped_ = nullptr;
   std::size_t pos_ = 0;
   unsigned line_ = 1;
   unsigned column_ = 1;
@@ -211,7 +214,7 @@ class Lexer {
 
 }  // namespace
 
-Outcome<std::vector<ConfToken>> tokenize_conf(std::string_view text, const std::string& file) {
+Outcome<ConfTokens> tokenize_conf(std::string_view text, const std::string& file) {
   return Lexer(text, file).run();
 }
 

@@ -10,8 +10,8 @@ using Kind = ConfTokenKind;
 
 std::string describe(const ConfToken& t) {
   switch (t.kind) {
-    case Kind::Word: return "\"" + t.text + "\"";
-    case Kind::String: return "the string \"" + t.text + "\"";
+    case Kind::Word: return "\"" + std::string(t.text) + "\"";
+    case Kind::String: return "the string \"" + std::string(t.text) + "\"";
     case Kind::Equals: return "'='";
     case Kind::OpenBrace: return "'{'";
     case Kind::CloseBrace: return "'}'";
@@ -24,8 +24,8 @@ std::string describe(const ConfToken& t) {
 
 class Parser {
  public:
-  Parser(std::vector<ConfToken> tokens, const std::string& file, std::uint32_t file_index)
-      : tokens_(std::move(tokens)), file_(file), file_index_(file_index) {}
+  Parser(ConfTokens tokens, const std::string& file, std::uint32_t file_index)
+      : lexed_(std::move(tokens)), file_(file), file_index_(file_index) {}
 
   Outcome<std::vector<ConfNode>> run() {
     std::vector<ConfNode> nodes;
@@ -73,10 +73,13 @@ class Parser {
     }
   }
 
+  // The node is built where it is kept, not moved there: a node is large,
+  // and a file is mostly nodes. After an error the whole parse is dropped,
+  // so a node left half built does not matter.
   void item(std::vector<ConfNode>& nodes) {
     const ConfToken& name = take();
-    ConfNode node;
-    node.name = name.text;
+    ConfNode& node = nodes.emplace_back();
+    node.name = std::string(name.text);
     node.where = at(name);
     const ConfToken& next = peek();
 
@@ -89,28 +92,26 @@ class Parser {
       const ConfToken& target = take();
       node.kind = ConfNode::Kind::Include;
       node.value.where = at(target);
-      node.value.items.push_back(ConfItem{target.text, target.kind == Kind::String, at(target)});
-      nodes.push_back(std::move(node));
+      node.value.items.push_back(ConfItem{std::string(target.text), target.kind == Kind::String, at(target)});
       return;
     }
 
     if (next.kind == Kind::Equals) {
       take();
       node.kind = ConfNode::Kind::Option;
-      if (!value(node.value)) return;
-      nodes.push_back(std::move(node));
+      value(node.value);
       return;
     }
 
     if (next.kind == Kind::String || next.kind == Kind::Word) {
       const ConfToken& instance = take();
-      node.instance = ConfItem{instance.text, instance.kind == Kind::String, at(instance)};
+      node.instance = ConfItem{std::string(instance.text), instance.kind == Kind::String, at(instance)};
     }
     const ConfToken& open = peek();
     if (open.kind != Kind::OpenBrace) {
-      fail(open, node.instance ? "expected '{' to open the scope \"" + name.text + "\", found " +
+      fail(open, node.instance ? "expected '{' to open the scope \"" + node.name + "\", found " +
                                      describe(open)
-                               : "expected '=' or '{' after \"" + name.text + "\", found " +
+                               : "expected '=' or '{' after \"" + node.name + "\", found " +
                                      describe(open));
       return;
     }
@@ -124,20 +125,19 @@ class Parser {
     node.kind = ConfNode::Kind::Scope;
     body(node.children, &open);
     --depth_;
-    if (!error_) nodes.push_back(std::move(node));
   }
 
-  bool value(ConfValue& v) {
+  void value(ConfValue& v) {
     const ConfToken& t = peek();
     v.where = at(t);
     if (t.kind == Kind::String || t.kind == Kind::Word) {
       take();
-      v.items.push_back(ConfItem{t.text, t.kind == Kind::String, at(t)});
-      return true;
+      v.items.push_back(ConfItem{std::string(t.text), t.kind == Kind::String, at(t)});
+      return;
     }
     if (t.kind != Kind::OpenParen) {
       fail(t, "expected a value after '=', found " + describe(t));
-      return false;
+      return;
     }
     const ConfToken& open = take();
     v.is_list = true;
@@ -145,21 +145,22 @@ class Parser {
       const ConfToken& item = peek();
       if (item.kind == Kind::CloseParen) {
         take();
-        return true;
+        return;
       }
       if (item.kind != Kind::String && item.kind != Kind::Word) {
         // Whatever stopped the list, the fix is at its '('.
         fail(open, "this list is never closed with ')': found " + describe(item) + " at line " +
                        std::to_string(item.line) + ", column " + std::to_string(item.column) +
                        " before any ')'");
-        return false;
+        return;
       }
       take();
-      v.items.push_back(ConfItem{item.text, item.kind == Kind::String, at(item)});
+      v.items.push_back(ConfItem{std::string(item.text), item.kind == Kind::String, at(item)});
     }
   }
 
-  std::vector<ConfToken> tokens_;
+  ConfTokens lexed_;
+  const std::vector<ConfToken>& tokens_ = lexed_.tokens;
   const std::string& file_;
   std::uint32_t file_index_;
   static constexpr unsigned kMaxScopeDepth = 16;
