@@ -85,6 +85,60 @@ TEST(StoreSyntax, ThePathStatementShortcutReadsLinesAsTheParserDoes) {
             "");
 }
 
+// The shortcut matches path permission names in the text, eight bytes a
+// compare, without finding the word's end first. For every name, every
+// byte value in every place of it, in either case, before each way a list
+// item can end: where the parser reads the line, the shortcut takes it
+// too, as the same statement; where the parser refuses it, the shortcut
+// leaves it to the parser. Among the bytes are DEL and the other bytes
+// that equal '_' or a letter once OR-ed with 0x20.
+TEST(StoreSyntax, PathPermissionNamesMatchedInPlaceAreTheParsersNames) {
+  const std::string_view ends[] = {"]", ",]", " ]", "\t]", "#]", "X]", "_]", "0]", "\x7f]", "\x80]", "]]"};
+  auto parser_takes = [](const std::string& line) {
+    std::vector<detail::Token> tokens;
+    std::string unescaped;
+    detail::LexError lex_error;
+    detail::Statement s;
+    std::vector<detail::ParseError> errors;
+    return detail::tokenize_line(line, tokens, unescaped, lex_error) && !tokens.empty() &&
+           detail::parse_statement(tokens, s, errors);
+  };
+  std::size_t taken_lines = 0;
+  for (const std::string_view canonical : path_permission_names()) {
+    for (const bool lower : {false, true}) {
+      std::string name(canonical);
+      if (lower)
+        for (char& c : name) c = static_cast<char>(c == '_' ? c : c | 0x20);
+      for (std::size_t at = 0; at <= name.size(); ++at) {
+        for (int byte = 0; byte < 256; ++byte) {
+          if (at == name.size() && byte > 0) break;  // `at == size`: the name as it is
+          std::string item = name;
+          if (at < name.size()) item[at] = static_cast<char>(byte);
+          for (const std::string_view end : ends) {
+            const std::string line = "set \"r\" path \"a\" permissions [" + item + std::string(end);
+            bool taken = false;
+            ASSERT_EQ(fuzz::check_path_shortcut_line(line, &taken), "") << line;
+            ASSERT_EQ(taken, parser_takes(line)) << line;
+            taken_lines += taken;
+          }
+          // The name running to the end of the text: nothing past it is read.
+          const std::string cut = "set \"r\" path \"a\" permissions [" + item;
+          ASSERT_EQ(fuzz::check_path_shortcut(cut), "") << cut;
+        }
+      }
+    }
+  }
+  // Taken: before each of the four ends that close a list ("]", ",]", " ]",
+  // "\t]"), each name in either case as it is, and with a letter's byte
+  // replaced by either case of it (an underscore's byte only by itself).
+  std::size_t items = 0;
+  for (const std::string_view canonical : path_permission_names()) {
+    items += 1;
+    for (const char c : canonical) items += c == '_' ? 1 : 2;
+  }
+  EXPECT_EQ(taken_lines, 2 * 4 * items);
+}
+
 // The lexer and the shortcut find a token's end sixteen bytes a step
 // (store/lexer.hpp), and both would agree on a wrong end: this holds the
 // step to the class table itself. Every byte value in every place of

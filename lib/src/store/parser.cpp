@@ -1,6 +1,7 @@
 #include "store/parser.hpp"
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cstdint>
 #include <cstring>
@@ -9,6 +10,7 @@
 #include "secstore/store.hpp"
 #include "secstore/suggest.hpp"
 #include "store/data.hpp"
+#include "store/permission_names.hpp"
 
 namespace secstore::detail {
 namespace {
@@ -62,6 +64,60 @@ struct Keyword {
 
 constexpr Keyword kSet{"set"}, kPath{"path"}, kTopic{"topic"}, kPermissions{"permissions"};
 
+// The path permission names as LineReader::path_permission matches them in
+// a text, without finding the word's end first or looking it up apart:
+// each name as eight-byte words in memory order (`want`, in lower case),
+// compared with the text's words after OR-ing in `fold`, which is 0x20 in
+// a letter's byte and 0 in an underscore's. (b | 0x20) equals a lower-case
+// letter only when b is that letter in either case, and an underscore is
+// compared exactly, so a compare holds only for the name, case aside. A
+// name's last word ends with the name and may overlap the one before.
+struct PathPermissionPatterns {
+  static constexpr unsigned kMaxWords = 5;
+  struct Name {
+    unsigned length = 0, words = 0;
+    std::array<unsigned, kMaxWords> at{};
+    std::array<std::uint64_t, kMaxWords> fold{}, want{};
+  };
+  std::array<Name, kPathPermissionCount> names{};
+  // Bit k of by_letter[c - 'a']: the name k starts with the letter c.
+  std::array<std::uint16_t, 26> by_letter{};
+
+  static constexpr std::uint64_t placed(std::uint64_t byte, unsigned k) {
+    return byte << (std::endian::native == std::endian::little ? 8 * k : 8 * (7 - k));
+  }
+  consteval PathPermissionPatterns() {
+    static_assert(kPathPermissionCount <= 16);
+    for (unsigned i = 0; i < kPathPermissionCount; ++i) {
+      const std::string_view text = detail::kPathNames[i];
+      Name& n = names[i];
+      n.length = static_cast<unsigned>(text.size());
+      if (n.length < 8 || n.length > 8 * (kMaxWords - 1) + 7)
+        throw "a path permission name is shorter than a word or longer than kMaxWords words";
+      for (unsigned at = 0;; at += 8) {
+        const unsigned from = at + 8 <= n.length ? at : n.length - 8;
+        n.at[n.words] = from;
+        for (unsigned k = 0; k < 8; ++k) {
+          const char c = text[from + k];
+          if (c == '_') {
+            n.want[n.words] |= placed('_', k);
+          } else if (c >= 'A' && c <= 'Z') {
+            n.want[n.words] |= placed(static_cast<unsigned char>(c | 0x20), k);
+            n.fold[n.words] |= placed(0x20, k);
+          } else {
+            throw "a path permission name holds more than capital letters and underscores";
+          }
+        }
+        ++n.words;
+        if (from + 8 >= n.length) break;
+      }
+      by_letter[text[0] - 'A'] |= static_cast<std::uint16_t>(1u << i);
+    }
+  }
+};
+
+constexpr PathPermissionPatterns kPathPermissionPatterns;
+
 // A text's bytes from its start to its first line's end, read by the
 // lexer's rules (lexer.hpp), for the shortcut below: it takes only what the
 // lexer would take as a whole token, and no class holds '\n', so no token
@@ -95,13 +151,28 @@ class LineReader {
     i_ += n;
     return true;
   }
-  // The word here, whole; empty when none starts here.
-  std::string_view word() {
-    if (i_ >= n_ || !(class_of(s_[i_]) & kWordStart)) return {};
-    const std::size_t j = span_of(s_, i_ + 1, n_, kWordChar);
-    const std::string_view w(s_ + i_, j - i_);
-    i_ = j;
-    return w;
+  // The path permission whose name, in any case, is the whole word here,
+  // read past it if so: what path_permission_from_name finds for the word
+  // here, without finding the word's end first. A name matches only bytes
+  // of its own, so the one that matches up to a byte that ends a word is
+  // that word.
+  std::optional<PathPermission> path_permission() {
+    if (i_ >= n_) return std::nullopt;
+    const unsigned letter = static_cast<unsigned char>(s_[i_] | 0x20) - unsigned{'a'};
+    if (letter >= 26) return std::nullopt;
+    const std::size_t left = n_ - i_;
+    for (unsigned bits = kPathPermissionPatterns.by_letter[letter]; bits != 0; bits &= bits - 1) {
+      const auto k = static_cast<unsigned>(__builtin_ctz(bits));
+      const auto& name = kPathPermissionPatterns.names[k];
+      if (left < name.length || (left > name.length && (class_of(s_[i_ + name.length]) & kWordChar))) continue;
+      bool same = true;
+      for (unsigned w = 0; w < name.words && same; ++w)
+        same = (load8(s_ + i_ + name.at[w]) | name.fold[w]) == name.want[w];
+      if (!same) continue;
+      i_ += name.length;
+      return static_cast<PathPermission>(k);
+    }
+    return std::nullopt;
   }
   // A quoted string here that holds no backslash (one that does is left
   // to the lexer, which resolves escapes).
@@ -415,7 +486,7 @@ bool parse_path_statement_in(std::string_view text, Statement& s, std::size_t& l
       after_item = false;
       continue;
     }
-    const auto permission = path_permission_from_name(r.word());
+    const auto permission = r.path_permission();
     if (!permission) return false;
     permissions.add(*permission);
     after_item = true;

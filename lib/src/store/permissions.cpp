@@ -3,28 +3,13 @@
 #include <array>
 #include <cstdint>
 
+#include "store/permission_names.hpp"
+
 namespace secstore {
 namespace {
 
-constexpr std::array<std::string_view, kGlobalPermissionCount> kGlobalNames{
-    "AUTHENTICATE",  "VIEW_SESSION",    "MODIFY_SESSION",   "REGISTER_HANDLER",
-    "VIEW_SERVER",   "CONTROL_SERVER",  "VIEW_SECURITY",    "MODIFY_SECURITY",
-    "READ_TOPIC_VIEWS", "MODIFY_TOPIC_VIEWS",
-};
-
-constexpr std::array<std::string_view, kPathPermissionCount> kPathNames{
-    "READ_TOPIC",
-    "UPDATE_TOPIC",
-    "MODIFY_TOPIC",
-    "SEND_TO_MESSAGE_HANDLER",
-    "SEND_TO_SESSION",
-    "SELECT_TOPIC",
-    "QUERY_OBSOLETE_TIME_SERIES_EVENTS",
-    "EDIT_TIME_SERIES_EVENTS",
-    "EDIT_OWN_TIME_SERIES_EVENTS",
-    "ACQUIRE_LOCK",
-    "EXPOSE_BRANCH",
-};
+using detail::kGlobalNames;
+using detail::kPathNames;
 
 // ASCII only: permission names are ASCII, and locale-dependent case folding
 // must not change what a security file means.
