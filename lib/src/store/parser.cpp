@@ -40,6 +40,12 @@ bool keyword_is(const Token& t, std::string_view keyword) {
   return t.kind == TokenKind::Word && word_is(t.text, keyword);
 }
 
+// `byte` placed at byte k (0-7, in memory order) of an eight-byte word, as
+// load8 reads one: the one placement rule of the compare tables below.
+constexpr std::uint64_t byte_in_word(std::uint64_t byte, unsigned k) {
+  return byte << (std::endian::native == std::endian::little ? 8 * k : 8 * (7 - k));
+}
+
 // A keyword of the shortcut below, as eight-byte words in memory order for
 // LineReader::keyword: `first` is its first eight bytes with zeros past
 // its end, `mask` 0xff in the bytes it covers, `last` its last eight.
@@ -50,8 +56,7 @@ struct Keyword {
   static constexpr std::uint64_t word_of(std::string_view bytes, std::size_t from, std::size_t count, bool ones) {
     std::uint64_t w = 0;
     for (std::size_t k = 0; k < count && k < 8; ++k) {
-      const std::uint64_t b = ones ? 0xff : static_cast<unsigned char>(bytes[from + k]);
-      w |= b << (std::endian::native == std::endian::little ? 8 * k : 8 * (7 - k));
+      w |= byte_in_word(ones ? 0xff : static_cast<unsigned char>(bytes[from + k]), static_cast<unsigned>(k));
     }
     return w;
   }
@@ -83,9 +88,6 @@ struct PathPermissionPatterns {
   // Bit k of by_letter[c - 'a']: the name k starts with the letter c.
   std::array<std::uint16_t, 26> by_letter{};
 
-  static constexpr std::uint64_t placed(std::uint64_t byte, unsigned k) {
-    return byte << (std::endian::native == std::endian::little ? 8 * k : 8 * (7 - k));
-  }
   consteval PathPermissionPatterns() {
     static_assert(kPathPermissionCount <= 16);
     for (unsigned i = 0; i < kPathPermissionCount; ++i) {
@@ -94,16 +96,17 @@ struct PathPermissionPatterns {
       n.length = static_cast<unsigned>(text.size());
       if (n.length < 8 || n.length > 8 * (kMaxWords - 1) + 7)
         throw "a path permission name is shorter than a word or longer than kMaxWords words";
+      if (text[0] < 'A' || text[0] > 'Z') throw "a path permission name does not start with a capital letter";
       for (unsigned at = 0;; at += 8) {
         const unsigned from = at + 8 <= n.length ? at : n.length - 8;
         n.at[n.words] = from;
         for (unsigned k = 0; k < 8; ++k) {
           const char c = text[from + k];
           if (c == '_') {
-            n.want[n.words] |= placed('_', k);
+            n.want[n.words] |= byte_in_word('_', k);
           } else if (c >= 'A' && c <= 'Z') {
-            n.want[n.words] |= placed(static_cast<unsigned char>(c | 0x20), k);
-            n.fold[n.words] |= placed(0x20, k);
+            n.want[n.words] |= byte_in_word(static_cast<unsigned char>(c | 0x20), k);
+            n.fold[n.words] |= byte_in_word(0x20, k);
           } else {
             throw "a path permission name holds more than capital letters and underscores";
           }
