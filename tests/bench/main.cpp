@@ -206,7 +206,7 @@ void count_syscalls_per_row(const Options& o, BenchReport& report) {
     return;
   }
   for (const std::string& name : {std::string("permit-session"), size_row_name(o.sizes.front()),
-                                  std::string("secstore-empty"), std::string("permit-setcred"),
+                                  indexed_row_name(o.sizes.front()), std::string("secstore-empty"), std::string("permit-setcred"),
                                   std::string("pam_cap"), std::string("pam_cap-defer")}) {
     progress("counting system calls: " + name);
     report.syscalls.emplace_back(name,

@@ -80,6 +80,6 @@ std::string size_row_name(std::uint64_t lines) { return "secstore-" + std::to_st
 std::string indexed_store_path(const Options& o, std::uint64_t lines) {
   return o.work + "/indexed-" + std::to_string(lines) + ".store";
 }
-std::string indexed_row_name(std::uint64_t lines) { return "secstore-" + std::to_string(lines) + "-indexed"; }
+std::string indexed_row_name(std::uint64_t lines) { return size_row_name(lines) + "-indexed"; }
 
 }  // namespace secstore::bench

@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <sstream>
 
+#include "options.hpp"
+
 namespace secstore::bench {
 
 namespace {
@@ -52,9 +54,6 @@ std::string pad(const std::string& s, std::size_t width, bool right = true) {
   if (s.size() >= width) return s;
   return right ? std::string(width - s.size(), ' ') + s : s + std::string(width - s.size(), ' ');
 }
-
-std::string size_row_name(std::uint64_t lines) { return "secstore-" + std::to_string(lines); }
-std::string indexed_row_name(std::uint64_t lines) { return size_row_name(lines) + "-indexed"; }
 
 void print_rows(const std::vector<MeasuredRow>& rows, std::ostream& out) {
   out << pad("row", 18, false) << pad("calls", 7) << pad("median us", 11) << pad("p99 us", 10)
@@ -332,10 +331,10 @@ void print_report(const BenchReport& report, const std::vector<TargetVerdict>& v
   if (!report.strace_note.empty()) out << "   " << report.strace_note << "\n";
   for (const auto& [name, c] : report.syscalls) {
     if (!c.ok) {
-      out << "   " << pad(name, 18, false) << " BROKEN: " << c.error << "\n";
+      out << "   " << pad(name, 22, false) << " BROKEN: " << c.error << "\n";
       continue;
     }
-    out << "   " << pad(name, 18, false) << pad(fmt(c.per_call, 1), 8) << "  (";
+    out << "   " << pad(name, 22, false) << pad(fmt(c.per_call, 1), 8) << "  (";
     for (std::size_t i = 0; i < c.top.size(); ++i)
       out << (i ? ", " : "") << c.top[i].first << " " << fmt(c.top[i].second, 1);
     out << ")\n";
