@@ -21,8 +21,11 @@ int open_session(pam_handle_t* pamh, int flags, int argc, const char** argv, Pro
 
   // The environment first: pam_putenv can fail, and after the bounding set
   // has changed nothing may fail any more.
-  if (!args.noenv)
-    if (auto failure = export_session_env(pamh, s)) return fail(pamh, Hook::Session, flags, *failure);
+  // Built once: the environment and the session's line both list the roles.
+  const std::string roles = args.noenv ? std::string() : roles_variable(s);
+  const std::string* const exported_roles = args.noenv ? nullptr : &roles;
+  if (exported_roles)
+    if (auto failure = export_session_env(pamh, s, roles)) return fail(pamh, Hook::Session, flags, *failure);
   if (auto failure = remember_session_groups(pamh, s.plan.supplemental_gids)) {
     if (!args.noenv) unexport_session_env(pamh);
     return fail(pamh, Hook::Session, flags, *failure);
@@ -35,9 +38,9 @@ int open_session(pam_handle_t* pamh, int flags, int argc, const char** argv, Pro
   // SPEC §4.7: what a session gets is worth a line; nothing is not (every
   // cron job would add one beside pam_unix's).
   if (s.plan.grants_anything())
-    log_line(pamh, LOG_INFO, summarize_session(s, "session opened for "));
+    log_line(pamh, LOG_INFO, summarize_session(s, "session opened for ", exported_roles));
   else if (args.debug)
-    log_line(pamh, LOG_DEBUG, summarize_session(s, "session opened for ") + ", which gets nothing");
+    log_line(pamh, LOG_DEBUG, summarize_session(s, "session opened for ", exported_roles) + ", which gets nothing");
   return PAM_SUCCESS;
 }
 

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <bit>
 #include <charconv>
+#include <cstring>
 #include <memory>
 #include <new>
 
@@ -154,7 +155,26 @@ std::optional<Failure> check_requirements(const PamDecision& decision, const Mod
                      ") do not give " + join(missing, ", ") + "."};
 }
 
-std::string summarize_session(const Session& session, std::string_view lead) {
+namespace {
+
+constexpr std::string_view kRolesPrefix = "SECSTORE_ROLES=";
+
+// The list in roles_variable(session), if it is also the log's. Where that
+// encoding escaped nothing (no '%'), no name holds a byte either encoding
+// escapes but '"' or '\\', nor a ',': with neither of those as well, the
+// lists are one. Three memchr cost less than a second pass over the names.
+std::optional<std::string_view> log_ready_roles(const std::string* variable) {
+  if (variable == nullptr) return std::nullopt;
+  std::string_view list(*variable);
+  list.remove_prefix(kRolesPrefix.size());
+  for (const char c : {'%', '"', '\\'})
+    if (std::memchr(list.data(), c, list.size()) != nullptr) return std::nullopt;
+  return list;
+}
+
+}  // namespace
+
+std::string summarize_session(const Session& session, std::string_view lead, const std::string* roles_variable) {
   const SessionPlan& plan = session.plan;
   const auto& roles = session.access.role_names;
   // One allocation for the line: the names, room for the fixed words, and
@@ -172,7 +192,8 @@ std::string summarize_session(const Session& session, std::string_view lead) {
   append_subject(out, session.subject);
   out += session.subject.anonymous ? " (anonymous; roles " : " (named; roles ";
   if (roles.empty()) out += "none";
-  append_log_escaped_list(out, roles);
+  else if (const auto listed = log_ready_roles(roles_variable)) out += *listed;
+  else append_log_escaped_list(out, roles);
   if (plan.caps.ambient) {
     out += "; ambient ";
     append_capability_list(out, plan.caps.ambient);
@@ -212,18 +233,24 @@ std::string explain_decision(const Session& session) {
   return out;
 }
 
-std::optional<Failure> export_session_env(pam_handle_t* pamh, const Session& session) {
+std::string roles_variable(const Session& session) {
+  // The name fits a string's own storage; the list then makes the one
+  // allocation.
+  std::string out(kRolesPrefix);
+  append_encoded_role_list(out, session.access.role_names);
+  return out;
+}
+
+std::optional<Failure> export_session_env(pam_handle_t* pamh, const Session& session,
+                                          const std::string& roles_variable) {
   // pam_putenv copies what it is given: the session's kind is a literal, and
-  // the roles one string built in place (the name fits a string's own
-  // storage; the list then makes the one allocation).
-  std::string roles = "SECSTORE_ROLES=";
-  append_encoded_role_list(roles, session.access.role_names);
+  // the roles one string built by the caller.
   const struct {
     const char* name;
     const char* variable;
   } variables[] = {
       {"SECSTORE_SESSION", session.subject.anonymous ? "SECSTORE_SESSION=anonymous" : "SECSTORE_SESSION=named"},
-      {"SECSTORE_ROLES", roles.c_str()},
+      {"SECSTORE_ROLES", roles_variable.c_str()},
   };
   for (const auto& [name, variable] : variables) {
     const int rc = pam_putenv(pamh, variable);

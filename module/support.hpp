@@ -69,14 +69,22 @@ std::variant<PamDecision, Failure> decide(pam_handle_t* pamh, const ModuleArgs& 
 // require= and require_path=: nullopt when every requirement holds.
 std::optional<Failure> check_requirements(const PamDecision& decision, const ModuleArgs& args);
 
+// SECSTORE_ROLES=..., as export_session_env sets it: built once, for the
+// environment and for the session's line.
+std::string roles_variable(const Session& session);
+
 // `user "alice" (uid 1001) (named; roles A,B; ambient cap_x; ...)` — what
 // the session got, for its LOG_INFO line, after `lead` ("session opened for ").
-std::string summarize_session(const Session& session, std::string_view lead = {});
+// `roles_variable`, if given, is roles_variable(session).
+std::string summarize_session(const Session& session, std::string_view lead = {},
+                              const std::string* roles_variable = nullptr);
 // For `debug`: global permissions and the scopes that made the plan.
 std::string explain_decision(const Session& session);
 
 // SPEC §4.6 in the PAM environment; on failure nothing is left set.
-std::optional<Failure> export_session_env(pam_handle_t* pamh, const Session& session);
+// `roles_variable`: roles_variable(session).
+std::optional<Failure> export_session_env(pam_handle_t* pamh, const Session& session,
+                                          const std::string& roles_variable);
 void unexport_session_env(pam_handle_t* pamh);
 
 // The plan's supplemental gids as PAM data, for a setcred after open on the

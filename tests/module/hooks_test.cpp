@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "needs_root.hpp"
+#include "secstore/encoding.hpp"
 #include "../../module/hooks.hpp"
 #include "mock_process_changes.hpp"
 #include "pam_seam.hpp"
@@ -531,6 +532,23 @@ TEST(DescribeSubject, EveryFormOfTheSessionsSubject) {
   EXPECT_EQ(describe_subject(SessionSubject::anonymous_session("guest")), "anonymous session (user \"guest\")");
   EXPECT_EQ(describe_subject(SessionSubject::anonymous_session()), "anonymous session (no user)");
   EXPECT_EQ(describe_subject(SessionSubject::anonymous_session("", 0)), "anonymous session (no user)");
+}
+
+// The session's line may take its role list from SECSTORE_ROLES: only when
+// that is what the log's own escaping would give.
+TEST(SummarizeSession, TheExportedRoleListServesTheLineOnlyWhereTheEncodingsAgree) {
+  const std::vector<std::vector<std::string>> lists = {
+      {}, {"ops"}, {"admin", "ops", "r00"}, {"a\"b"}, {"a\\b"}, {"ops,admin"}, {"a=b"}, {"50%"},
+      {"cr\rhere"}, {"\x7F"}, {"caf\xC3\xA9"}, {"\xC2\x9B" "1A"}, {"\xFF"}, {"ok", "x\"y", "ok2"}};
+  for (const auto& names : lists) {
+    Session s;
+    s.subject = SessionSubject::named("alice", {}, 1001);
+    s.access.role_names = names;
+    const std::string variable = roles_variable(s);
+    EXPECT_EQ(variable, "SECSTORE_ROLES=" + encode_role_list(names));
+    EXPECT_EQ(summarize_session(s, "session opened for ", &variable), summarize_session(s, "session opened for "))
+        << variable;
+  }
 }
 
 }  // namespace
