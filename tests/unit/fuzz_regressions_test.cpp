@@ -187,6 +187,25 @@ std::vector<unsigned char> noise(std::size_t n, std::uint64_t seed) {
   return bytes;
 }
 
+// checksum32 is CRC-32C whichever way this CPU computes it: the standard
+// check value, and the tables and the instruction agree at every length
+// and alignment (each tail, each run of whole words).
+TEST(IndexChecksum, IsCrc32cByTablesAndByInstruction) {
+  EXPECT_EQ(secstore::detail::checksum32("123456789", 9), 0xE3069283u);
+  EXPECT_EQ(secstore::detail::checksum32(nullptr, 0), 0u);
+  const std::vector<unsigned char> bytes = noise(200, 0xa4093822299f31d0ull);
+  for (std::size_t at = 0; at < 8; ++at)
+    for (std::size_t n = 0; at + n <= bytes.size(); ++n) {
+      const std::uint32_t by_tables = ~secstore::detail::crc32c_portable(~0u, bytes.data() + at, n);
+      ASSERT_EQ(secstore::detail::checksum32(bytes.data() + at, n), by_tables) << "at " << at << ", length " << n;
+#if defined(__x86_64__)
+      if (__builtin_cpu_supports("sse4.2")) {
+        ASSERT_EQ(~secstore::detail::crc32c_sse42(~0u, bytes.data() + at, n), by_tables) << at << ", " << n;
+      }
+#endif
+    }
+}
+
 // Damage is a mismatch: every one-bit flip, at every length the index uses
 // (a header, a short role list, a Scopes entry's tail), changes the
 // checksum, and so does every two-byte swap of unequal bytes.
