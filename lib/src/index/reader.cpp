@@ -309,11 +309,12 @@ CompiledIndex::Lookup CompiledIndex::find_at(std::uint8_t kind, std::string_view
 std::optional<SessionAccess> CompiledIndex::session_access(const SessionSubject& who, std::string& problem) const {
   // Names stay where they are in their entries' bytes until the duplicates
   // are gone: a session's lists overlap (each is closed under includes).
+  // Sixteen bytes, for the sort to move: the global bits are read from
+  // the head, which ends where the name starts, once the duplicates are gone.
   struct Role {
     std::uint32_t id;
-    std::uint32_t global;
-    std::size_t name_at;  // in `entries`
     std::uint32_t name_size;
+    std::size_t name_at;  // in `entries`
   };
   // The entries one after another in one buffer, not one buffer each; as
   // it grows it moves, so names are offsets into it, not views. A
@@ -349,7 +350,7 @@ std::optional<SessionAccess> CompiledIndex::session_access(const SessionSubject&
       std::memcpy(&head, p, sizeof head);
       const std::size_t name_at = begin + at + r.offset();
       if (r.take(head.name_size) == nullptr) break;
-      roles.push_back({head.id, head.global, name_at, head.name_size});
+      roles.push_back({head.id, head.name_size, name_at});
     }
     if (!r.ok() || !r.at_end()) {
       problem = "an entry is damaged";
@@ -377,8 +378,11 @@ std::optional<SessionAccess> CompiledIndex::session_access(const SessionSubject&
   for (std::size_t i = 0; i < roles.size(); ++i) {
     if (i > 0 && roles[i].id == roles[i - 1].id) continue;
     ids.push_back(roles[i].id);
-    access.role_names.emplace_back(entries.data() + roles[i].name_at, roles[i].name_size);  // ids are in name order
-    access.global.bits |= roles[i].global;
+    const char* const name = entries.data() + roles[i].name_at;
+    access.role_names.emplace_back(name, roles[i].name_size);  // ids are in name order
+    std::uint32_t global;
+    std::memcpy(&global, name - sizeof(RoleHead) + offsetof(RoleHead, global), sizeof global);
+    access.global.bits |= global;
   }
   access.roles = RoleSetAccess::make(shared_from_this(), std::move(ids));
   return access;
