@@ -311,6 +311,37 @@ TEST(PolicyWithoutPaths, GivesTheSameSessionAndRefusesPathQuestions) {
   EXPECT_TRUE(full.value->store_text().ok());
 }
 
+// A user's entry carries the named sessions' roles (the Named entry is
+// read only for a user without one): a user whose own list is empty still
+// gets them, as do one without an entry and one with only a group's.
+TEST(CompiledPolicy, AUsersListCarriesTheNamedSessionsRoles) {
+  SECSTORE_NEEDS_ROOT("the index and its sources must be owned by root");
+  IndexDir dir;
+  const std::string text =
+      "set \"base\" permissions [VIEW_SESSION]\n"
+      "set \"everyone\" includes [\"base\"]\n"
+      "set \"ops\" permissions [VIEW_SERVER]\n"
+      "set \"dev\" permissions [READ_TOPIC_VIEWS]\n"
+      "set roles for named sessions [\"everyone\"]\n"
+      "set roles for user \"alice\" [\"ops\"]\n"
+      "set roles for user \"carol\" []\n"
+      "set roles for group \"staff\" [\"dev\"]\n";
+  expect_compiled_matches_text(dir, text, "", "named roles with user lists");
+  const Policy from_index = open_as(PolicyFiles{dir.file("Security.store"), dir.file("secstore.conf"), {}}, true);
+  ASSERT_EQ(from_index.form(), Policy::Form::Compiled);
+  auto roles_of = [&](const SessionSubject& who) {
+    auto s = from_index.resolve(who, ResolvedNames{}, kernel_capability_count());
+    return s.ok() ? s.value->access.role_names : std::vector<std::string>{"(failed)"};
+  };
+  using Names = std::vector<std::string>;
+  EXPECT_EQ(roles_of(SessionSubject::named("alice", {})), (Names{"base", "everyone", "ops"}));
+  EXPECT_EQ(roles_of(SessionSubject::named("carol", {})), (Names{"base", "everyone"}));
+  EXPECT_EQ(roles_of(SessionSubject::named("bob", {})), (Names{"base", "everyone"}));
+  EXPECT_EQ(roles_of(SessionSubject::named("bob", {"staff"})), (Names{"base", "dev", "everyone"}));
+  EXPECT_EQ(roles_of(SessionSubject::named("alice", {"staff"})), (Names{"base", "dev", "everyone", "ops"}));
+  EXPECT_EQ(roles_of(SessionSubject::anonymous_session()), Names{});
+}
+
 TEST(CompiledPolicy, AnswersAsTheTextDoesForGeneratedStores) {
   SECSTORE_NEEDS_ROOT("the index and its sources must be owned by root");
   IndexDir dir;
