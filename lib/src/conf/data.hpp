@@ -49,10 +49,14 @@ struct SecurityScope {
 // The same scopes as the compiled index holds them: views into one entry's
 // bytes (index/scopes_codec.cpp), so that a session open plans without
 // copying a string. Planned by the same code as SecurityScope (below).
+//
+// A location is where in the entry's bytes it is, read only when one is
+// asked for (location_of): a session open plans from a few dozen of them
+// and asks for the few its matched scopes name, so spelling each out at
+// decode cost more than the planning that did not use it.
 struct LocationView {
-  std::string_view file;
-  unsigned line = 0;
-  unsigned column = 0;
+  const std::string_view* file = nullptr;  // in the entry's file table
+  const char* line_column = nullptr;       // two u32 in the entry's bytes
 };
 
 struct SettingView {
@@ -61,6 +65,11 @@ struct SettingView {
 };
 
 struct ScopeView {
+  // Provided, not defaulted, so that emplace_back sets each member rather
+  // than zeroing the whole view first (a rep stos, an instruction per
+  // eight bytes).
+  ScopeView() {}
+
   std::string_view instance;
   LocationView where;
   std::optional<SettingView> user;
@@ -80,12 +89,12 @@ struct ScopeView {
 };
 
 // One Scopes entry decoded: `bytes` is the entry every view points into,
-// `settings` holds every scope's roles and supplemental groups. Neither is
-// ever reallocated once decoded, so it is neither copied nor moved. The
-// entry and its views start in storage inside (a configuration of about
-// ten scopes fits), so that a session open decodes them without an
-// allocation (each cost it more than decoding a scope); a larger one
-// spills to the heap.
+// `files` its file table, `settings` every scope's roles and supplemental
+// groups. None is ever reallocated once decoded, so it is neither copied
+// nor moved. The entry and its views start in storage inside (a
+// configuration of about ten scopes fits), so that a session open decodes
+// them without an allocation (each cost it more than decoding a scope); a
+// larger one spills to the heap.
 struct CompiledScopes {
   // Provided, not defaulted, so that make_unique does not zero the storage.
   CompiledScopes() {}
@@ -103,6 +112,7 @@ struct CompiledScopes {
  public:
   ByteBuffer bytes{entry_storage_};
   std::pmr::memory_resource* const views = arena_or_heap(arena_);
+  std::pmr::vector<std::string_view> files{views};
   std::pmr::vector<SettingView> settings{views};
   std::pmr::vector<ScopeView> scopes{views};
 };

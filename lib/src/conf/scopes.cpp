@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <cstring>
 
 #include "conf/data.hpp"
 #include "conf/text.hpp"
@@ -152,7 +153,12 @@ std::string describe_scope(const ScopeView& scope) {
   return out + " (" + where_str(location_of(scope.where)) + ")";
 }
 
-Location location_of(const LocationView& where) { return Location{std::string(where.file), where.line, where.column}; }
+Location location_of(const LocationView& where) {
+  if (where.file == nullptr) return Location{};
+  std::uint32_t line_column[2];
+  std::memcpy(line_column, where.line_column, sizeof line_column);
+  return Location{std::string(*where.file), line_column[0], line_column[1]};
+}
 
 Outcome<std::vector<SecurityScope>> read_security_scopes(const std::vector<ConfNode>& nodes,
                                                          const std::vector<std::string>& files) {

@@ -54,15 +54,15 @@ void put_location(ByteWriter& w, FileTable& table, const Location& l) {
 // a register and is not stored and loaded again at each field: that was a
 // quarter of what a session open spent decoding its scopes.
 [[gnu::always_inline]] inline LocationView get_location(ByteReader& r, std::span<const std::string_view> files) {
-  std::uint32_t fields[3];  // file number, line, column
-  const char* p = r.take(sizeof fields);
+  const char* p = r.take(3 * sizeof(std::uint32_t));  // file number, line, column
   if (p == nullptr) return {};
-  std::memcpy(fields, p, sizeof fields);
-  if (fields[0] >= files.size()) {
+  std::uint32_t file;
+  std::memcpy(&file, p, sizeof file);
+  if (file >= files.size()) {
     r.mark_damaged();
     return {};
   }
-  return LocationView{files[fields[0]], fields[1], fields[2]};
+  return LocationView{&files[file], p + sizeof file};
 }
 
 void put_setting(ByteWriter& w, FileTable& table, const ConfSetting& s) {
@@ -155,7 +155,8 @@ bool decode_scopes(std::string_view bytes, std::uint32_t count, const void* orig
   // cannot hold is damage, and no reason to reserve for it.
   const auto file_count = r.get<std::uint32_t>();
   if (file_count > r.left() / sizeof(std::uint32_t)) return false;
-  std::pmr::vector<std::string_view> files(out.views);
+  // Reserved whole: the locations point into it.
+  std::pmr::vector<std::string_view>& files = out.files;
   files.reserve(file_count);
   for (std::uint32_t i = 0; i < file_count && r.ok(); ++i) files.push_back(r.get_view(r.get<std::uint32_t>()));
   // A scope takes more than eight bytes: likewise.
