@@ -159,6 +159,9 @@ bool decode_scopes(std::string_view bytes, std::uint32_t count, const void* orig
   std::pmr::vector<std::string_view>& files = out.files;
   files.reserve(file_count);
   for (std::uint32_t i = 0; i < file_count && r.ok(); ++i) files.push_back(r.get_view(r.get<std::uint32_t>()));
+  // Passed as this local span, not the vector, which the views written
+  // below might alias: GCC would load its bounds again at each location.
+  const std::span<const std::string_view> table(files);
   // A scope takes more than eight bytes: likewise.
   out.scopes.reserve(std::min<std::size_t>(count, r.left() / 8));
   out.settings.reserve(r.left() / kSmallestSetting);
@@ -167,23 +170,23 @@ bool decode_scopes(std::string_view bytes, std::uint32_t count, const void* orig
     ScopeView& scope = out.scopes.emplace_back();
     const auto flags = r.get<std::uint8_t>();
     scope.instance = r.get_view(r.get<std::uint32_t>());
-    scope.where = get_location(r, files);
-    if (flags & kHasUser) scope.user = get_setting(r, files);
-    if (flags & kHasGroup) scope.group = get_setting(r, files);
+    scope.where = get_location(r, table);
+    if (flags & kHasUser) scope.user = get_setting(r, table);
+    if (flags & kHasGroup) scope.group = get_setting(r, table);
     if (flags & kHasRole) {
-      scope.role_where = get_location(r, files);
-      scope.roles = get_settings(r, files, out.settings);
+      scope.role_where = get_location(r, table);
+      scope.roles = get_settings(r, table, out.settings);
       scope.role_ids = r.get_view(scope.roles.size() * sizeof(std::uint32_t));
       scope.role_origin = origin;
     }
     if (flags & kHasCapabilities) {
-      scope.capabilities_text = get_setting(r, files);
+      scope.capabilities_text = get_setting(r, table);
       scope.capabilities.ambient = r.get<std::uint64_t>();
       scope.capabilities.inheritable = r.get<std::uint64_t>();
       scope.capabilities.bounding_drop = r.get<std::uint64_t>();
     }
-    if (flags & kHasChroot) scope.chroot = get_setting(r, files);
-    scope.supplemental_groups = get_settings(r, files, out.settings);
+    if (flags & kHasChroot) scope.chroot = get_setting(r, table);
+    scope.supplemental_groups = get_settings(r, table, out.settings);
   }
   return r.ok() && r.at_end();
 }
