@@ -42,13 +42,31 @@ bool user_matches(std::string_view selector, const SessionSubject& who, const Re
   return it != names.users.end() && it->second == *who.uid;
 }
 
-bool group_matches(std::string_view selector, const SessionSubject& who, const ResolvedNames& names) {
-  std::optional<unsigned long> gid = number_of(selector);
-  if (!gid)
-    if (auto it = names.groups.find(selector); it != names.groups.end()) gid = it->second;
+// A group as a scope names it (`group =` or supplemental_groups), with what
+// the caller resolved of it: its gid when it has one, and whether it is a
+// name the caller found no group for.
+struct GroupName {
+  std::optional<unsigned long> gid;
+  bool unknown = false;
+};
+
+GroupName group_name(std::string_view group, const ResolvedNames& names) {
+  GroupName out{number_of(group)};
+  if (out.gid) return out;
+  if (auto it = names.groups.find(group); it != names.groups.end()) out.gid = it->second;
+  else out.unknown = !all_digits(group);
+  return out;
+}
+
+bool group_matches(std::string_view selector, const GroupName& group, const SessionSubject& who) {
+  const bool by_name = !all_digits(selector);
   return std::any_of(who.groups.begin(), who.groups.end(), [&](const SessionGroup& g) {
-    return (gid && g.gid && *g.gid == *gid) || (!all_digits(selector) && g.name == selector);
+    return (group.gid && g.gid && *g.gid == *group.gid) || (by_name && g.name == selector);
   });
+}
+
+bool group_matches(std::string_view selector, const SessionSubject& who, const ResolvedNames& names) {
+  return group_matches(selector, group_name(selector, names), who);
 }
 
 // Byte order, as std::string sorts: role names are a few bytes, where a
@@ -95,51 +113,52 @@ bool role_matches(const ScopeView& scope, const SessionAccess& access) {
   return false;
 }
 
-// Every selector present must match; a scope without selectors matches all.
-template <class Scope>
-bool scope_matches(const Scope& scope, const SessionSubject& who, const SessionAccess& access,
-                   const ResolvedNames& names) {
-  if (scope.user && !user_matches(text(*scope.user), who, names)) return false;
-  if (scope.group && !group_matches(text(*scope.group), who, names)) return false;
-  if (scope.role_where && !role_matches(scope, access)) return false;
-  return true;
-}
-
-std::optional<gid_t> gid_of(std::string_view group, const ResolvedNames& names) {
-  if (auto n = number_of(group)) return static_cast<gid_t>(*n);
-  if (auto it = names.groups.find(group); it != names.groups.end()) return it->second;
-  return std::nullopt;
-}
-
 void add_unique(std::vector<std::string>& list, std::string_view item) {
   if (std::find(list.begin(), list.end(), item) == list.end()) list.emplace_back(item);
+}
+
+// Checks one of a scope's groups (`group =` or supplemental), adding to
+// `unknown` when it names no group: the same check for unknown_groups_of
+// and plan_of, which makes it as it goes rather than look each group up
+// twice.
+template <class Setting>
+GroupName check_group(const Setting& g, const ResolvedNames& names, std::vector<Diagnostic>& unknown) {
+  GroupName group = group_name(text(g), names);
+  if (group.unknown) unknown.push_back(make_error(location(g), "group \"" + std::string(text(g)) + "\" does not exist"));
+  return group;
 }
 
 template <class Scope>
 std::vector<Diagnostic> unknown_groups_of(std::span<const Scope> scopes, const ResolvedNames& names) {
   std::vector<Diagnostic> out;
-  auto check = [&](const auto& g) {
-    if (!all_digits(text(g)) && names.groups.find(text(g)) == names.groups.end())
-      out.push_back(make_error(location(g), "group \"" + std::string(text(g)) + "\" does not exist"));
-  };
   for (const auto& scope : scopes) {
-    if (scope.group) check(*scope.group);
-    for (const auto& g : scope.supplemental_groups) check(g);
+    if (scope.group) check_group(*scope.group, names, out);
+    for (const auto& g : scope.supplemental_groups) check_group(g, names, out);
   }
   return out;
 }
 
+// A plan only when no scope names an unknown group (every one of those is
+// reported, as unknown_groups_of reports them), and then only when no two
+// matching scopes' chroots differ.
 template <class Scope>
 Outcome<SessionPlan> plan_of(std::span<const Scope> scopes, const SessionSubject& who, const SessionAccess& access,
                              const ResolvedNames& names, unsigned capability_count) {
-  if (auto unknown = unknown_groups_of(scopes, names); !unknown.empty())
-    return Outcome<SessionPlan>::failure(std::move(unknown));
+  std::vector<Diagnostic> unknown;
+  std::optional<Diagnostic> two_chroots;
   SessionPlan plan;
   plan.matched.reserve(scopes.size());
   const Scope* chroot_scope = nullptr;
   bool grants_capabilities = false;
   for (const Scope& scope : scopes) {
-    if (!scope_matches(scope, who, access, names)) continue;
+    GroupName group;
+    if (scope.group) group = check_group(*scope.group, names, unknown);
+    for (const auto& g : scope.supplemental_groups) check_group(g, names, unknown);
+    if (!unknown.empty() || two_chroots) continue;  // no plan; what is left is to find every unknown group
+    // Every selector present must match; a scope without selectors matches all.
+    if (scope.user && !user_matches(text(*scope.user), who, names)) continue;
+    if (scope.group && !group_matches(text(*scope.group), group, who)) continue;
+    if (scope.role_where && !role_matches(scope, access)) continue;
     plan.matched.push_back(reference(scope));
     if (scope.capabilities_text) {
       plan.caps |= scope.capabilities;
@@ -147,19 +166,23 @@ Outcome<SessionPlan> plan_of(std::span<const Scope> scopes, const SessionSubject
     }
     if (scope.chroot) {
       const std::string_view dir = text(*scope.chroot);
-      if (chroot_scope != nullptr && text(*chroot_scope->chroot) != dir)
-        return Outcome<SessionPlan>::failure(make_error(
+      if (chroot_scope != nullptr && text(*chroot_scope->chroot) != dir) {
+        two_chroots = make_error(
             location(*scope.chroot),
             "this session would get two different chroots: \"" + std::string(text(*chroot_scope->chroot)) +
                 "\" from " + describe_scope(*chroot_scope) + " and \"" + std::string(dir) + "\" from " +
-                describe_scope(scope) + "; narrow one scope's selectors so that only one applies"));
+                describe_scope(scope) + "; narrow one scope's selectors so that only one applies");
+        continue;
+      }
       chroot_scope = &scope;
       plan.chroot = std::string(dir);
     }
-    for (const auto& group : scope.supplemental_groups) add_unique(plan.supplemental_groups, text(group));
+    for (const auto& g : scope.supplemental_groups) add_unique(plan.supplemental_groups, text(g));
   }
+  if (!unknown.empty()) return Outcome<SessionPlan>::failure(std::move(unknown));
+  if (two_chroots) return Outcome<SessionPlan>::failure(std::move(*two_chroots));
   for (const auto& group : plan.supplemental_groups) {
-    const gid_t gid = *gid_of(group, names);  // unknown_groups_of() has vouched for it
+    const auto gid = static_cast<gid_t>(*group_name(group, names).gid);  // checked above
     if (std::find(plan.supplemental_gids.begin(), plan.supplemental_gids.end(), gid) == plan.supplemental_gids.end())
       plan.supplemental_gids.push_back(gid);
   }
