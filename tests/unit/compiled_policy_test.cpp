@@ -369,6 +369,28 @@ TEST(CompiledPolicy, AnswersAsTheTextDoesHoweverManyScopesTheConfigurationHas) {
   }
 }
 
+// A plan asks the index's role numbers whether a session holds a scope's
+// role in a bit set of the numbers it holds, or by search past the set's
+// reach (4096): numbers on both sides of it, held and not, must plan as the
+// text's names do.
+TEST(CompiledPolicy, AnswersAsTheTextDoesWhenTheStoreNumbersThousandsOfRoles) {
+  SECSTORE_NEEDS_ROOT("the index and its sources must be owned by root");
+  IndexDir dir;
+  auto role = [](unsigned i) {
+    std::string digits = std::to_string(i);
+    return "r" + std::string(4 - digits.size(), '0') + digits;  // numbered in name order
+  };
+  std::string store;
+  for (unsigned i = 0; i < 4100; ++i) store += "set \"" + role(i) + "\" permissions [AUTHENTICATE]\n";
+  store += "set roles for anonymous sessions [\"" + role(1) + "\", \"" + role(4095) + "\"]\n";
+  store += "set roles for named sessions [\"" + role(1) + "\", \"" + role(4099) + "\"]\n";
+  store += "set roles for user \"user1\" [\"" + role(4096) + "\"]\n";
+  std::string conf;
+  for (unsigned i : {0u, 1u, 63u, 64u, 4095u, 4096u, 4098u, 4099u})
+    conf += "Security \"s" + std::to_string(i) + "\" { role = ( nosuch " + role(i) + " )\n capabilities = \"cap_kill+i\" }\n";
+  expect_compiled_matches_text(dir, store, conf, "4100 roles");
+}
+
 class CompiledPolicyUse : public ::testing::Test {
  protected:
   void SetUp() override {

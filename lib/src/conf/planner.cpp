@@ -3,6 +3,7 @@
 // session is, its roles, the names the caller resolved and the kernel's
 // capability count: nothing here asks the name service or the kernel.
 #include <algorithm>
+#include <array>
 #include <charconv>
 
 #include "conf/data.hpp"
@@ -97,21 +98,54 @@ bool role_matches(const Scope& scope, const SessionAccess& access) {
   return std::any_of(scope.roles.begin(), scope.roles.end(), [&](const auto& r) { return holds_role(text(r), access); });
 }
 
-// The same question by number, when the index that holds these scopes also
-// gave the session its roles: both number roles as the one store compiled
-// with them does (kNoRole, a role that store lacks, is never held, as a
-// name the store lacks is never among role_names).
-bool role_matches(const ScopeView& scope, const SessionAccess& access) {
-  if (scope.role_origin == nullptr || scope.role_ids.size() != scope.roles.size() * sizeof(std::uint32_t) ||
-      !RoleSetAccess::made_by(access.roles, scope.role_origin))
-    return role_matches<ScopeView>(scope, access);
-  const auto held = RoleSetAccess::ids_for(access.roles, scope.role_origin);  // sorted
-  for (std::size_t k = 0; k < scope.roles.size(); ++k) {
-    const std::uint32_t id = role_id_at(scope, k);
-    if (id != kNoRole && std::binary_search(held.begin(), held.end(), id)) return true;
+// The roles a session holds, as plan_of asks whether it holds any of a
+// scope's: by name for the text's scopes; by number for the index's, when
+// the index that holds them also gave the session its roles. Both number
+// roles as the one store compiled with them does (kNoRole, a role that
+// store lacks, is never held, as a name the store lacks is never among
+// role_names). The numbers held are set in a bit set the first time: a
+// probe then costs a few instructions where a binary search through them
+// cost some thirty, and a plan probes once for each role each scope names.
+class HeldRoles {
+ public:
+  explicit HeldRoles(const SessionAccess& access) : access_(access) {}
+  HeldRoles(const HeldRoles&) = delete;
+  HeldRoles& operator=(const HeldRoles&) = delete;
+
+  bool any_of(const SecurityScope& scope) { return role_matches(scope, access_); }
+
+  bool any_of(const ScopeView& scope) {
+    if (scope.role_origin == nullptr || scope.role_ids.size() != scope.roles.size() * sizeof(std::uint32_t) ||
+        !RoleSetAccess::made_by(access_.roles, scope.role_origin))
+      return role_matches(scope, access_);
+    if (scope.role_origin != origin_) number(scope.role_origin);
+    for (std::size_t k = 0; k < scope.roles.size(); ++k)
+      if (holds(role_id_at(scope, k))) return true;
+    return false;
   }
-  return false;
-}
+
+ private:
+  void number(const void* origin) {
+    origin_ = origin;
+    held_ = RoleSetAccess::ids_for(access_.roles, origin);  // sorted
+    // Beyond the set's reach (a store of thousands of roles), the search.
+    words_ = held_.empty() || held_.back() >= 64 * bits_.size() ? 0 : held_.back() / 64 + 1;
+    std::fill_n(bits_.begin(), words_, std::uint64_t{0});
+    if (words_ != 0)
+      for (const std::uint32_t id : held_) bits_[id / 64] |= std::uint64_t{1} << (id % 64);
+  }
+
+  bool holds(std::uint32_t id) const {
+    if (words_ == 0) return id != kNoRole && std::binary_search(held_.begin(), held_.end(), id);
+    return id / 64 < words_ && (bits_[id / 64] >> (id % 64) & 1) != 0;  // kNoRole is past every word
+  }
+
+  const SessionAccess& access_;
+  const void* origin_ = nullptr;  // the index held_ and bits_ are for
+  std::span<const std::uint32_t> held_;
+  std::size_t words_ = 0;                // of bits_ in use: 0 when searching held_
+  std::array<std::uint64_t, 64> bits_;  // ids below 4096; left unset past words_
+};
 
 void add_unique(std::vector<std::string>& list, std::string_view item) {
   if (std::find(list.begin(), list.end(), item) == list.end()) list.emplace_back(item);
@@ -150,6 +184,7 @@ Outcome<SessionPlan> plan_of(std::span<const Scope> scopes, const SessionSubject
   plan.matched.reserve(scopes.size());
   const Scope* chroot_scope = nullptr;
   bool grants_capabilities = false;
+  HeldRoles roles(access);
   for (const Scope& scope : scopes) {
     GroupName group;
     if (scope.group) group = check_group(*scope.group, names, unknown);
@@ -158,7 +193,7 @@ Outcome<SessionPlan> plan_of(std::span<const Scope> scopes, const SessionSubject
     // Every selector present must match; a scope without selectors matches all.
     if (scope.user && !user_matches(text(*scope.user), who, names)) continue;
     if (scope.group && !group_matches(text(*scope.group), group, who)) continue;
-    if (scope.role_where && !role_matches(scope, access)) continue;
+    if (scope.role_where && !roles.any_of(scope)) continue;
     plan.matched.push_back(reference(scope));
     if (scope.capabilities_text) {
       plan.caps |= scope.capabilities;
