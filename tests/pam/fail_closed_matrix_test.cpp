@@ -284,6 +284,24 @@ std::vector<MatrixCase> matrix() {
         write_conf(f, "Security { supplemental_groups = ( nosuchgroup_matrix ) }\n");
       },
       kSessionErr, LOG_ALERT, {"nosuchgroup_matrix"});
+  // An all-digit value is an id (SPEC §3), and ids are 32 bits with -1
+  // reserved: one past that range must not wrap to gid 0 (the root group),
+  // nor one past any integer be used as if it had a value.
+  add("conf: gid 2^32 (supplemental_groups)",
+      [](CaseFiles& f) { write_conf(f, "Security { supplemental_groups = ( 4294967296 ) }\n"); }, kSessionErr,
+      LOG_ALERT, {"@DIR@/secstore.conf:1:", "4294967296", "4294967294"});
+  add("conf: gid past any integer (supplemental_groups)",
+      [](CaseFiles& f) { write_conf(f, "Security { supplemental_groups = ( 99999999999999999999 ) }\n"); },
+      kSessionErr, LOG_ALERT, {"@DIR@/secstore.conf:1:", "99999999999999999999"});
+  add("conf: gid -1 (supplemental_groups)",
+      [](CaseFiles& f) { write_conf(f, "Security { supplemental_groups = ( 4294967295 ) }\n"); }, kSessionErr,
+      LOG_ALERT, {"@DIR@/secstore.conf:1:", "4294967295"});
+  add("conf: uid 2^32 (selector)",
+      [](CaseFiles& f) { write_conf(f, "Security { user = 4294967296 capabilities = \"cap_chown=i\" }\n"); },
+      kSessionErr, LOG_ALERT, {"@DIR@/secstore.conf:1:", "4294967296"});
+  add("conf: gid 2^32 (selector)",
+      [](CaseFiles& f) { write_conf(f, "Security { group = 4294967296 capabilities = \"cap_chown=i\" }\n"); },
+      kSessionErr, LOG_ALERT, {"@DIR@/secstore.conf:1:", "4294967296"});
 
   // --- what the process cannot do (cap_sys_resource is dropped from the
   // child's bounding set before every row, as in this sandbox)

@@ -204,5 +204,18 @@ TEST_F(GrantEdges, EstablishingCredentialsIsRefusedWhenRequireIsNotHeld) {
       << "the scope gives bob the group: the refusal above proves nothing";
 }
 
+// An all-digit group is a gid (SPEC §3). One past gid_t's range must not
+// wrap to 0 and put the user in the root group: the configuration is
+// refused, and the user's groups stay as they were.
+TEST_F(GrantEdges, AGidPastTheRangeDoesNotWrapToTheRootGroup) {
+  tree_.write("secstore.conf", "Security {\n  user = secstore-t-bob\n  supplemental_groups = ( 4294967296 )\n}\n");
+  PamScenario scenario;
+  scenario.setcred = true;
+  PamOutcome o = run(std::string(kBob), "", scenario);
+  EXPECT_NE(o.setcred_rc, PAM_SUCCESS) << all_lines(o);
+  EXPECT_EQ(std::count(o.before.groups.begin(), o.before.groups.end(), gid_t{0}), 0) << "bob is in the root group";
+  EXPECT_THAT(all_lines(o), HasSubstr("4294967296"));
+}
+
 }  // namespace
 }  // namespace secstore::test

@@ -4,7 +4,9 @@
 #include <gtest/gtest.h>
 #include <linux/capability.h>
 
+#include "conf/data.hpp"
 #include "conf_test_support.hpp"
+#include "secstore/capabilities.hpp"
 
 namespace secstore::test {
 namespace {
@@ -245,6 +247,48 @@ TEST(ConfScopes, EmptyRoleListIsAnError) {
   auto conf = parse_conf("Security {\n  role = ( )\n}\n");
   ASSERT_FALSE(conf.ok());
   EXPECT_THAT(first_error(conf), HasSubstr("test.conf:2:10"));
+}
+
+// SPEC §3: all digits are an id, and an id is 32 bits with -1 reserved.
+// Past that, the reader refuses the value where it is written, rather
+// than let it wrap (4294967296 was gid 0) or be looked up as a name.
+TEST(ConfScopes, IdsPastTheirRangeAreErrors) {
+  struct Case {
+    std::string option;
+    std::string message;
+  };
+  for (const Case& c : {Case{"user = 4294967296", "test.conf:2:10: error: \"4294967296\" is not a uid: a uid is a number from 0 to 4294967294"},
+                        Case{"group = 4294967295", "test.conf:2:11: error: \"4294967295\" is not a gid: a gid is a number from 0 to 4294967294"},
+                        Case{"supplemental_groups = ( audio 99999999999999999999 )",
+                             "test.conf:2:33: error: \"99999999999999999999\" is not a gid: a gid is a number from 0 to 4294967294"}}) {
+    SCOPED_TRACE(c.option);
+    auto conf = parse_conf("Security {\n  " + c.option + "\n}\n");
+    ASSERT_FALSE(conf.ok());
+    EXPECT_EQ(first_error(conf), c.message);
+  }
+  // The largest id, and leading zeros, are ids like any other.
+  SessionPlan plan = plan_of(conf_of("Security { supplemental_groups = ( 4294967294 00000000000000000044 ) }\n"), alice());
+  EXPECT_THAT(plan.supplemental_gids, ElementsAre(4294967294u, 44u));
+  EXPECT_TRUE(matches("  user = 0000001000", alice()));
+}
+
+// The planner does not lean on the reader for that: a compiled index is
+// planned from its bytes, so digits past the range that reach it name no
+// group, and no session is planned.
+TEST(ConfPlan, DigitsPastTheRangeOfIdsNameNoGroupEvenPastTheReader) {
+  for (const char* digits : {"4294967296", "4294967295", "99999999999999999999"}) {
+    SCOPED_TRACE(digits);
+    const detail::SettingView group{digits, {}};
+    detail::ScopeView scope;
+    scope.supplemental_groups = std::span<const detail::SettingView>(&group, 1);
+    const Facts facts = alice();
+    SessionAccess access;
+    access.role_names = facts.roles;
+    auto plan = detail::plan_session(std::span<const detail::ScopeView>(&scope, 1), facts.who, access, kNames,
+                                     kernel_capability_count());
+    ASSERT_FALSE(plan.ok());
+    EXPECT_THAT(plan.first_error()->str(), HasSubstr(std::string("group \"") + digits + "\" does not exist"));
+  }
 }
 
 TEST(ConfScopes, NamesNeededAreTheNonNumericUsersAndGroups) {

@@ -4,13 +4,13 @@
 // capability count: nothing here asks the name service or the kernel.
 #include <algorithm>
 #include <array>
-#include <charconv>
 
 #include "conf/data.hpp"
 #include "conf/text.hpp"
 #include "eval/role_set.hpp"
 #include "index/scopes_codec.hpp"
 #include "secstore/conf.hpp"
+#include "sys/account_id.hpp"
 
 namespace secstore {
 namespace detail {
@@ -25,37 +25,38 @@ Location location(const SettingView& s) { return location_of(s.where); }
 ScopeRef reference(const SecurityScope& scope) { return ScopeRef{scope.instance, scope.where}; }
 ScopeRef reference(const ScopeView& scope) { return ScopeRef{std::string(scope.instance), location_of(scope.where)}; }
 
-std::optional<unsigned long> number_of(std::string_view digits) {
-  if (!all_digits(digits)) return std::nullopt;
-  unsigned long value = 0;
-  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
-  if (ec != std::errc() || end != digits.data() + digits.size()) return std::nullopt;
-  return value;
-}
-
 // `user = NAME|UID` selects by identity (SPEC §3): the account's uid. A
 // session with no account here (a --groups question about a user served
-// elsewhere) can only be matched by name.
+// elsewhere) can only be matched by name. Digits past the range of ids
+// (which the reader refuses) match no one.
 bool user_matches(std::string_view selector, const SessionSubject& who, const ResolvedNames& names) {
-  if (auto uid = number_of(selector)) return who.uid && *who.uid == *uid;
+  if (all_digits(selector)) {
+    const auto uid = account_id(selector);
+    return uid && who.uid && *who.uid == *uid;
+  }
   if (!who.uid) return !who.user.empty() && selector == who.user;
   auto it = names.users.find(selector);
   return it != names.users.end() && it->second == *who.uid;
 }
 
 // A group as a scope names it (`group =` or supplemental_groups), with what
-// the caller resolved of it: its gid when it has one, and whether it is a
-// name the caller found no group for.
+// the caller resolved of it: its gid when it has one, and whether it names
+// no group: a name the caller found no group for, or digits past the range
+// of ids (which the reader refuses; were one here, it must fail the plan,
+// never be taken for some gid).
 struct GroupName {
-  std::optional<unsigned long> gid;
+  std::optional<gid_t> gid;
   bool unknown = false;
 };
 
 GroupName group_name(std::string_view group, const ResolvedNames& names) {
-  GroupName out{number_of(group)};
-  if (out.gid) return out;
-  if (auto it = names.groups.find(group); it != names.groups.end()) out.gid = it->second;
-  else out.unknown = !all_digits(group);
+  GroupName out;
+  if (all_digits(group)) {
+    out.gid = account_id(group);
+  } else if (auto it = names.groups.find(group); it != names.groups.end()) {
+    out.gid = it->second;
+  }
+  out.unknown = !out.gid;
   return out;
 }
 
@@ -217,7 +218,7 @@ Outcome<SessionPlan> plan_of(std::span<const Scope> scopes, const SessionSubject
   if (!unknown.empty()) return Outcome<SessionPlan>::failure(std::move(unknown));
   if (two_chroots) return Outcome<SessionPlan>::failure(std::move(*two_chroots));
   for (const auto& group : plan.supplemental_groups) {
-    const auto gid = static_cast<gid_t>(*group_name(group, names).gid);  // checked above
+    const gid_t gid = *group_name(group, names).gid;  // every one checked above
     if (std::find(plan.supplemental_gids.begin(), plan.supplemental_gids.end(), gid) == plan.supplemental_gids.end())
       plan.supplemental_gids.push_back(gid);
   }

@@ -4,6 +4,7 @@
 #include "conf/data.hpp"
 #include "conf/text.hpp"
 #include "secstore/suggest.hpp"
+#include "sys/account_id.hpp"
 
 namespace secstore::detail {
 namespace {
@@ -51,6 +52,15 @@ class ScopeReader {
     return &option.value.items.front();
   }
 
+  // All digits are an id (SPEC §3): one past the range is an error here,
+  // not a name to look up nor a number to wrap.
+  bool id_in_range(const ConfItem& v, std::string_view what) {
+    if (!all_digits(v.text) || account_id(v.text)) return true;
+    error(v.where, "\"" + v.text + "\" is not a " + std::string(what) + ": a " + std::string(what) +
+                       " is a number from 0 to " + std::to_string(kLargestAccountId));
+    return false;
+  }
+
   bool not_repeated(std::vector<const ConfNode*>& seen, const ConfNode& option) {
     for (const ConfNode* earlier : seen) {
       if (iequals(earlier->name, option.name)) {
@@ -70,14 +80,14 @@ class ScopeReader {
       if (const ConfItem* v = single(opt)) {
         if (v->text.empty())
           error(v->where, "user needs a user name or uid");
-        else
+        else if (id_in_range(*v, "uid"))
           scope.user = ConfSetting{v->text, at(v->where)};
       }
     } else if (iequals(name, "group")) {
       if (const ConfItem* v = single(opt)) {
         if (v->text.empty())
           error(v->where, "group needs a group name or gid");
-        else
+        else if (id_in_range(*v, "gid"))
           scope.group = ConfSetting{v->text, at(v->where)};
       }
     } else if (iequals(name, "role")) {
@@ -115,6 +125,7 @@ class ScopeReader {
           error(item.where, "a group name may not be empty");
           continue;
         }
+        if (!id_in_range(item, "gid")) continue;
         scope.supplemental_groups.push_back(ConfSetting{item.text, at(item.where)});
       }
     } else {

@@ -9,12 +9,13 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <charconv>
 #include <climits>
 #include <cstring>
 #include <memory>
 #include <new>
 #include <vector>
+
+#include "sys/account_id.hpp"
 
 namespace secstore {
 namespace {
@@ -82,17 +83,6 @@ std::string unavailable(const std::string& what, int err) {
   return "cannot look up " + what + ": the name service is unavailable (" + std::strerror(err) + ")";
 }
 
-std::optional<gid_t> parse_id(const std::string& digits) {
-  if (digits.empty()) return std::nullopt;
-  for (char c : digits)
-    if (c < '0' || c > '9') return std::nullopt;
-  unsigned long value = 0;
-  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
-  if (ec != std::errc() || end != digits.data() + digits.size()) return std::nullopt;
-  auto id = static_cast<gid_t>(value);
-  if (static_cast<unsigned long>(id) != value || id == static_cast<gid_t>(-1)) return std::nullopt;
-  return id;
-}
 
 // The user's groups, primary first (getgrouplist puts `primary` in the
 // list). getgrouplist reports no lookup errors: a group service that cannot
@@ -193,7 +183,7 @@ GroupLookup lookup_group(const std::string& name_or_gid) {
     out.message = "group \"" + name_or_gid + "\" does not exist";
     return out;
   }
-  if (auto gid = parse_id(name_or_gid)) {
+  if (auto gid = detail::account_id(name_or_gid)) {
     out.status = LookupStatus::Found;
     out.gid = *gid;
     return out;
