@@ -311,10 +311,11 @@ TEST(PolicyWithoutPaths, GivesTheSameSessionAndRefusesPathQuestions) {
   EXPECT_TRUE(full.value->store_text().ok());
 }
 
-// A user's entry carries the named sessions' roles (the Named entry is
-// read only for a user without one): a user whose own list is empty still
-// gets them, as do one without an entry and one with only a group's.
-TEST(CompiledPolicy, AUsersListCarriesTheNamedSessionsRoles) {
+// A named session's roles from the index are the named sessions' list, the
+// user's and the groups', closed under includes: for a user with a list, with
+// an empty one, without one, with a group's; an anonymous session gets none
+// of them.
+TEST(CompiledPolicy, ANamedSessionsRolesAreTheNamedUserAndGroupLists) {
   SECSTORE_NEEDS_ROOT("the index and its sources must be owned by root");
   IndexDir dir;
   const std::string text =
@@ -340,6 +341,30 @@ TEST(CompiledPolicy, AUsersListCarriesTheNamedSessionsRoles) {
   EXPECT_EQ(roles_of(SessionSubject::named("bob", {"staff"})), (Names{"base", "dev", "everyone"}));
   EXPECT_EQ(roles_of(SessionSubject::named("alice", {"staff"})), (Names{"base", "dev", "everyone", "ops"}));
   EXPECT_EQ(roles_of(SessionSubject::anonymous_session()), Names{});
+}
+
+// The index grows with the store, not with users times roles: every
+// session list is closed under includes on its own, and the named
+// sessions' list is one entry, not a copy in each user's (300 named roles
+// for 2,000 users would be some 10 MB a compile, in memory twice).
+TEST(CompiledPolicy, TheIndexGrowsWithTheStoreNotWithUsersTimesRoles) {
+  SECSTORE_NEEDS_ROOT("the index and its sources must be owned by root");
+  IndexDir dir;
+  std::string text, named;
+  for (int r = 0; r < 300; ++r) {
+    text += "set \"role-" + std::to_string(r) + "\" permissions [VIEW_SESSION]\n";
+    named += std::string(named.empty() ? "" : ", ") + "\"role-" + std::to_string(r) + "\"";
+  }
+  text += "set roles for named sessions [" + named + "]\n";
+  for (int u = 0; u < 2000; ++u) text += "set roles for user \"user-" + std::to_string(u) + "\" []\n";
+  const PolicyFiles files{dir.file("Security.store"), dir.file("secstore.conf"), {}};
+  write_file(files.store, text);
+  write_file(files.conf, "");
+  auto compiled = compile_policy(files, FileSafety{true});
+  ASSERT_TRUE(compiled.ok()) << (compiled.first_error() ? compiled.first_error()->str() : "");
+  const auto index_size = fs::file_size(*compiled.value);
+  EXPECT_LT(index_size, 4 * text.size()) << "a " << text.size() << "-byte store gave a " << index_size
+                                          << "-byte index";
 }
 
 TEST(CompiledPolicy, AnswersAsTheTextDoesForGeneratedStores) {

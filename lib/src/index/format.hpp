@@ -27,8 +27,7 @@ inline constexpr char kIndexMagic[8] = {'S', 'E', 'C', 'S', 'I', 'D', 'X', '\0'}
 // and checksum32 in four lanes of eight bytes (half the instructions); 7:
 // checksum32 is CRC-32C, which a CPU computes eight bytes an instruction
 // (a third of the instructions again) and whose detection of few-bit
-// damage is certain, not likely, and a user's list holds the named
-// sessions' roles too.
+// damage is certain, not likely.
 inline constexpr std::uint32_t kIndexVersion = 7;
 inline constexpr std::uint32_t kByteOrderMark = 0x01020304;
 
@@ -74,9 +73,7 @@ struct IndexSlot {
 };
 
 // Entry: EntryHead, the name, then
-//   session lists: role_count x (RoleHead, role name); a User list holds
-//     the Named list's roles too (one lookup less for a named session of a
-//     user with an entry);
+//   session lists: role_count x (RoleHead, role name);
 //   Path (name: the normalised path): u32 isolated, role_count x PathAssignment
 //     sorted by role id;
 //   RoleDefault (name: the role id, 4 bytes): u32 default path permission bits;

@@ -327,15 +327,13 @@ std::optional<SessionAccess> CompiledIndex::session_access(const SessionSubject&
                                                  std::pmr::new_delete_resource());
   std::pmr::vector<Role> roles(arena_or_heap(role_arena));
   roles.reserve(first_roles.size() / sizeof(Role));
-  bool found = false;  // by the last add
   auto add = [&](EntryKind kind, std::string_view name) {
     const std::size_t begin = entries.size();
     std::size_t at = 0;
-    found = false;
     switch (find_at(static_cast<std::uint8_t>(kind), name, entries, begin, at, problem)) {
       case Lookup::Absent: entries.resize_for_overwrite(begin); return true;
       case Lookup::Damaged: return false;
-      case Lookup::Found: found = true; break;
+      case Lookup::Found: break;
     }
     const std::string_view entry = entries.view().substr(begin);
     ByteReader r(entry.substr(at));
@@ -362,12 +360,12 @@ std::optional<SessionAccess> CompiledIndex::session_access(const SessionSubject&
   };
   // The same lists as the text (eval/session_lists.hpp), from the entries
   // each already closed under includes: the union of closures is the
-  // closure of the union. A user's entry holds the Named list too.
+  // closure of the union.
   bool ok = true;
   if (who.anonymous) {
     ok = add(EntryKind::Anonymous, "");
   } else {
-    ok = add(EntryKind::User, who.user) && (found || add(EntryKind::Named, ""));
+    ok = add(EntryKind::Named, "") && add(EntryKind::User, who.user);
     for (const auto& group : who.groups)
       if (ok) ok = add(EntryKind::Group, group.name);
   }

@@ -30,7 +30,6 @@ struct Key {
   const detail::PathNode* node = nullptr;                   // Path
   std::uint32_t role = 0;                                   // RoleDefault
   const std::vector<detail::SecurityScope>* scopes = nullptr;  // Scopes
-  const detail::RoleList* named = nullptr;                   // User: the named sessions' list
 };
 
 // One entry: a session list's closure with names and global bits, a path's
@@ -40,9 +39,7 @@ std::string make_entry(const detail::StoreData& d, const Key& key) {
   detail::ByteWriter w(body);
   std::uint32_t count = 0;
   if (key.list != nullptr) {
-    std::vector<std::uint32_t> seeds = key.list->roles;
-    if (key.named != nullptr) seeds.insert(seeds.end(), key.named->roles.begin(), key.named->roles.end());
-    for (auto id : detail::closure(d, seeds)) {
+    for (auto id : detail::closure(d, key.list->roles)) {
       const std::string& name = d.roles[id].name;
       w.put(detail::RoleHead{id, d.global_of[id].bits, static_cast<std::uint32_t>(name.size())});
       body += name;
@@ -105,8 +102,7 @@ std::string index_bytes(const PolicyFiles& files, const Compiled& c) {
   std::vector<Key> keys;
   if (d.named_sessions) keys.push_back({EntryKind::Named, "", &*d.named_sessions});
   if (d.anonymous_sessions) keys.push_back({EntryKind::Anonymous, "", &*d.anonymous_sessions});
-  for (const auto& [user, list] : d.user_roles)
-    keys.push_back({EntryKind::User, user, &list, nullptr, 0, nullptr, d.named_sessions ? &*d.named_sessions : nullptr});
+  for (const auto& [user, list] : d.user_roles) keys.push_back({EntryKind::User, user, &list});
   for (const auto& [group, list] : d.group_roles) keys.push_back({EntryKind::Group, group, &list});
   for (const auto& node : d.nodes) keys.push_back({EntryKind::Path, node.path, nullptr, &node});
   for (std::uint32_t id = 0; id < d.default_of.size(); ++id)
