@@ -43,6 +43,10 @@ std::string conf_value(const std::string& text) {
   return '"' + text + '"';
 }
 
+bool is_all_digits(const std::string& text) {
+  return !text.empty() && text.find_first_not_of("0123456789") == std::string::npos;
+}
+
 bool representable(const std::string& text) {
   return text.find_first_of("\"\\\n\r") == std::string::npos;
 }
@@ -121,6 +125,16 @@ class Writer {
           rule.where, "the name \"" + value + "\" cannot be written in secstore.conf"));
       return;
     }
+    // pam_cap compares names; a secstore.conf value of digits is an id. A
+    // user named "00" written as `user = 00` would be uid 0, root.
+    if (!selector.empty() && is_all_digits(value)) {
+      const std::string what = selector == "user" ? "uid" : "gid";
+      diagnostics_.push_back(make_error(
+          rule.where, "pam_cap names the " + selector + " \"" + value + "\", but secstore.conf reads a value of digits as a " +
+                          what + ", so no scope can select this " + selector +
+                          " by name: write its scope by hand with the " + what + " it has"));
+      return;
+    }
     if (may_include_root(selector, value))
       diagnostics_.push_back(make_warning(
           rule.where,
@@ -134,7 +148,7 @@ class Writer {
 
   bool may_include_root(const std::string& selector, const std::string& value) const {
     if (selector.empty()) return true;
-    if (selector == "user") return value == "root" || value == "0";
+    if (selector == "user") return value == "root";  // all digits were refused above
     for (const auto& u : users_)
       if (u.uid == 0 && std::find(u.groups.begin(), u.groups.end(), value) != u.groups.end())
         return true;

@@ -145,6 +145,20 @@ TEST_F(ImportPamCap, HashAfterTheFirstWordIsNotACommentToPamCap) {
   EXPECT_EQ(caps_of("bob", ""), caps("", "\"cap_net_raw\""));
 }
 
+// pam_cap compares names, but secstore.conf reads a value of digits as an
+// id (SPEC §3): a user named "00" must not become `user = 00`, uid 0, root
+// (nor a group named "1000" gid 1000). Such a line is refused, not guessed.
+TEST_F(ImportPamCap, AllDigitNamesAreRefusedNotReadAsIds) {
+  for (const std::string line : {"cap_net_raw 00\n", "cap_net_raw @1000\n", "cap_net_raw alice 4294967296\n"}) {
+    SCOPED_TRACE(line);
+    auto r = import(line);
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_EQ(r.out, "");
+    EXPECT_THAT(r.err, StartsWith(source_ + ":1:1: error: "));
+    EXPECT_THAT(r.err, HasSubstr("secstore.conf reads a value of digits as"));
+  }
+}
+
 TEST_F(ImportPamCap, LineWithoutUsersIsAWarning) {
   auto r = import("cap_net_raw\n");
   EXPECT_EQ(r.exit_code, 0);
