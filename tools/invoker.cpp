@@ -12,6 +12,7 @@
 
 #include "secstore/encoding.hpp"
 #include "secstore/file.hpp"
+#include "secstore/nss.hpp"
 
 namespace secstore::cli {
 namespace {
@@ -85,13 +86,11 @@ SudoCheck sudo_caller() {
   const char* value = std::getenv("SUDO_UID");
   // SUDO_UID=0: root ran sudo, and acts as root.
   if (::getuid() != 0 || value == nullptr || std::string_view(value) == "0") return out;
-  char* end = nullptr;
-  errno = 0;
-  const unsigned long uid = std::strtoul(value, &end, 10);
+  // As secstore.conf reads a uid: digits only, no sign or blanks.
+  const std::optional<std::uint32_t> uid = account_id(value);
   std::vector<char> buffer;
   std::optional<struct passwd> pw;
-  if (*value != '\0' && errno == 0 && *end == '\0' && uid != 0 && uid <= 0xfffffffeUL)
-    pw = passwd_of(static_cast<uid_t>(uid), buffer);
+  if (uid && *uid != 0) pw = passwd_of(static_cast<uid_t>(*uid), buffer);
   if (!pw) {
     out.error = "SUDO_UID=" + log_escape(value) +
                 " is not the user id of a user; secstore will not guess who ran sudo (unset it to act as root)";

@@ -325,7 +325,11 @@ TEST_F(ApplyThroughSudo, EveryCommandWorksOnlyOnTheSystemsFiles) {
 TEST_F(ApplyThroughSudo, ASudoUidThatIsNoUserIsRefused) {
   auto locked = locked_by("daemon");
   const auto before = read_text(locked);
-  for (const char* bad : {"1000x", "", "4294967295", "-1"}) {
+  // A uid is written as secstore.conf writes one: digits only. strtoul would
+  // also take a sign or leading blanks, and so read a value no id is
+  // written as.
+  for (const std::string& bad : {std::string("1000x"), std::string(""), std::string("4294967295"), std::string("-1"),
+                                "+" + nobody_uid_, " " + nobody_uid_, "\t" + nobody_uid_}) {
     RunOptions options = sudo_with_script("set \"A\" permissions [CONTROL_SERVER]\n");
     options.env = {{"SUDO_UID", bad}};
     auto r = run_secstore({"apply", "-"}, options);

@@ -8,8 +8,11 @@
 
 #include <sys/types.h>
 
+#include <charconv>
+#include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "secstore/diagnostic.hpp"
@@ -58,6 +61,28 @@ struct GroupLookup {
 // A group by name, or by number when `name_or_gid` is all digits (a number
 // is a valid gid even when no group of that number exists).
 GroupLookup lookup_group(const std::string& name_or_gid);
+
+// An all-digit user or group as an id (SPEC §3: all-digit values are ids).
+// uid_t and gid_t are 32 bits, and the largest value is -1, which every
+// set*id call takes as "leave it" and no account can have: an id is at most
+// 4294967294. One rule for the configuration's reader, its planner, the
+// name-service lookups and the command's reading of SUDO_UID, so that no
+// value one of them refuses another takes (a value past the range once
+// wrapped to gid 0, the root group).
+inline constexpr std::uint32_t kLargestAccountId = 0xfffffffe;
+
+// The id `digits` spells, or nullopt when it is not only digits (no sign,
+// no blanks) or is past kLargestAccountId (however many digits: leading
+// zeros are allowed).
+inline std::optional<std::uint32_t> account_id(std::string_view digits) {
+  if (digits.empty()) return std::nullopt;
+  for (const char c : digits)
+    if (c < '0' || c > '9') return std::nullopt;
+  std::uint64_t value = 0;
+  const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+  if (ec != std::errc() || end != digits.data() + digits.size() || value > kLargestAccountId) return std::nullopt;
+  return static_cast<std::uint32_t>(value);
+}
 
 // An account's name by uid (for the command's invoker).
 std::optional<std::string> user_name(uid_t uid);

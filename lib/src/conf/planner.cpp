@@ -10,7 +10,7 @@
 #include "eval/role_set.hpp"
 #include "index/scopes_codec.hpp"
 #include "secstore/conf.hpp"
-#include "sys/account_id.hpp"
+#include "secstore/nss.hpp"
 
 namespace secstore {
 namespace detail {

@@ -3,8 +3,8 @@
 
 #include "conf/data.hpp"
 #include "conf/text.hpp"
+#include "secstore/nss.hpp"
 #include "secstore/suggest.hpp"
-#include "sys/account_id.hpp"
 
 namespace secstore::detail {
 namespace {

@@ -15,7 +15,6 @@
 #include <new>
 #include <vector>
 
-#include "sys/account_id.hpp"
 
 namespace secstore {
 namespace {
@@ -183,7 +182,7 @@ GroupLookup lookup_group(const std::string& name_or_gid) {
     out.message = "group \"" + name_or_gid + "\" does not exist";
     return out;
   }
-  if (auto gid = detail::account_id(name_or_gid)) {
+  if (auto gid = account_id(name_or_gid)) {
     out.status = LookupStatus::Found;
     out.gid = *gid;
     return out;
