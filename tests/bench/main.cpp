@@ -114,12 +114,14 @@ void time_rows(const Options& o, const std::vector<RowPlan>& plans, BenchReport&
   auto is_main_row = [&](const std::string& name) {
     return name == "permit-session" || name == size_row_name(o.sizes.front()) ||
            name == indexed_row_name(o.sizes.front()) || name == "secstore-empty" || name == "permit-setcred" ||
-           name == "pam_cap-defer" || name == "nss-groups";
+           name == "pam_cap-defer" || name == "nss-groups" || name == "contract-floor";
   };
   if (o.audit_pass) {
     set_audit_enabled(true);
     for (const auto& p : plans) {
-      if (!is_main_row(p.row.name) || p.row.name == "secstore-empty" || p.row.name == "nss-groups") continue;
+      if (!is_main_row(p.row.name) || p.row.name == "secstore-empty" || p.row.name == "nss-groups" ||
+          p.row.name == "contract-floor")
+        continue;
       progress("timing " + p.row.name + " with libpam's audit write");
       report.rows_with_audit.push_back(
           MeasuredRow{p.row.name, p.what, p.baseline, run_pam_row(p.row, confdir(o), o.user)});
@@ -181,6 +183,7 @@ void count_instructions_per_row(const Options& o, BenchReport& report) {
                                   {size_row_name(o.sizes.front()), "permit-session", 10, 50},
                                   {"secstore-empty", "permit-session", 10, 200},
                                   {"nss-groups", "", 10, 200},
+                                  {"contract-floor", "", 10, 200},
                                   {"permit-setcred", "", 10, 200},
                                   {"pam_cap", "permit-setcred", 10, 200},
                                   {"pam_cap-defer", "permit-setcred", 10, 200}};

@@ -15,6 +15,7 @@ enum class PamOperation {
   OpenAndCloseSession,        // pam_open_session + pam_close_session
   EstablishAndDeleteCred,     // pam_setcred(ESTABLISH) + pam_setcred(DELETE)
   NameServiceLookup,          // no PAM call: getpwnam_r + getgrouplist for PAM_USER
+  ContractFloor,              // no module: what SPEC makes any module do for this session (below)
 };
 
 // What a row must have done to the process after warm-up; a row that did not
@@ -34,6 +35,10 @@ struct PamRow {
   // this file over /etc/nsswitch.conf (private to the child; the host's file
   // is untouched), to show how much of a login is the name service.
   std::string nsswitch_override;
+  // ContractFloor: the names the conf's `group =` selectors give, and the
+  // session's roles and grant as the module's log line words them.
+  std::vector<std::string> selector_groups;
+  std::string logged_grant;
   std::uint64_t warmup_calls = 1000;
   std::uint64_t max_calls = 10000;
   // Large stores: stop after `min_calls` once this many seconds have passed.

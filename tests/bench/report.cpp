@@ -155,6 +155,20 @@ std::vector<TargetVerdict> judge(const BenchReport& report) {
   // The peer is pam_cap as the realistic deployment runs it: keepcaps defer,
   // an @group line and a user line.
   const std::string peer = "pam_cap-defer";
+  // What the contract alone costs, no module at all: a target below it
+  // cannot be met by any module that keeps SPEC.md.
+  // It calls no PAM stack, so it has no floor to subtract.
+  std::optional<double> floor_ir, floor_us;
+  if (const CountedRow* c = counted("contract-floor")) floor_ir = c->count.instructions_per_call;
+  if (const MeasuredRow* r = find_row(report.rows, "contract-floor"); r != nullptr && r->result.ok)
+    floor_us = r->result.stats.median_us;
+  auto floor_against = [&](double peer_ir, std::optional<double> peer_us) {
+    std::string d = "; the contract alone (contract-floor: no module, only the lookups and log line SPEC requires) is " +
+                    fmt(*floor_ir, 0) + " instructions, " + fmt(*floor_ir / peer_ir, 2) + "x pam_cap's";
+    if (floor_us && peer_us && *peer_us > 0)
+      d += ", and " + fmt_us(*floor_us) + " us, " + fmt(*floor_us / *peer_us, 2) + "x";
+    return d;
+  };
   {
     TargetVerdict t{"indexed open <= 1.0x pam_cap's setcred (" + std::to_string(ref_lines) +
                         "-line store; time and instructions over the pam_permit floor)",
@@ -181,6 +195,7 @@ std::vector<TargetVerdict> judge(const BenchReport& report) {
                     fmt(*ours->count.module_own_per_call, 0) + ", pam_cap " +
                     fmt(*theirs->count.name_service_per_call, 0) + " + " +
                     fmt(*theirs->count.module_own_per_call, 0) + " instructions";
+      if (floor_ir) t.detail += floor_against(*peer_ir, peer_us);
     } else {
       t.detail = "an indexed or pam_cap row is missing or broken";
     }
@@ -234,6 +249,13 @@ std::vector<TargetVerdict> judge(const BenchReport& report) {
       const auto peer_us = added_us(report.rows, peer);
       if (us && peer_us && *peer_us > 0)
         t.detail += " (time: " + fmt_us(*us) + " vs " + fmt_us(*peer_us) + " us, " + fmt(*us / *peer_us, 2) + "x)";
+      // What 2x leaves, over the contract's floor, for reading and checking
+      // the whole store at every open (SPEC §2.3: one error anywhere rejects it).
+      if (floor_ir && !report.sizes.empty() && report.sizes.front().bytes > 0)
+        t.detail += floor_against(*peer_ir, peer_us) + "; 2x leaves " + fmt(2 * *peer_ir - *floor_ir, 0) +
+                    " instructions over it to read and check the " + std::to_string(report.sizes.front().bytes) +
+                    "-byte store, " + fmt((2 * *peer_ir - *floor_ir) / static_cast<double>(report.sizes.front().bytes), 2) +
+                    " a byte";
     } else {
       t.detail = "the text row or the pam_cap row is missing or broken";
     }

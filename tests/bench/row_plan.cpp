@@ -81,6 +81,17 @@ std::vector<RowPlan> plan_rows(const Options& o, const SessionSubject& subject) 
   // it resolves the user's groups.
   add("nss-groups", "session required pam_permit.so\n", PamOperation::NameServiceLookup, GrantCheck::None,
       "no PAM call: getpwnam_r + getgrouplist for the user, as both modules ask", "");
+  // Not a module either: what the contract makes any module do for this
+  // session on this conf, with no policy (pam_rows.cpp says what). No module
+  // that keeps SPEC §2.3, §3 and §4.7 can cost less than this.
+  RowPlan* floor = add("contract-floor", "session required pam_permit.so\n", PamOperation::ContractFloor,
+                       GrantCheck::None,
+                       "no module: nss-groups + each group's name + each group selector's gid + the session's log line",
+                       "");
+  floor->row.selector_groups = conf_group_selectors(subject);
+  floor->row.logged_grant = expected_roles +
+                            "; ambient cap_net_bind_service; inheritable cap_net_bind_service,cap_net_admin,"
+                            "cap_net_raw,cap_sys_nice";
   add("permit-setcred", "auth required pam_permit.so\n", PamOperation::EstablishAndDeleteCred, GrantCheck::None,
       "pam_permit; setcred establish+delete", "");
   add("pam_cap",

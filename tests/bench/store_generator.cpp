@@ -235,10 +235,14 @@ std::string generate_conf(const SessionSubject& subject) {
     out += "Security \"by-role-" + std::to_string(k) + "\" {\n  role = ( " + first + " " + second +
            " )\n  capabilities = \"" + std::string(caps[k]) + "\"\n}\n";
   }
-  const std::string group = subject.groups.size() > 1 ? subject.groups[1] : subject.group;
-  out += "Security \"by-group-0\" {\n  group = " + group + "\n  capabilities = \"cap_net_admin+i\"\n}\n";
-  out += "Security \"by-group-1\" {\n  group = root\n  capabilities = \"cap_sys_admin+i\"\n}\n";
+  const std::vector<std::string> groups = conf_group_selectors(subject);
+  out += "Security \"by-group-0\" {\n  group = " + groups[0] + "\n  capabilities = \"cap_net_admin+i\"\n}\n";
+  out += "Security \"by-group-1\" {\n  group = " + groups[1] + "\n  capabilities = \"cap_sys_admin+i\"\n}\n";
   return out;
+}
+
+std::vector<std::string> conf_group_selectors(const SessionSubject& subject) {
+  return {subject.groups.size() > 1 ? subject.groups[1] : subject.group, "root"};
 }
 
 std::string generate_pam_cap_conf(const SessionSubject& subject) {

@@ -39,6 +39,10 @@ std::vector<std::string> generate_paths(std::size_t count, std::uint64_t seed);
 // inheritable capabilities.
 std::string generate_conf(const SessionSubject& subject);
 
+// The groups generate_conf's two `group =` scopes name, in file order: one
+// the subject is in, then root.
+std::vector<std::string> conf_group_selectors(const SessionSubject& subject);
+
 // pam_cap's capability.conf: one @group line, then one user line granting
 // cap_net_bind_service to the subject.
 std::string generate_pam_cap_conf(const SessionSubject& subject);
