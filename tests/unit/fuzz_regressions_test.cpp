@@ -202,6 +202,10 @@ TEST(IndexChecksum, IsCrc32cByTablesAndByInstruction) {
       if (__builtin_cpu_supports("sse4.2")) {
         ASSERT_EQ(~secstore::detail::crc32c_sse42(~0u, bytes.data() + at, n), by_tables) << at << ", " << n;
       }
+#elif defined(__aarch64__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+      if (getauxval(AT_HWCAP) & HWCAP_CRC32) {
+        ASSERT_EQ(~secstore::detail::crc32c_armv8(~0u, bytes.data() + at, n), by_tables) << at << ", " << n;
+      }
 #endif
     }
 }
