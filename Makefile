@@ -13,6 +13,8 @@
 #   make fleet-bench  the bench's session rows with sssd, then nslcd, as NSS in that root (DIST=)
 #   make dist-check   DIST=trixie|bookworm: build as non-root, lintian, autopkgtest in a clean root
 #   make role-graph   doc/examples-roles.svg, the README's picture (needs graphviz)
+#   make cross-check  the index checksum built for arm64 and run under qemu-user (as root
+#                     it installs its own cross compiler and qemu; or make cross-deps)
 #
 # CXXFLAGS/LDFLAGS come from the environment (dpkg-buildflags in Debian);
 # what the code needs to build at all is in the *_REQUIRED variables.
@@ -81,7 +83,7 @@ TOOL     := $(B)/secstore
 PCFILE   := $(B)/secstore.pc
 
 .PHONY: all deps check install uninstall deb bench fuzz fuzz-build leak-check system-check vm-check fleet-check fleet-bench \
-	clean man dist-deb dist-check role-graph
+	clean man dist-deb dist-check role-graph cross-check cross-deps
 all: $(LIB_A) $(LIB_SO) $(MODULE) $(TOOL) $(PCFILE)
 
 $(B)/%.o: %.cpp
@@ -402,14 +404,49 @@ dist-deb dist-check:
 	  *) echo "make $@: say DIST=bookworm or DIST=trixie" >&2; exit 2 ;; esac
 	debian/dist-check $(patsubst dist-%,%,$@) $(DIST) $(DIST_DIR)
 
+# ---------------------------------------------------------------- cross
+# The index checksum's arm64 path (crc32c_armv8 in lib/src/index/format.hpp)
+# really run: tests/cross/crc32c_check.cpp, which needs only that header,
+# built for this machine and run, then built statically for arm64 with
+# Debian's cross compiler and run under qemu-user with -cpu max (CRC32
+# instructions, HWCAP_CRC32 in AT_HWCAP). Debian 12's qemu-user (7.2) has no
+# arm64 CPU model without them (every model it offers has CRC32, and no
+# property turns it off), so the dispatch's other side, the tables, is
+# checked by calling them directly. The cross compiler and qemu are not in
+# `make deps` (no other target needs them): run as root, cross-check
+# installs them when they are missing (make cross-deps), by names bookworm
+# and trixie both have.
+CROSS_CXX    ?= aarch64-linux-gnu-g++
+QEMU_AARCH64 ?= qemu-aarch64
+CROSS_DEPS   := g++-aarch64-linux-gnu qemu-user
+CROSS_B      := $(B)/cross
+CROSS_CHECK_FLAGS := -std=c++20 -O2 -Wall -Wextra -Werror -Ilib/src
+cross-deps:
+	@if [ "$$(id -u)" != 0 ]; then echo "make cross-deps: run as root (it calls apt-get)" >&2; exit 2; fi
+	apt-get update
+	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(CROSS_DEPS)
+
+cross-check:
+	@if ! command -v $(CROSS_CXX) >/dev/null || ! command -v $(QEMU_AARCH64) >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then $(MAKE) --no-print-directory cross-deps; \
+	  else echo "make cross-check: $(CROSS_CXX) or $(QEMU_AARCH64) is missing (make cross-deps, as root)" >&2; \
+	    exit 2; fi; \
+	fi
+	@mkdir -p $(CROSS_B)
+	$(CXX) $(CROSS_CHECK_FLAGS) -o $(CROSS_B)/crc32c_check tests/cross/crc32c_check.cpp
+	$(CROSS_B)/crc32c_check
+	$(CROSS_CXX) $(CROSS_CHECK_FLAGS) -static -o $(CROSS_B)/crc32c_check-arm64 tests/cross/crc32c_check.cpp
+	$(QEMU_AARCH64) -cpu max $(CROSS_B)/crc32c_check-arm64 --expect=instruction
+
 # ---------------------------------------------------------------- deps
 # Everything `make`, `make check`, `make deb`, `make bench`, `make fuzz`,
 # `make system-check`, `make vm-check`, `make fleet-check` and `make
-# dist-check` need, by names that Debian 12 (bookworm) and Debian 13
-# (trixie) both have: one list, no release in it. The clang runtime
-# (libFuzzer, sanitizers) is libclang-rt-dev, the llvm-defaults package that
-# pulls in the release's libclang-rt-N-dev. passwd: the real-libpam tests
-# add their users with useradd; iproute2: fleet-check brings up loopback.
+# dist-check` need (not `make cross-check`, which installs its own), by
+# names that Debian 12 (bookworm) and Debian 13 (trixie) both have: one
+# list, no release in it. The clang runtime (libFuzzer, sanitizers) is
+# libclang-rt-dev, the llvm-defaults package that pulls in the release's
+# libclang-rt-N-dev. passwd: the real-libpam tests add their users with
+# useradd; iproute2: fleet-check brings up loopback.
 # pam_cap (the peer) is not installed: its postinst would edit this
 # machine's /etc/pam.d; bench and system-check unpack it privately instead.
 DEPS := g++ make pkg-config libpam0g-dev libcap-dev libcap2-bin libgtest-dev libgmock-dev \
