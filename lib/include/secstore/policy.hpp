@@ -2,7 +2,8 @@
 // and secstore.conf for a PAM service, read from the compiled index
 // (`secstore compile`) when every file it was compiled from is unchanged and
 // the index is safe, else from the text. pam_secstore, `secstore check`,
-// `explain`, `can`, secstore-shell and the C API all answer through here:
+// `explain`, `can` and secstore-shell all answer through here (the C API
+// asks a Store alone, the evaluator the text path uses, with no conf):
 //
 //   Policy::open        files -> policy (index or text; why, as diagnostics)
 //   lookup_subject,     the name service, by the caller, once

@@ -6,8 +6,9 @@
 //   SessionPlan     what its process keeps (secstore.conf's answer)
 //   Session         the three together, as Policy::resolve gives them
 //
-// The module, `secstore explain`/`can`/`check`, secstore-shell and the C API
-// all go through Policy (policy.hpp), so they cannot disagree.
+// The module, `secstore explain`/`can`/`check` and secstore-shell all go
+// through Policy (policy.hpp), so they cannot disagree; the C API asks a
+// Store, the evaluator behind Policy's text path.
 #pragma once
 
 #include <sys/types.h>
