@@ -9,6 +9,8 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include <filesystem>
+
 #include "needs_root.hpp"
 #include "private_mounts.hpp"
 #include "run_command.hpp"
@@ -353,6 +355,36 @@ TEST_F(ApplyThroughSudo, ALockInADropInBindsToo) {
   ASSERT_EQ(forced.exit_code, 0) << forced.err;
   ASSERT_EQ(forced.syslog.size(), 1u) << "the override is logged once";
   EXPECT_THAT(forced.syslog[0].text, HasSubstr("role \"R\" is locked by principal \"daemon\""));
+}
+
+// apply validates the store alone, but the module reads the store and the
+// configuration together: a role selector in secstore.conf makes the
+// store's assignments decide which scopes a session gets. A sudoer allowed
+// only `secstore apply` must not be able to install a store with which
+// `secstore check` (and so pam_secstore) refuses every named session, root's
+// included: two role-selected scopes with different chroots, both roles
+// given to named sessions.
+TEST_F(ApplyThroughSudo, AChangeTheModuleWouldRefuseWithTheConfIsRefused) {
+  std::filesystem::create_directory(dir.path() + "/ja");
+  std::filesystem::create_directory(dir.path() + "/jb");
+  ASSERT_EQ(::chmod((dir.path() + "/ja").c_str(), 0755), 0);
+  ASSERT_EQ(::chmod((dir.path() + "/jb").c_str(), 0755), 0);
+  dir.write("secstore.conf", "Security { role = A chroot = \"" + dir.path() + "/ja\" }\n"
+                             "Security { role = B chroot = \"" + dir.path() + "/jb\" }\n");
+  auto store = dir.write("Security.store", "set \"A\" permissions [AUTHENTICATE]\n"
+                                           "set \"B\" permissions [AUTHENTICATE]\n");
+  const auto before = read_text(store);
+  RunOptions plain = sudo_;
+  plain.env.clear();
+  auto ok = run_secstore({"check"}, plain);
+  ASSERT_EQ(ok.exit_code, 0) << ok.err;
+
+  auto r = run_secstore({"apply", "-"}, sudo_with_script("set roles for named sessions [\"A\", \"B\"]\n"));
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_THAT(r.err, HasSubstr("two different chroots"));
+  EXPECT_EQ(read_text(store), before);
+  auto after = run_secstore({"check"}, plain);
+  EXPECT_EQ(after.exit_code, 0) << "apply installed a store that check rejects (every session refused):\n" << after.err;
 }
 
 TEST_F(ApplyThroughSudo, RootsOwnLoginOverridesLocksAndIsLogged) {
