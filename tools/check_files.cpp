@@ -1,7 +1,10 @@
 #include "check_files.hpp"
 #include "loading.hpp"
 
+#include <sys/stat.h>
+
 #include <algorithm>
+#include <sstream>
 
 #include "secstore/nss.hpp"
 
@@ -75,7 +78,7 @@ void Reporter::report(const std::string& file, const std::vector<Diagnostic>& fo
       ++errors;
       unreadable = unreadable || d.problem == Problem::Unreadable;
       worst_ = std::max(worst_, d.problem == Problem::Unreadable ? int{kExitUsage} : int{kExitNo});
-      errors_.push_back(d.str());
+      errors_.push_back(d);
     } else {
       ++warnings;
     }
@@ -124,6 +127,30 @@ void check_files(const PolicyFiles& files, const CheckScope& scope, Reporter& re
     reporter.report(policy_index_path(files.store),
                     {make_warning(Location{policy_index_path(files.store), 0, 0},
                                   "pam_secstore does not use it: " + *stale + "; run `secstore compile`")});
+}
+
+ChangeCheck::ChangeCheck(const PolicyFiles& files, bool changing_conf)
+    : files_(files), target_(changing_conf ? files.conf : files.store) {
+  struct stat st {};
+  const bool other_exists = ::stat((changing_conf ? files.store : files.conf).c_str(), &st) == 0;
+  scope_ = CheckScope{!changing_conf || other_exists, changing_conf || other_exists, nullptr, false};
+  std::ostringstream quiet;
+  const Io quiet_io{quiet, quiet, ""};
+  Reporter reporter(quiet_io);
+  check_files(files_, scope_, reporter);
+  for (const auto& e : reporter.errors()) before_.push_back(e.str());
+}
+
+std::vector<Diagnostic> ChangeCheck::added_by(const std::string& text, const Io& io) {
+  const FileDraft draft{target_, text};
+  CheckScope scope = scope_;
+  scope.draft = &draft;
+  Reporter reporter(io);
+  check_files(files_, scope, reporter);
+  std::vector<Diagnostic> added;
+  for (const auto& e : reporter.errors())
+    if (std::find(before_.begin(), before_.end(), e.str()) == before_.end()) added.push_back(e);
+  return added;
 }
 
 }  // namespace secstore::cli

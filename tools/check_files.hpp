@@ -21,13 +21,13 @@ class Reporter {
   explicit Reporter(const Io& io) : io_(io) {}
   void report(const std::string& file, const std::vector<Diagnostic>& found);
   int exit_code() const { return worst_; }
-  // Every error reported, as printed.
-  const std::vector<std::string>& errors() const { return errors_; }
+  // Every error reported.
+  const std::vector<Diagnostic>& errors() const { return errors_; }
 
  private:
   const Io& io_;
   std::set<std::string> printed_;
-  std::vector<std::string> errors_;
+  std::vector<Diagnostic> errors_;
   int worst_ = kExitOk;
 };
 
@@ -42,5 +42,27 @@ struct CheckScope {
 // secstore.d override) as the module reads them, plus what the module trips
 // over at a session: unknown groups, unsafe chroots, root's own plan.
 void check_files(const PolicyFiles& files, const CheckScope& scope, Reporter& reporter);
+
+// What a change to one file of the pair adds to what `check` refuses: the
+// errors it reports with that file read as the new text, less those the
+// files have now (which are not the change's doing and do not block it).
+// `edit` and `apply` install only a change that adds none, so neither
+// installs a file with which check, and so pam_secstore, would refuse what
+// it accepts now. The other file is checked when it exists.
+class ChangeCheck {
+ public:
+  // The pair as it is now, checked quietly.
+  ChangeCheck(const PolicyFiles& files, bool changing_conf);
+  // The errors `text` in the changed file's place adds; check's report of
+  // the pair so changed goes to `io`.
+  std::vector<Diagnostic> added_by(const std::string& text, const Io& io);
+  const std::string& target() const { return target_; }
+
+ private:
+  PolicyFiles files_;
+  std::string target_;
+  CheckScope scope_;
+  std::vector<std::string> before_;
+};
 
 }  // namespace secstore::cli

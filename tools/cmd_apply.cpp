@@ -13,8 +13,10 @@
 #include <cstring>
 #include <iostream>
 #include <iterator>
+#include <sstream>
 #include <vector>
 
+#include "check_files.hpp"
 #include "commands.hpp"
 #include "invoker.hpp"
 #include "loading.hpp"
@@ -117,11 +119,28 @@ int run_apply(const Args& args, const Io& io) {
   const std::string& store_path = files.store;
   const Invoker invoker = invoker_of_this_process(force, sudo);
   const bool dry_run = opts.has("dry-run");
+  // pam_secstore reads the store with secstore.conf, whose role selectors
+  // let the store decide which scopes apply: the new store is checked with
+  // it as `check` would, under the lock, and a change that makes check
+  // refuse what it accepts now (two chroots for root's sessions, the pair
+  // past the read budget) is refused, as `edit` refuses it.
+  bool refused_with_conf = false;
+  const StoreTextCheck with_conf = [&](const std::string& text) {
+    ChangeCheck change(files, false);
+    std::ostringstream quiet;
+    const Io quiet_io{quiet, quiet, io.command};
+    auto added = change.added_by(text, quiet_io);
+    refused_with_conf = !added.empty();
+    return added;
+  };
   auto applied = apply_script_to_store_file(store_path, *script.text, script.name, invoker.user,
                                             invoker.overrides_locks, FileSafety{false},
-                                            dry_run ? ApplyMode::DryRun : ApplyMode::Write);
+                                            dry_run ? ApplyMode::DryRun : ApplyMode::Write, with_conf);
   print_diagnostics(io.err, applied.diagnostics);
   if (!applied.value) {
+    if (refused_with_conf)
+      io.err << "secstore apply: with this change, secstore check would refuse " << store_path << " and "
+             << files.conf << " (so would pam_secstore); " << store_path << " is left as it is\n";
     const bool lock_refused = std::any_of(applied.diagnostics.begin(), applied.diagnostics.end(), [](const Diagnostic& d) {
       return d.severity == Severity::Error && d.message.find("is locked by principal") != std::string::npos;
     });

@@ -122,17 +122,6 @@ class PrivateCopy {
   std::string dir_, path_;
 };
 
-// The errors `check` reports for the pair, the edited file read as `draft`.
-struct Validation {
-  std::vector<std::string> errors;
-  int exit_code = kExitOk;
-};
-Validation validate(const PolicyFiles& files, const CheckScope& scope, const Io& io) {
-  Reporter reporter(io);
-  check_files(files, scope, reporter);
-  return Validation{reporter.errors(), reporter.exit_code()};
-}
-
 enum class Answer { EditAgain, Quit };
 
 // visudo's question, on the terminal (not standard input, which may be a
@@ -188,13 +177,7 @@ int run_edit(const Args& args, const Io& io) {
 
   // Validated together with the other file, whose errors from before this
   // edit (if any) do not block it: what blocks is what the edit adds.
-  struct stat st {};
-  const std::string other = editing_conf ? files.store : files.conf;
-  const bool other_exists = ::stat(other.c_str(), &st) == 0;
-  CheckScope scope{!editing_conf || other_exists, editing_conf || other_exists, nullptr, false};
-  std::ostringstream quiet;
-  const Io quiet_io{quiet, quiet, io.command};
-  const Validation before = validate(files, scope, quiet_io);
+  ChangeCheck change(files, editing_conf);
 
   const std::optional<SudoCaller> sudo = sudo_caller().caller;
   std::string error;
@@ -221,12 +204,7 @@ int run_edit(const Args& args, const Io& io) {
       io.out << target << ": unchanged\n";
       return kExitOk;
     }
-    const FileDraft draft{target, *edited};
-    scope.draft = &draft;
-    const Validation after = validate(files, scope, io);
-    std::vector<std::string> added;
-    for (const auto& e : after.errors)
-      if (std::find(before.errors.begin(), before.errors.end(), e) == before.errors.end()) added.push_back(e);
+    const std::vector<Diagnostic> added = change.added_by(*edited, io);
     if (added.empty()) {
       auto written = replace_file_atomically(target, *edited);
       if (!written.ok()) {

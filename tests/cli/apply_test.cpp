@@ -19,6 +19,7 @@ namespace secstore_test {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 using ::testing::StartsWith;
 
 constexpr const char* kStore =
@@ -56,6 +57,42 @@ TEST_F(Apply, ScriptFileChangesTheStore) {
 }
 
 // The shipped store's header says apply keeps it: it must.
+// The store is checked with the configuration the module reads beside it
+// (--conf here): what the change adds to check's errors refuses it, what
+// was wrong before does not.
+TEST_F(Apply, TheNewStoreIsCheckedWithTheConfAndOnlyWhatTheChangeAddsRefusesIt) {
+  SECSTORE_NEEDS_ROOT(kOwnedByRoot);
+  std::filesystem::create_directory(dir.path() + "/ja");
+  std::filesystem::create_directory(dir.path() + "/jb");
+  ASSERT_EQ(::chmod((dir.path() + "/ja").c_str(), 0755), 0);
+  ASSERT_EQ(::chmod((dir.path() + "/jb").c_str(), 0755), 0);
+  // An error already there: a chroot no session gets, in a directory
+  // anyone may write.
+  std::filesystem::create_directory(dir.path() + "/open");
+  ASSERT_EQ(::chmod((dir.path() + "/open").c_str(), 0777), 0);
+  const auto conf = dir.write("secstore.conf", "Security { role = A chroot = \"" + dir.path() + "/ja\" }\n"
+                                               "Security { role = B chroot = \"" + dir.path() + "/jb\" }\n"
+                                               "Security { role = Z chroot = \"" + dir.path() + "/open\" }\n");
+  const auto before = read_text(store);
+  auto was = run_secstore({"check", "--store", store, "--conf", conf});
+  ASSERT_EQ(was.exit_code, 1) << "the open chroot is an error before any change";
+  ASSERT_THAT(was.err, HasSubstr("/open"));
+
+  auto unrelated = run_secstore(
+      {"apply", "--store", store, "--conf", conf, dir.write("c.script", "set \"C\" permissions [VIEW_SESSION]\n")});
+  EXPECT_EQ(unrelated.exit_code, 0) << unrelated.err;
+  EXPECT_EQ(unrelated.err, "");
+  const auto changed = read_text(store);
+  EXPECT_NE(changed, before);
+
+  auto both = run_secstore({"apply", "--store", store, "--conf", conf,
+                            dir.write("ab.script", "set roles for named sessions [\"A\", \"B\"]\n")});
+  EXPECT_EQ(both.exit_code, 1) << both.out;
+  EXPECT_THAT(both.err, HasSubstr("two different chroots"));
+  EXPECT_THAT(both.err, Not(HasSubstr("/open"))) << "only what the change adds is its error";
+  EXPECT_EQ(read_text(store), changed);
+}
+
 TEST_F(Apply, TheShippedStoresHeaderSurvivesApply) {
   SECSTORE_NEEDS_ROOT(kOwnedByRoot);
   const std::string shipped = read_text(source_path("conf/Security.store"));
@@ -379,10 +416,23 @@ TEST_F(ApplyThroughSudo, AChangeTheModuleWouldRefuseWithTheConfIsRefused) {
   auto ok = run_secstore({"check"}, plain);
   ASSERT_EQ(ok.exit_code, 0) << ok.err;
 
+  // --dry-run says what the write would.
+  auto dry = run_secstore({"apply", "--dry-run", "-"},
+                          sudo_with_script("set roles for named sessions [\"A\", \"B\"]\n"));
+  EXPECT_EQ(dry.exit_code, 1) << dry.out << dry.err;
+  EXPECT_THAT(dry.err, HasSubstr("two different chroots"));
+  EXPECT_EQ(dry.out, "");
+  EXPECT_EQ(read_text(store), before);
+
   auto r = run_secstore({"apply", "-"}, sudo_with_script("set roles for named sessions [\"A\", \"B\"]\n"));
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   EXPECT_THAT(r.err, HasSubstr("two different chroots"));
+  EXPECT_THAT(r.err, HasSubstr("with this change, secstore check would refuse"));
   EXPECT_EQ(read_text(store), before);
+  // A change that adds no error to the pair still goes in.
+  auto fine = run_secstore({"apply", "-"}, sudo_with_script("set roles for named sessions [\"A\"]\n"));
+  EXPECT_EQ(fine.exit_code, 0) << fine.err;
+  EXPECT_NE(read_text(store), before);
   auto after = run_secstore({"check"}, plain);
   EXPECT_EQ(after.exit_code, 0) << "apply installed a store that check rejects (every session refused):\n" << after.err;
 }

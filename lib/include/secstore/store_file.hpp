@@ -3,8 +3,10 @@
 // atomically (secstore/file_update.hpp).
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "secstore/diagnostic.hpp"
 #include "secstore/file.hpp"
@@ -25,6 +27,14 @@ enum class ApplyMode {
   DryRun,  // everything but the write (`apply --dry-run`)
 };
 
+// What the store must also pass, as the script leaves it, before it is
+// written: the caller's check of the other files pam_secstore reads with it
+// (`secstore apply` checks the new store with secstore.conf, as `secstore
+// check` would: a role selector there makes the store decide which scopes a
+// session gets). Called under the lock with the text to be written, in
+// both modes; an error it returns refuses the change.
+using StoreTextCheck = std::function<std::vector<Diagnostic>(const std::string& text)>;
+
 // Re-reads the store under the lock (so concurrent applies lose no edit),
 // runs the script after it as one transaction (Store::parse_with_script,
 // role locks checked for `invoker`), and if the result is valid and
@@ -32,11 +42,13 @@ enum class ApplyMode {
 // file as written (SPEC §5): a statement that sets what the file sets
 // replaces it in place, others are appended, `remove`/`deisolate` take out
 // what they undo. On any error nothing is written. A store file that does
-// not exist yet is treated as empty.
+// not exist yet is treated as empty. `check`, when given, then decides
+// as above.
 Outcome<AppliedScript> apply_script_to_store_file(const std::string& store_path, std::string_view script,
                                                   const std::string& script_name, const std::string& invoker,
                                                   bool root_overrides_locks, const FileSafety& safety,
-                                                  ApplyMode mode = ApplyMode::Write);
+                                                  ApplyMode mode = ApplyMode::Write,
+                                                  const StoreTextCheck& check = {});
 
 }  // namespace secstore
 

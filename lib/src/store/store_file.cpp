@@ -15,7 +15,7 @@ namespace secstore {
 Outcome<AppliedScript> apply_script_to_store_file(const std::string& store_path, std::string_view script,
                                                   const std::string& script_name, const std::string& invoker,
                                                   bool root_overrides_locks, const FileSafety& safety,
-                                                  ApplyMode mode) {
+                                                  ApplyMode mode, const StoreTextCheck& check) {
   Outcome<AppliedScript> out;
   auto lock = FileLock::acquire(store_path);
   if (!lock.ok()) {
@@ -110,6 +110,15 @@ Outcome<AppliedScript> apply_script_to_store_file(const std::string& store_path,
         if (d.severity == Severity::Error) out.diagnostics.push_back(std::move(d));
       return out;
     }
+  }
+  // And with what the module reads beside it, as the caller checks that.
+  if (check) {
+    bool refused = false;
+    for (auto& d : check(rewrite->text)) {
+      refused = refused || d.severity == Severity::Error;
+      out.diagnostics.push_back(std::move(d));
+    }
+    if (refused) return out;
   }
   if (mode == ApplyMode::Write) {
     auto written = replace_file_atomically(store_path, rewrite->text);
