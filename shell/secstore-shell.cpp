@@ -15,12 +15,14 @@
 // it; secstore-shell(8), LIMITS, says what that leaves.
 //
 // The real shell is SECSTORE_SHELL when set: it must be an absolute path
-// listed in /etc/shells, or this program refuses to start (an unusable
-// choice is an error, never a silent fallback). Unset, it is /bin/bash. A
+// listed in /etc/shells and not this program, or this program refuses to
+// start (an unusable choice is an error, never a silent fallback). Unset,
+// it is /bin/bash. A
 // login shell ("-secstore-shell" in argv[0]) runs the real one as a login
 // shell. See secstore-shell(8).
 
 #include <sys/capability.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -69,6 +71,15 @@ std::optional<std::string> real_shell() {
   }
   if (::access(wanted, X_OK) != 0) {
     say(std::string("SECSTORE_SHELL=") + wanted + " cannot be run: " + std::strerror(errno));
+    return std::nullopt;
+  }
+  // Itself (postinst lists it in /etc/shells), by any name: it would run
+  // itself for ever, and the login would never start.
+  struct stat shell {}, self {};
+  if (::stat(wanted, &shell) == 0 && ::stat("/proc/self/exe", &self) == 0 && shell.st_dev == self.st_dev &&
+      shell.st_ino == self.st_ino) {
+    say(std::string("SECSTORE_SHELL=") + wanted +
+        " is secstore-shell itself, which would run itself for ever; refusing to start");
     return std::nullopt;
   }
   return std::string(wanted);

@@ -69,14 +69,23 @@ class SecstoreShell : public ::testing::Test {
 
   // Runs the wrapper as `user` holding cap_net_raw inheritable (as its
   // session left it), with this test's pam.d as /etc/pam.d; the real shell
-  // prints its ambient set.
-  ShellRun login(const std::string& user) {
+  // prints its ambient set. With `real_shell`, SECSTORE_SHELL names it and
+  // this test's /etc/shells lists it. A wrapper that never ends is stopped
+  // after 20 seconds (exit status 124).
+  ShellRun login(const std::string& user, const std::string& real_shell = "") {
     const std::string libdir = "/usr/lib/" + multiarch();
+    std::string shells, env;
+    if (!real_shell.empty()) {
+      tree_.write("shells", "/bin/sh\n/bin/bash\n" + real_shell + "\n");
+      shells = "mount --bind " + tree_.path("shells") + " /etc/shells; ";
+      env = "SECSTORE_SHELL=" + real_shell + " ";
+    }
     const std::string script =
-        "set -e; mount --make-rprivate /; mount --bind " + tree_.path("pam.d") + " /etc/pam.d; "
+        "set -e; mount --make-rprivate /; mount --bind " + tree_.path("pam.d") + " /etc/pam.d; " + shells +
         "mount -t overlay overlay -o lowerdir=" + tree_.path("lib") + ":" + libdir + " " + libdir + "; "
-        "exec setpriv --reuid=" + user + " --regid=" + user + " --clear-groups --inh-caps=-all,+net_raw " +
-        tree_.path("secstore-shell") + " -c 'grep ^CapAmb: /proc/self/status'";
+        "exec env " + env + "timeout 20 setpriv --reuid=" + user + " --regid=" + user +
+        " --clear-groups --inh-caps=-all,+net_raw " + tree_.path("secstore-shell") +
+        " -c 'grep ^CapAmb: /proc/self/status'";
     secstore_test::TempDir out;
     const std::string command = "unshare -m sh -c \"" + script + "\" >" + out.path() + "/out 2>" + out.path() + "/err";
     ShellRun r;
@@ -133,6 +142,24 @@ TEST_F(SecstoreShell, RaisesTheSshdGrantWithTheShippedLayout) {
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, "CapAmb:\t0000000000002000\n") << r.err;  // cap_net_raw
   EXPECT_EQ(r.err, "");
+}
+
+// SECSTORE_SHELL naming the wrapper itself (or a link to it) would make it
+// run itself for ever, the login never starting and a CPU spinning: an
+// unusable choice, refused as the others are.
+TEST_F(SecstoreShell, RefusesItselfAsTheRealShell) {
+  tree_.write("pam.d/sshd", "session required " + std::string(kModule) + " " + files_ + "\n");
+  std::filesystem::create_symlink(tree_.path("secstore-shell"), tree_.path("shell-link"));
+  for (const std::string& self : {tree_.path("secstore-shell"), tree_.path("shell-link")}) {
+    auto r = login(kAlice, self);
+    EXPECT_EQ(r.exit_code, 126) << self << ": " << r.err;
+    EXPECT_EQ(r.out, "") << self;
+    EXPECT_THAT(r.err, HasSubstr("SECSTORE_SHELL=" + self + " is secstore-shell itself")) << r.err;
+  }
+  // A real shell listed the same way still runs.
+  auto bash = login(kAlice, "/bin/bash");
+  EXPECT_EQ(bash.exit_code, 0) << bash.err;
+  EXPECT_EQ(bash.out, "CapAmb:\t0000000000002000\n") << bash.err;
 }
 
 }  // namespace
