@@ -11,8 +11,6 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
-#include <iostream>
-#include <iterator>
 #include <sstream>
 #include <vector>
 
@@ -63,11 +61,15 @@ constexpr off_t kMaxScriptBytes = off_t{16} << 20;
 
 Script read_script(const std::string& argument, const std::optional<SudoCaller>& sudo) {
   if (argument == "-") {
-    std::string text(std::istreambuf_iterator<char>(std::cin), {});
-    if (std::cin.bad())
+    // As bounded as a script file: `yes | sudo secstore apply -` would
+    // otherwise grow a root process until the machine runs out of memory.
+    auto text = read_bounded(STDIN_FILENO, static_cast<std::size_t>(kMaxScriptBytes));
+    if (!text)
       return {std::nullopt, "<stdin>",
-              {make_error(Location{"<stdin>", 0, 0}, "cannot read standard input")}};
-    return {std::move(text), "<stdin>", {}};
+              {make_error(Location{"<stdin>", 0, 0},
+                          "cannot read standard input, or it holds more than a script may (16 MiB)",
+                          Problem::Unreadable)}};
+    return {std::move(*text), "<stdin>", {}};
   }
   if (sudo) {
     // Judged on the file the name leads to, looked at without opening it

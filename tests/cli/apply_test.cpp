@@ -130,6 +130,21 @@ TEST_F(Apply, StandardInputWithDash) {
   EXPECT_THAT(read_text(store), HasSubstr("isolate path \"secret\"\n"));
 }
 
+// Standard input is held to a script file's bound: an endless one (`yes |
+// secstore apply -`) is refused at 16 MiB, not read until memory runs out.
+TEST_F(Apply, StandardInputPastTheBoundIsRefused) {
+  const auto before = read_text(store);
+  const std::string line = "isolate path \"secret\"\n";
+  std::string big;
+  while (big.size() <= (std::size_t{16} << 20)) big += line;
+  RunOptions from_file;
+  from_file.stdin_path = dir.write("big.txt", big);
+  auto r = run_secstore({"apply", "--store", store, "-"}, from_file);
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("<stdin>: error: cannot read standard input, or it holds more than a script may (16 MiB)"));
+  EXPECT_EQ(read_text(store), before);
+}
+
 TEST_F(Apply, ErrorInTheScriptLeavesTheStoreUntouched) {
   SECSTORE_NEEDS_ROOT(kOwnedByRoot);
   auto script = dir.write("bad.script",
