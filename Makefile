@@ -304,10 +304,12 @@ uninstall:
 MANPAGES := doc/secstore.1 doc/libsecstore.3 doc/Security.store.5 doc/secstore.conf.5 \
 	doc/pam_secstore.8 doc/secstore-shell.8
 
-# Renders every page and fails on any groff or man warning.
+# Renders every page and fails on any groff or man warning, also as
+# lintian renders it (paged, -Z, 120 columns: its groff-message check).
 man:
 	@for m in $(MANPAGES); do \
 		out=$$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings=w -l $$m 2>&1 >/dev/null; \
+			LC_ALL=C.UTF-8 MANROFFSEQ= MANWIDTH=120 man --warnings -E UTF-8 -l -Tutf8 -Z $$m 2>&1 >/dev/null; \
 			groff -t -ww -z -man -Tutf8 $$m 2>&1); \
 		if [ -n "$$out" ]; then echo "$$m:"; echo "$$out"; exit 1; fi; \
 		lexgrog $$m >/dev/null || { echo "$$m: lexgrog cannot read NAME"; exit 1; }; \
