@@ -550,5 +550,35 @@ TEST_F(Apply, RootWritesOnlyWhereNoOneElseCanSwapTheFile) {
   EXPECT_NE(::access((roots.path() + "/bashrc.lock").c_str(), F_OK), 0);
 }
 
+
+// REPRO (review of 204f8b7): ChangeCheck tells the change's errors from
+// those already there by their text, but check reports an unusable chroot
+// once per scope, at its line, whoever gets it. A conf that names a jail
+// not made yet (check fails, every session opens: no one holds the role)
+// lets a change give the role to every named session: the error's text is
+// the same, so apply takes it, and pam_secstore refuses every named
+// session, root's included, at the chroot (module/process.cpp: "chroot
+// directory ...", PAM_SESSION_ERR; RealPam.AWritableChrootIsRefused...).
+TEST_F(Apply, AChrootErrorAlreadyThereDoesNotLetTheChangeGiveThatChrootToRoot) {
+  SECSTORE_NEEDS_ROOT(kOwnedByRoot);
+  const std::string jail = dir.path() + "/jail-not-made-yet";
+  const auto conf = dir.write("secstore.conf", "Security { role = Z chroot = \"" + jail + "\" }\n");
+  const auto before = read_text(store);
+  auto was = run_secstore({"check", "--store", store, "--conf", conf});
+  ASSERT_EQ(was.exit_code, 1);
+  ASSERT_THAT(was.err, HasSubstr("chroot directory " + jail));
+  auto root_before = run_secstore({"explain", "--store", store, "--conf", conf, "--user", "root"});
+  ASSERT_EQ(root_before.exit_code, 0) << root_before.err;
+  ASSERT_THAT(root_before.out, HasSubstr("chroot: none"));
+
+  auto r = run_secstore({"apply", "--store", store, "--conf", conf,
+                         dir.write("z.script", "set roles for named sessions [\"Z\"]\n")});
+  EXPECT_EQ(r.exit_code, 1) << "apply gave every named session, root's included, a chroot the module refuses:\n"
+                            << r.out << r.err;
+  EXPECT_EQ(read_text(store), before);
+  auto root_after = run_secstore({"explain", "--store", store, "--conf", conf, "--user", "root"});
+  EXPECT_THAT(root_after.out, Not(HasSubstr("chroot: " + jail)));
+}
+
 }  // namespace
 }  // namespace secstore_test
