@@ -72,7 +72,8 @@ class SecstoreShell : public ::testing::Test {
   // prints its ambient set. With `real_shell`, SECSTORE_SHELL names it and
   // this test's /etc/shells lists it. A wrapper that never ends is stopped
   // after 20 seconds (exit status 124).
-  ShellRun login(const std::string& user, const std::string& real_shell = "") {
+  // `last_mounts` run just before the wrapper starts (a jail's layout, say).
+  ShellRun login(const std::string& user, const std::string& real_shell = "", const std::string& last_mounts = "") {
     const std::string libdir = "/usr/lib/" + multiarch();
     std::string shells, env;
     if (!real_shell.empty()) {
@@ -82,7 +83,7 @@ class SecstoreShell : public ::testing::Test {
     }
     const std::string script =
         "set -e; mount --make-rprivate /; mount --bind " + tree_.path("pam.d") + " /etc/pam.d; " + shells +
-        "mount -t overlay overlay -o lowerdir=" + tree_.path("lib") + ":" + libdir + " " + libdir + "; "
+        "mount -t overlay overlay -o lowerdir=" + tree_.path("lib") + ":" + libdir + " " + libdir + "; " + last_mounts +
         "exec env " + env + "timeout 20 setpriv --reuid=" + user + " --regid=" + user +
         " --clear-groups --inh-caps=-all,+net_raw " + tree_.path("secstore-shell") +
         " -c 'grep ^CapAmb: /proc/self/status'";
@@ -160,6 +161,19 @@ TEST_F(SecstoreShell, RefusesItselfAsTheRealShell) {
   auto bash = login(kAlice, "/bin/bash");
   EXPECT_EQ(bash.exit_code, 0) << bash.err;
   EXPECT_EQ(bash.out, "CapAmb:\t0000000000002000\n") << bash.err;
+}
+
+// REPRO (review of c8731f8): the wrapper knows itself only through
+// /proc/self/exe, and skips the check when that cannot be read: where /proc
+// is not mounted (a chroot jail a session entered, pam_secstore's chroot=
+// among them, seldom has it) SECSTORE_SHELL naming the wrapper runs it for
+// ever again, the loop the commit meant to end.
+TEST_F(SecstoreShell, RefusesItselfAsTheRealShellWithoutProc) {
+  tree_.write("pam.d/sshd", "session required " + std::string(kModule) + " " + files_ + "\n");
+  tree_.mkdir("noproc");
+  auto r = login(kAlice, tree_.path("secstore-shell"), "mount --bind " + tree_.path("noproc") + " /proc; ");
+  EXPECT_EQ(r.exit_code, 126) << "124: stopped after 20 seconds of running itself";
+  EXPECT_THAT(r.err.substr(0, 2000), HasSubstr("is secstore-shell itself"));
 }
 
 }  // namespace
