@@ -63,6 +63,19 @@ std::vector<Diagnostic> conf_findings(const Config& conf, const RootView& root) 
   if (unknown.empty()) {
     auto plan = conf.plan(*root.subject, root.access, *names.value, kernel_capability_count());
     take(found, plan.diagnostics);
+    // A chroot the module refuses is reported above at its scope, whoever
+    // gets it; that root gets it is an error of its own, which a store
+    // change giving root that scope's role adds (`apply`, `edit`).
+    if (plan.ok() && plan.value->chroot) {
+      auto opened = open_checked_directory(*plan.value->chroot, FileSafety{true});
+      if (!opened.ok()) {
+        Location where;
+        for (const auto& [dir, at] : conf.chroot_directories())
+          if (dir == *plan.value->chroot) where = at;
+        found.push_back(make_error(where, "root's sessions would be refused: they get the chroot directory " +
+                                              opened.first_error()->str(), Problem::Unsafe));
+      }
+    }
   }
   take(found, conf.root_confinement(*root.subject, root.access, *names.value, root.roles_known, root.roles_from_groups));
   return found;
