@@ -21,6 +21,7 @@
 // login shell ("-secstore-shell" in argv[0]) runs the real one as a login
 // shell. See secstore-shell(8).
 
+#include <sys/auxv.h>
 #include <sys/capability.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -74,10 +75,14 @@ std::optional<std::string> real_shell() {
     return std::nullopt;
   }
   // Itself (postinst lists it in /etc/shells), by any name: it would run
-  // itself for ever, and the login would never start.
+  // itself for ever, and the login would never start. Without /proc (a
+  // chroot), the name it was run by; main() also takes SECSTORE_SHELL out
+  // of the real shell's environment, so no chain of shells can loop.
   struct stat shell {}, self {};
-  if (::stat(wanted, &shell) == 0 && ::stat("/proc/self/exe", &self) == 0 && shell.st_dev == self.st_dev &&
-      shell.st_ino == self.st_ino) {
+  const auto* run_as = reinterpret_cast<const char*>(::getauxval(AT_EXECFN));
+  const bool self_known =
+      ::stat("/proc/self/exe", &self) == 0 || (run_as != nullptr && ::stat(run_as, &self) == 0);
+  if (::stat(wanted, &shell) == 0 && self_known && shell.st_dev == self.st_dev && shell.st_ino == self.st_ino) {
     say(std::string("SECSTORE_SHELL=") + wanted +
         " is secstore-shell itself, which would run itself for ever; refusing to start");
     return std::nullopt;
@@ -183,6 +188,7 @@ int main(int argc, char** argv) {
   args.push_back(const_cast<char*>(shell_argv0.c_str()));
   for (int i = 1; i < argc; ++i) args.push_back(argv[i]);
   args.push_back(nullptr);
+  ::unsetenv("SECSTORE_SHELL");
   execv(shell->c_str(), args.data());
   say("cannot run " + *shell + ": " + std::strerror(errno));
   return 127;
