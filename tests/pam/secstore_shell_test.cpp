@@ -13,6 +13,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <string_view>
 
 #include "cli/run_command.hpp"
 #include "module/temp_tree.hpp"
@@ -169,10 +170,14 @@ TEST_F(SecstoreShell, RefusesItselfAsTheRealShell) {
 // among them, seldom has it) SECSTORE_SHELL naming the wrapper runs it for
 // ever again, the loop the commit meant to end.
 TEST_F(SecstoreShell, RefusesItselfAsTheRealShellWithoutProc) {
+  // AddressSanitizer's runtime reads /proc/self/maps before main and exits
+  // 1 without it, so a sanitized wrapper cannot get as far as the check.
+  if (std::string_view(SECSTORE_SANITIZE_FLAGS).find("address") != std::string_view::npos)
+    GTEST_SKIP() << "a wrapper built with AddressSanitizer cannot start without /proc";
   tree_.write("pam.d/sshd", "session required " + std::string(kModule) + " " + files_ + "\n");
   tree_.mkdir("noproc");
   auto r = login(kAlice, tree_.path("secstore-shell"), "mount --bind " + tree_.path("noproc") + " /proc; ");
-  EXPECT_EQ(r.exit_code, 126) << "124: stopped after 20 seconds of running itself";
+  EXPECT_EQ(r.exit_code, 126) << "124: stopped after 20 seconds of running itself; " << r.err.substr(0, 2000);
   EXPECT_THAT(r.err.substr(0, 2000), HasSubstr("is secstore-shell itself"));
 }
 
