@@ -17,9 +17,8 @@
 // The real shell is SECSTORE_SHELL when set: it must be an absolute path
 // listed in /etc/shells and not this program, or this program refuses to
 // start (an unusable choice is an error, never a silent fallback). Unset,
-// it is /bin/bash. A
-// login shell ("-secstore-shell" in argv[0]) runs the real one as a login
-// shell. See secstore-shell(8).
+// it is /bin/bash. A login shell ("-secstore-shell" in argv[0]) runs the
+// real one as a login shell. See secstore-shell(8).
 
 #include <sys/auxv.h>
 #include <sys/capability.h>

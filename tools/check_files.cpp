@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <map>
 #include <sstream>
 
 #include "secstore/nss.hpp"
@@ -50,32 +51,30 @@ std::vector<Diagnostic> conf_findings(const Config& conf, const RootView& root) 
     take(found, names.diagnostics);
     return found;
   }
-  take(found, conf.unknown_groups(*names.value));
+  const auto unknown = conf.unknown_groups(*names.value);
+  take(found, unknown);
+  // Each refused chroot, by directory, for root's plan below.
+  std::map<std::string, std::pair<Location, std::string>> refused_chroots;
   for (const auto& [dir, where] : conf.chroot_directories()) {
     auto opened = open_checked_directory(dir, FileSafety{true});
-    if (!opened.ok())
-      found.push_back(make_error(where, "chroot directory " + opened.first_error()->str(), Problem::Unsafe));
+    if (opened.ok()) continue;
+    const std::string why = opened.first_error()->str();
+    found.push_back(make_error(where, "chroot directory " + why, Problem::Unsafe));
+    refused_chroots.insert_or_assign(dir, std::pair{where, why});
   }
   if (!root.subject) return found;
   // The account a lockout hurts most: whatever would refuse root's own
   // sessions (two chroots, say) is an error here too.
-  const auto unknown = conf.unknown_groups(*names.value);
   if (unknown.empty()) {
     auto plan = conf.plan(*root.subject, root.access, *names.value, kernel_capability_count());
     take(found, plan.diagnostics);
     // A chroot the module refuses is reported above at its scope, whoever
     // gets it; that root gets it is an error of its own, which a store
     // change giving root that scope's role adds (`apply`, `edit`).
-    if (plan.ok() && plan.value->chroot) {
-      auto opened = open_checked_directory(*plan.value->chroot, FileSafety{true});
-      if (!opened.ok()) {
-        Location where;
-        for (const auto& [dir, at] : conf.chroot_directories())
-          if (dir == *plan.value->chroot) where = at;
-        found.push_back(make_error(where, "root's sessions would be refused: they get the chroot directory " +
-                                              opened.first_error()->str(), Problem::Unsafe));
-      }
-    }
+    if (plan.ok() && plan.value->chroot)
+      if (const auto it = refused_chroots.find(*plan.value->chroot); it != refused_chroots.end())
+        found.push_back(make_error(it->second.first, "root's sessions would be refused: they get the chroot directory " +
+                                                         it->second.second, Problem::Unsafe));
   }
   take(found, conf.root_confinement(*root.subject, root.access, *names.value, root.roles_known, root.roles_from_groups));
   return found;

@@ -56,7 +56,6 @@ class ChangeCheck {
   // The errors `text` in the changed file's place adds; check's report of
   // the pair so changed goes to `io`.
   std::vector<Diagnostic> added_by(const std::string& text, const Io& io);
-  const std::string& target() const { return target_; }
 
  private:
   PolicyFiles files_;

@@ -15,7 +15,6 @@
 #include <new>
 #include <vector>
 
-
 namespace secstore {
 namespace {
 
